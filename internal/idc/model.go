@@ -4,7 +4,10 @@
 // containment never care where it came from.
 package idc
 
-import "time"
+import (
+	"sync"
+	"time"
+)
 
 // SnapshotSchema versions the JSON form of a Model.
 const SnapshotSchema = "portcullis.snapshot/v1"
@@ -39,6 +42,11 @@ type Model struct {
 	// says what is absent. Consumers must surface it.
 	Partial bool     `json:"partial,omitempty"`
 	Missing []string `json:"missing,omitempty"`
+
+	// mu guards the lazy build of idx. idx is kept current by Apply; code
+	// that fills the maps directly calls Index when done (see index.go).
+	mu  sync.Mutex
+	idx *index
 }
 
 // Account is an AWS account of the organization.

@@ -1,0 +1,224 @@
+package cli
+
+import (
+	"fmt"
+	"io"
+	"runtime"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/portcullis-sec/portcullis/internal/config"
+	"github.com/portcullis-sec/portcullis/internal/detect"
+	"github.com/portcullis-sec/portcullis/internal/finding"
+	"github.com/portcullis-sec/portcullis/internal/hunt"
+	"github.com/portcullis-sec/portcullis/internal/idc"
+	"github.com/portcullis-sec/portcullis/internal/scan"
+	"github.com/portcullis-sec/portcullis/internal/source"
+)
+
+type huntFlags struct {
+	since, until     string
+	accounts, region []string
+	workers          int
+	format           string
+	configPath       string
+	ruleDirs         []string
+	snapshot         string
+	failOn           string
+	quiet            bool
+}
+
+func (a *App) huntCmd() *cobra.Command {
+	var f huntFlags
+	cmd := &cobra.Command{
+		Use:   "hunt [flags] PATH... | s3://BUCKET/PREFIX | -",
+		Short: "Run the rule pack over CloudTrail (files, directories, org-trail layout, S3, stdin)",
+		Example: `  portcullis hunt --config portcullis.yaml ./AWSLogs
+  portcullis hunt --since 14d --account 111111111111 --format jsonl /data/trail > findings.jsonl
+  zcat event.json.gz | portcullis hunt -`,
+		Args: cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return a.runHunt(cmd, args, f)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&f.since, "since", "", "only events after this: a duration back from now (14d, 36h) or a time (RFC 3339, 2026-11-01)")
+	fl.StringVar(&f.until, "until", "", "only events before this (same forms as --since)")
+	fl.StringSliceVar(&f.accounts, "account", nil, "only these account ids (pruned by path)")
+	fl.StringSliceVar(&f.region, "region", nil, "only these regions (pruned by path)")
+	fl.IntVar(&f.workers, "workers", runtime.NumCPU(), "files read in parallel")
+	fl.StringVar(&f.format, "format", "", "output: table, json or jsonl (default: table on a terminal, jsonl otherwise)")
+	fl.StringVar(&f.configPath, "config", "", "portcullis.yaml with admins, sensitive_accounts, privileged_groups …")
+	fl.StringSliceVar(&f.ruleDirs, "rules", nil, "extra rule directory (added to the built-in pack)")
+	fl.StringVar(&f.snapshot, "snapshot", "", "Identity Center snapshot (portcullis snapshot) for names, sizes and admin-ness")
+	fl.StringVar(&f.failOn, "fail-on", "", "exit 3 when a finding at or above this severity is found (info, low, medium, high, critical)")
+	fl.BoolVarP(&f.quiet, "quiet", "q", false, "no progress line and no summary on stderr")
+	return cmd
+}
+
+func (a *App) loadConfig(path string) (*config.Config, error) {
+	if path == "" {
+		return config.Default(), nil
+	}
+	return config.Load(path)
+}
+
+func (a *App) runHunt(cmd *cobra.Command, args []string, f huntFlags) error {
+	format := f.format
+	if format == "" {
+		format = "jsonl"
+		if a.StdoutTTY {
+			format = "table"
+		}
+	}
+	if format != "table" && format != "json" && format != "jsonl" {
+		return fmt.Errorf("--format: want table, json or jsonl, got %q", format)
+	}
+	var gate *finding.Severity
+	if f.failOn != "" {
+		s, err := finding.ParseSeverity(f.failOn)
+		if err != nil {
+			return fmt.Errorf("--fail-on: %w", err)
+		}
+		gate = &s
+	}
+	cfg, err := a.loadConfig(f.configPath)
+	if err != nil {
+		return err
+	}
+	rs, err := detect.Load(f.ruleDirs...)
+	if err != nil {
+		return err
+	}
+	filter := source.Filter{Accounts: f.accounts, Regions: f.region}
+	now := a.Now()
+	if f.since != "" {
+		if filter.Since, err = source.ParseTimeArg(f.since, now); err != nil {
+			return fmt.Errorf("--since: %w", err)
+		}
+	}
+	if f.until != "" {
+		if filter.Until, err = source.ParseTimeArg(f.until, now); err != nil {
+			return fmt.Errorf("--until: %w", err)
+		}
+	}
+	if f.workers < 1 {
+		return fmt.Errorf("--workers: want at least 1, got %d", f.workers)
+	}
+	var snap *idc.Model
+	if f.snapshot != "" {
+		if snap, err = idc.Load(f.snapshot); err != nil {
+			return err
+		}
+	}
+	paths, objs, err := a.resolveInputs(cmd, args, filter)
+	if err != nil {
+		return err
+	}
+	var mu sync.Mutex
+	prog := a.progress()
+	opts := hunt.Options{
+		Paths: paths, Objects: objs, Filter: filter, Workers: f.workers, Config: cfg, Rules: rs, Snapshot: snap,
+		OnError: func(err error) {
+			mu.Lock()
+			defer mu.Unlock()
+			prog.clear()
+			fmt.Fprintln(a.Stderr, "portcullis: input:", err)
+		},
+	}
+	if !f.quiet && a.StderrTTY {
+		opts.Progress = prog.update
+	}
+	res, err := hunt.Run(cmd.Context(), opts)
+	prog.clear()
+	if err != nil {
+		return err
+	}
+	if err := finding.Write(a.Stdout, format, res.Findings); err != nil {
+		return fmt.Errorf("write findings: %w", err)
+	}
+	if !f.quiet {
+		writeSummary(a.Stderr, res)
+	}
+	if gate != nil {
+		for _, fd := range res.Findings {
+			if fd.Severity >= *gate {
+				return withCode(ExitFindings, "")
+			}
+		}
+	}
+	if res.InputErrors > 0 || res.Scan.FilesFailed > 0 {
+		return withCode(ExitBadInput, "%d input errors: some input could not be read (see above)", res.InputErrors)
+	}
+	return nil
+}
+
+// writeSummary prints what was read, skipped and found.
+func writeSummary(w io.Writer, res *hunt.Result) {
+	s := res.Scan
+	fmt.Fprintf(w, "scanned %d files (%s compressed, %s JSON), %d records, %d matched the prefilter, in %s\n",
+		s.Files, mb(s.Bytes), mb(s.UncompressedBytes), s.Records, s.Matched, res.Elapsed.Round(time.Millisecond))
+	if len(s.Skipped) > 0 {
+		var parts []string
+		for _, k := range sortedKeys(s.Skipped) {
+			parts = append(parts, fmt.Sprintf("%s %d", k, s.Skipped[k]))
+		}
+		fmt.Fprintf(w, "skipped records: %s\n", strings.Join(parts, ", "))
+	}
+	if len(res.Walk.Skipped) > 0 {
+		var parts []string
+		for _, k := range sortedKeys(res.Walk.Skipped) {
+			parts = append(parts, fmt.Sprintf("%s %d", k, res.Walk.Skipped[k]))
+		}
+		fmt.Fprintf(w, "skipped files: %s\n", strings.Join(parts, ", "))
+	}
+	if s.FilesFailed > 0 || res.InputErrors > 0 {
+		fmt.Fprintf(w, "unreadable: %d files failed, %d input errors\n", s.FilesFailed, res.InputErrors)
+	}
+	if n := len(res.ApplyErrors); n > 0 {
+		fmt.Fprintf(w, "state: %d Identity Center events could not be applied to the model (first: %v)\n", n, res.ApplyErrors[0])
+	}
+	by := finding.CountBySeverity(res.Findings)
+	fmt.Fprintf(w, "findings: %d (critical %d, high %d, medium %d, low %d, info %d)\n", len(res.Findings),
+		by[finding.Critical], by[finding.High], by[finding.Medium], by[finding.Low], by[finding.Info])
+}
+
+func mb(n int64) string { return fmt.Sprintf("%.1f MB", float64(n)/1e6) }
+
+func sortedKeys[V any](m map[string]V) []string {
+	ks := make([]string, 0, len(m))
+	for k := range m {
+		ks = append(ks, k)
+	}
+	sort.Strings(ks)
+	return ks
+}
+
+// progressLine draws one self-erasing status line on a terminal.
+type progressLine struct {
+	w     io.Writer
+	shown bool
+	mu    sync.Mutex
+}
+
+func (a *App) progress() *progressLine { return &progressLine{w: a.Stderr} }
+
+func (p *progressLine) update(s scan.Stats) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	fmt.Fprintf(p.w, "\r\033[K%d files, %s, %d records, %d matched", s.Files, mb(s.UncompressedBytes), s.Records, s.Matched)
+	p.shown = true
+}
+
+func (p *progressLine) clear() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.shown {
+		fmt.Fprint(p.w, "\r\033[K")
+		p.shown = false
+	}
+}

@@ -1,0 +1,28 @@
+package cli
+
+import (
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/portcullis-sec/portcullis/internal/source"
+)
+
+// resolveInputs splits hunt arguments into local paths and objects listed
+// from remote stores (s3://).
+func (a *App) resolveInputs(cmd *cobra.Command, args []string, f source.Filter) ([]string, []source.Object, error) {
+	var paths []string
+	var objs []source.Object
+	for _, arg := range args {
+		if strings.HasPrefix(arg, "s3://") {
+			o, err := a.listS3(cmd.Context(), arg, f)
+			if err != nil {
+				return nil, nil, err
+			}
+			objs = append(objs, o...)
+			continue
+		}
+		paths = append(paths, arg)
+	}
+	return paths, objs, nil
+}

@@ -1,0 +1,110 @@
+package cloudtrail_test
+
+import (
+	"bytes"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/klauspost/compress/gzip"
+
+	"github.com/portcullis-sec/portcullis/internal/cloudtrail"
+	"github.com/portcullis-sec/portcullis/internal/cloudtrail/cloudtrailtest"
+)
+
+// benchObject is one realistic S3 object of about 1.5 MB.
+func benchObject(b *testing.B) []byte {
+	b.Helper()
+	g := cloudtrailtest.New(1)
+	return g.AppendObject(nil, 1000, time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC), "111122223333", "us-east-1")
+}
+
+func BenchmarkSplit(b *testing.B) {
+	data := benchObject(b)
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	m := startCPU()
+	defer func() { m.report(b, len(data)) }()
+	for b.Loop() {
+		n := 0
+		if err := cloudtrail.Split(data, func(int, []byte) error { n++; return nil }); err != nil {
+			b.Fatal(err)
+		}
+		if n != 1000 {
+			b.Fatalf("got %d records", n)
+		}
+	}
+}
+
+func BenchmarkPrefilter(b *testing.B) {
+	data := benchObject(b)
+	var recs [][]byte
+	if err := cloudtrail.Split(data, func(_ int, r []byte) error { recs = append(recs, r); return nil }); err != nil {
+		b.Fatal(err)
+	}
+	p := cloudtrail.NewPrefilter(cloudtrailtest.Interests())
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	m := startCPU()
+	defer func() { m.report(b, len(data)) }()
+	for b.Loop() {
+		m := 0
+		for _, r := range recs {
+			if p.Match(r) {
+				m++
+			}
+		}
+		if m == 0 {
+			b.Fatal("nothing matched")
+		}
+	}
+}
+
+func BenchmarkSplitPrefilter(b *testing.B) {
+	data := benchObject(b)
+	p := cloudtrail.NewPrefilter(cloudtrailtest.Interests())
+	b.SetBytes(int64(len(data)))
+	m := startCPU()
+	defer func() { m.report(b, len(data)) }()
+	for b.Loop() {
+		_ = cloudtrail.Split(data, func(_ int, r []byte) error { p.Match(r); return nil })
+	}
+}
+
+func BenchmarkGunzip(b *testing.B) {
+	data := benchObject(b)
+	var z bytes.Buffer
+	w := gzip.NewWriter(&z)
+	w.Write(data)
+	w.Close()
+	b.Logf("ratio %.1f", float64(len(data))/float64(z.Len()))
+	var o cloudtrail.ObjectReader
+	var buf bytes.Buffer
+	b.SetBytes(int64(len(data)))
+	m := startCPU()
+	defer func() { m.report(b, len(data)) }()
+	for b.Loop() {
+		if _, err := o.Read(bytes.NewReader(z.Bytes()), "x", &buf); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// cpuMeter reports throughput per CPU second as well as per wall second:
+// on a shared 2-core machine wall time swings with the neighbours' load.
+type cpuMeter struct{ start time.Duration }
+
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+func startCPU() cpuMeter { return cpuMeter{start: cpuTime()} }
+
+func (m cpuMeter) report(b *testing.B, bytesPerOp int) {
+	cpu := cpuTime() - m.start
+	if cpu > 0 {
+		b.ReportMetric(float64(bytesPerOp)*float64(b.N)/cpu.Seconds()/1e6, "cpuMB/s")
+	}
+}

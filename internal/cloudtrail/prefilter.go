@@ -1,0 +1,254 @@
+package cloudtrail
+
+import (
+	"bytes"
+	"encoding/json"
+)
+
+// Interest describes records some rule may want.
+type Interest struct {
+	Source   string   // eventSource; "" matches every record
+	Names    []string // eventName values; empty means any
+	Contains []string // byte strings that must all appear in the raw record (e.g. "AWSReservedSSO")
+}
+
+// Prefilter answers "may a rule want this record?" from the raw bytes, so
+// the bulk of a trail is never decoded. It may say yes wrongly (Decode and
+// MatchEvent settle it) but never no wrongly: a record whose decoded
+// eventSource/eventName match an Interest, and whose raw bytes hold its
+// Contains strings, always passes.
+type Prefilter struct {
+	all       bool
+	bySource  map[string][]int // eventSource -> indexes into in
+	in        []compiled
+	escLetter [128]bool
+}
+
+type compiled struct {
+	source   string
+	names    map[string]struct{} // nil: any name
+	contains [][]byte
+}
+
+// NewPrefilter compiles interests. No interests, or one with Source "",
+// gives a prefilter that lets everything through.
+func NewPrefilter(in []Interest) *Prefilter {
+	p := &Prefilter{bySource: make(map[string][]int)}
+	if len(in) == 0 {
+		p.all = true
+	}
+	for _, it := range in {
+		if it.Source == "" {
+			p.all = true
+		}
+		c := compiled{source: it.Source}
+		if len(it.Names) > 0 {
+			c.names = make(map[string]struct{}, len(it.Names))
+			for _, n := range it.Names {
+				c.names[n] = struct{}{}
+			}
+		}
+		for _, s := range it.Contains {
+			c.contains = append(c.contains, []byte(s))
+		}
+		p.bySource[it.Source] = append(p.bySource[it.Source], len(p.in))
+		p.in = append(p.in, c)
+	}
+	// A key spelled with \u escapes can only decode to eventSource or
+	// eventName if one of their letters is escaped.
+	for _, c := range "eventSourceNam" {
+		p.escLetter[c] = true
+	}
+	return p
+}
+
+// The quoted keys Match looks for, found by their capital letter: it is
+// rare in CloudTrail JSON (about one byte in 120), so bytes.IndexByte skips
+// far between candidates, where searching for the leading quote would stop
+// every ten bytes.
+const (
+	keySource = `"eventSource"`
+	keyName   = `"eventName"`
+	anchorAt  = len(`"event`) // index of S / N in both keys
+)
+
+// indexKey returns the index just after the next occurrence of key (one
+// of the constants above) in rec[off:], or -1.
+func indexKey(rec []byte, off int, key string) int {
+	anchor := key[anchorAt]
+	for i := off + anchorAt; i < len(rec); i++ {
+		k := bytes.IndexByte(rec[i:], anchor)
+		if k < 0 {
+			return -1
+		}
+		i += k
+		start := i - anchorAt
+		if start >= off && start+len(key) <= len(rec) && string(rec[start:start+len(key)]) == key {
+			return start + len(key)
+		}
+	}
+	return -1
+}
+
+// Match reports whether a rule may want the record rec (one JSON object).
+// It looks for the key "eventSource" followed by a wanted value, checking
+// every occurrence: nested or duplicate keys can only add false positives,
+// and the escaped copies inside strings (\"eventSource\") never match the
+// quoted key. Records whose keys could be hidden behind \u escapes are
+// decoded to be sure.
+func (p *Prefilter) Match(rec []byte) bool {
+	if p == nil || p.all {
+		return true
+	}
+	for off := 0; ; {
+		if off = indexKey(rec, off, keySource); off < 0 {
+			break
+		}
+		v, ok := stringValue(rec, off)
+		if !ok {
+			continue
+		}
+		for _, id := range p.bySource[string(v)] {
+			if p.in[id].namesMatch(rec) && p.in[id].containsMatch(rec) {
+				return true
+			}
+		}
+	}
+	// Every literal key was checked above; only escaped ones remain.
+	return p.mayHideKey(rec) && p.matchDecoded(rec)
+}
+
+// MatchEvent is the exact check on a decoded event: it settles the false
+// positives Match lets through.
+func (p *Prefilter) MatchEvent(e *Event) bool {
+	if p == nil || p.all {
+		return true
+	}
+	for _, id := range p.bySource[e.Source] {
+		c := &p.in[id]
+		if c.nameOK(e.Name) && c.containsMatch(e.Raw) {
+			return true
+		}
+	}
+	return false
+}
+
+func (c *compiled) nameOK(name string) bool {
+	if c.names == nil {
+		return true
+	}
+	_, ok := c.names[name]
+	return ok
+}
+
+// namesMatch looks for any literal "eventName" key with a wanted value.
+func (c *compiled) namesMatch(rec []byte) bool {
+	if c.names == nil {
+		return true
+	}
+	for off := 0; ; {
+		if off = indexKey(rec, off, keyName); off < 0 {
+			return false
+		}
+		if v, ok := stringValue(rec, off); ok {
+			if _, want := c.names[string(v)]; want {
+				return true
+			}
+		}
+	}
+}
+
+func (c *compiled) containsMatch(rec []byte) bool {
+	for _, s := range c.contains {
+		if !bytes.Contains(rec, s) {
+			return false
+		}
+	}
+	return true
+}
+
+// mayHideKey reports whether rec holds a \u escape of a letter of
+// eventSource or eventName, the only way those keys can be spelled without
+// the literal bytes Match looks for.
+func (p *Prefilter) mayHideKey(rec []byte) bool {
+	for off := 0; ; {
+		k := bytes.IndexByte(rec[off:], '\\')
+		if k < 0 {
+			return false
+		}
+		off += k + 1
+		if off+5 > len(rec) {
+			return false
+		}
+		if rec[off] != 'u' || rec[off+1] != '0' || rec[off+2] != '0' {
+			continue
+		}
+		off += 3
+		h, l := unhex(rec[off]), unhex(rec[off+1])
+		if h < 0 || l < 0 {
+			continue
+		}
+		if c := h<<4 | l; c < 128 && p.escLetter[c] {
+			return true
+		}
+	}
+}
+
+// matchDecoded decodes the top level and checks it exactly. Invalid JSON
+// passes: Decode reports it.
+func (p *Prefilter) matchDecoded(rec []byte) bool {
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(rec, &m); err != nil {
+		return true
+	}
+	var src, name string
+	if json.Unmarshal(m["eventSource"], &src) != nil {
+		return false
+	}
+	_ = json.Unmarshal(m["eventName"], &name)
+	for _, id := range p.bySource[src] {
+		c := &p.in[id]
+		if c.nameOK(name) && c.containsMatch(rec) {
+			return true
+		}
+	}
+	return false
+}
+
+// stringValue reads `: "value"` at rec[i:] and returns the value, decoded
+// when it carries escapes.
+func stringValue(rec []byte, i int) ([]byte, bool) {
+	i = skipWS(rec, i)
+	if i >= len(rec) || rec[i] != ':' {
+		return nil, false
+	}
+	i = skipWS(rec, i+1)
+	if i >= len(rec) || rec[i] != '"' {
+		return nil, false
+	}
+	e := stringEnd(rec, i)
+	if e < 0 {
+		return nil, false
+	}
+	v := rec[i+1 : e-1]
+	if bytes.IndexByte(v, '\\') >= 0 {
+		u, ok := unescape(v)
+		if !ok {
+			return nil, false
+		}
+		return []byte(u), true
+	}
+	return v, true
+}
+
+func unhex(c byte) int {
+	switch {
+	case c >= '0' && c <= '9':
+		return int(c - '0')
+	case c >= 'a' && c <= 'f':
+		return int(c-'a') + 10
+	case c >= 'A' && c <= 'F':
+		return int(c-'A') + 10
+	}
+	return -1
+}

@@ -1,0 +1,255 @@
+package cloudtrail
+
+import (
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"math/bits"
+)
+
+// The scanner below finds where JSON values end without parsing them. It
+// tracks only string state and bracket depth: inside a string it jumps to the
+// next quote with bytes.IndexByte and counts the backslashes before it, which
+// is what makes splitting much cheaper than decompression. Nested values are
+// not validated beyond bracket matching; records that pass the prefilter are
+// fully parsed by Decode later.
+
+// Sentinel causes carried by SplitError.
+var (
+	// ErrTruncated: the data ends inside a value.
+	ErrTruncated = errors.New("truncated record (data ends inside it)")
+	// ErrSyntax: bytes that cannot be JSON here (garbage, mismatched brackets).
+	ErrSyntax = errors.New("invalid JSON")
+	// ErrNotObject: a record position holds a value that is not an object.
+	ErrNotObject = errors.New("record is not an object")
+)
+
+// Byte classes the structural loop stops at outside strings.
+const (
+	clsNone uint8 = iota
+	clsQuote
+	clsOpen
+	clsClose
+)
+
+// classOf is read-only after initialisation.
+var classOf = [256]uint8{'"': clsQuote, '{': clsOpen, '[': clsOpen, '}': clsClose, ']': clsClose}
+
+// stringEnd returns the index just after the string that starts with the
+// quote at data[i], or -1 when the data ends first.
+func stringEnd(data []byte, i int) int {
+	j := i + 1
+	for {
+		k := quoteIndex(data, j)
+		if k < 0 {
+			return -1
+		}
+		j = k
+		if data[j-1] != '\\' {
+			return j + 1
+		}
+		// An even run of backslashes escapes itself, not the quote.
+		b := j - 1
+		for b > i && data[b] == '\\' {
+			b--
+		}
+		if (j-1-b)&1 == 0 {
+			return j + 1
+		}
+		j++
+	}
+}
+
+// SWAR constants: a byte-wise "has zero byte" test on 8 bytes at a time.
+const (
+	ones   = 0x0101010101010101
+	highs  = 0x8080808080808080
+	quotes = 0x2222222222222222
+)
+
+// quoteIndex returns the index of the first '"' at or after j, or -1. Most
+// JSON strings are short, where a word-at-a-time test beats the call into
+// bytes.IndexByte; long ones (tokens, policies) go to IndexByte.
+func quoteIndex(data []byte, j int) int {
+	for w := 0; w < 4 && j+8 <= len(data); w++ {
+		x := binary.LittleEndian.Uint64(data[j:]) ^ quotes
+		if m := (x - ones) &^ x & highs; m != 0 {
+			return j + bits.TrailingZeros64(m)>>3
+		}
+		j += 8
+	}
+	k := bytes.IndexByte(data[j:], '"')
+	if k < 0 {
+		return -1
+	}
+	return j + k
+}
+
+// scanErr is a cheap error code for the hot loop; the caller turns it into
+// a SplitError with position and context.
+type scanErr uint8
+
+const (
+	scanOK scanErr = iota
+	scanTruncated
+	scanMismatch
+	scanBadValue
+)
+
+// containerEnd returns the index just after the object or array that starts
+// at data[i] ('{' or '['). Bracket kinds are checked up to 64 levels deep;
+// deeper levels are only counted. On error the index says where.
+func containerEnd(data []byte, i int) (int, scanErr) {
+	var kinds uint64 // bit set: that level is an object
+	depth := 0
+	n := len(data)
+	for i < n {
+		c := data[i]
+		switch classOf[c] {
+		case clsNone:
+			i++
+		case clsQuote:
+			e := stringEnd(data, i)
+			if e < 0 {
+				return n, scanTruncated
+			}
+			i = e
+		case clsOpen:
+			if depth < 64 {
+				kinds <<= 1
+				if c == '{' {
+					kinds |= 1
+				}
+			}
+			depth++
+			i++
+		default: // clsClose
+			depth--
+			if depth < 0 {
+				return i, scanMismatch
+			}
+			if depth < 64 {
+				if (kinds&1 == 1) != (c == '}') {
+					return i, scanMismatch
+				}
+				kinds >>= 1
+			}
+			i++
+			if depth == 0 {
+				return i, scanOK
+			}
+		}
+	}
+	return n, scanTruncated
+}
+
+// valueEnd returns the index just after the JSON value starting at data[i]
+// (which is not whitespace).
+func valueEnd(data []byte, i int) (int, scanErr) {
+	if i >= len(data) {
+		return i, scanTruncated
+	}
+	switch data[i] {
+	case '{', '[':
+		return containerEnd(data, i)
+	case '"':
+		e := stringEnd(data, i)
+		if e < 0 {
+			return len(data), scanTruncated
+		}
+		return e, scanOK
+	case '}', ']', ',', ':':
+		return i, scanBadValue
+	}
+	return scalarEnd(data, i)
+}
+
+// scalarEnd reads a number or literal (true, false, null) and checks it
+// loosely: enough to tell a stray value from garbage.
+func scalarEnd(data []byte, i int) (int, scanErr) {
+	j := i
+	for j < len(data) && !isDelim(data[j]) {
+		j++
+	}
+	tok := data[i:j]
+	switch {
+	case len(tok) == 0:
+		return i, scanBadValue
+	case string(tok) == "true", string(tok) == "false", string(tok) == "null":
+		return j, scanOK
+	case isNumber(tok):
+		return j, scanOK
+	case j == len(data) && isLiteralPrefix(tok):
+		return j, scanTruncated
+	}
+	return i, scanBadValue
+}
+
+func isDelim(c byte) bool {
+	switch c {
+	case ',', '}', ']', ':', ' ', '\t', '\n', '\r', '"', '{', '[':
+		return true
+	}
+	return false
+}
+
+func isLiteralPrefix(tok []byte) bool {
+	for _, lit := range [...]string{"true", "false", "null"} {
+		if len(tok) < len(lit) && lit[:len(tok)] == string(tok) {
+			return true
+		}
+	}
+	return false
+}
+
+// isNumber accepts JSON number syntax.
+func isNumber(tok []byte) bool {
+	i := 0
+	if i < len(tok) && tok[i] == '-' {
+		i++
+	}
+	start := i
+	for i < len(tok) && tok[i] >= '0' && tok[i] <= '9' {
+		i++
+	}
+	if i == start || (tok[start] == '0' && i-start > 1) {
+		return false
+	}
+	if i < len(tok) && tok[i] == '.' {
+		i++
+		d := i
+		for i < len(tok) && tok[i] >= '0' && tok[i] <= '9' {
+			i++
+		}
+		if i == d {
+			return false
+		}
+	}
+	if i < len(tok) && (tok[i] == 'e' || tok[i] == 'E') {
+		i++
+		if i < len(tok) && (tok[i] == '+' || tok[i] == '-') {
+			i++
+		}
+		d := i
+		for i < len(tok) && tok[i] >= '0' && tok[i] <= '9' {
+			i++
+		}
+		if i == d {
+			return false
+		}
+	}
+	return i == len(tok)
+}
+
+// skipWS returns the index of the first non-whitespace byte at or after i.
+func skipWS(data []byte, i int) int {
+	for i < len(data) {
+		switch data[i] {
+		case ' ', '\t', '\n', '\r':
+			i++
+		default:
+			return i
+		}
+	}
+	return i
+}

@@ -1,0 +1,358 @@
+package cloudtrail
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+)
+
+// SplitError says which record slot was bad and where in the data.
+type SplitError struct {
+	Index  int   // record index (every slot counts, bad ones too)
+	Offset int64 // byte offset in the decompressed object
+	Err    error // wraps ErrTruncated, ErrSyntax or ErrNotObject
+}
+
+func (e *SplitError) Error() string {
+	return fmt.Sprintf("record %d at byte %d: %v", e.Index, e.Offset, e.Err)
+}
+
+func (e *SplitError) Unwrap() error { return e.Err }
+
+// maxJoined bounds how many errors Split returns joined together.
+const maxJoined = 10
+
+// Split calls fn for every record in data, a whole decompressed object in any
+// of the forms CloudTrail arrives in: an S3 object {"Records":[…]}, a bare
+// record, JSON lines (records or envelopes), a JSON array of records, or
+// EventBridge events whose detail is the record. rec is a sub-slice of data.
+// Bad input does not stop the split; Split returns the problems (as
+// *SplitError, joined) after reading everything it could. An error from fn
+// stops it and is returned as is.
+func Split(data []byte, fn func(index int, rec []byte) error) error {
+	var errs []error
+	more := 0
+	err := SplitErr(data, fn, func(_ int, _ int64, e error) {
+		if len(errs) < maxJoined {
+			errs = append(errs, e)
+		} else {
+			more++
+		}
+	})
+	if err != nil {
+		return err
+	}
+	if more > 0 {
+		errs = append(errs, fmt.Errorf("and %d more bad records", more))
+	}
+	return errors.Join(errs...)
+}
+
+// SplitErr is Split with a hook: onBad (may be nil) hears about every bad
+// slot — a value that is not an object, a truncated record, garbage — with
+// its index, byte offset and a *SplitError. The split goes on with the next
+// element when the structure allows, else with the next line that starts
+// with '{' or '[' (JSON lines). Only fn's error is returned.
+func SplitErr(data []byte, fn func(index int, rec []byte) error, onBad func(index int, offset int64, err error)) error {
+	s := splitter{data: data, fn: fn, onBad: onBad}
+	return s.run()
+}
+
+type splitter struct {
+	data  []byte
+	fn    func(int, []byte) error
+	onBad func(int, int64, error)
+	index int
+	stop  error // fn's error
+}
+
+// Array element modes: inside Records every object is a record; inside a
+// top-level array an object may itself be an envelope.
+const (
+	modeRecords = iota
+	modeTop
+)
+
+func (s *splitter) run() error {
+	d := s.data
+	i := 0
+	if bytes.HasPrefix(d, []byte("\xef\xbb\xbf")) { // UTF-8 BOM some exporters add
+		i = 3
+	}
+	for i = skipWS(d, i); i < len(d); i = skipWS(d, i) {
+		next, ok := s.top(i)
+		if s.stop != nil {
+			return s.stop
+		}
+		if !ok {
+			next = resync(d, next)
+		}
+		i = next
+	}
+	return nil
+}
+
+// top handles one top-level value. ok=false means the structure is lost at
+// the returned position (the error is already reported).
+func (s *splitter) top(i int) (int, bool) {
+	switch s.data[i] {
+	case '{':
+		return s.object(i)
+	case '[':
+		return s.array(i, modeTop)
+	}
+	return s.nonObject(i)
+}
+
+// nonObject reports a value in a record slot that is not an object, or
+// garbage when it is not a JSON value at all.
+func (s *splitter) nonObject(i int) (int, bool) {
+	e, err := valueEnd(s.data, i)
+	if err != scanOK {
+		return s.fail(err, i, e, "")
+	}
+	s.bad(i, fmt.Errorf("%w: found %s", ErrNotObject, kindOf(s.data[i])))
+	return e, true
+}
+
+// object reads a top-level object (or one inside a top-level array): an S3
+// envelope whose Records are streamed as they are found, an EventBridge event
+// whose detail is the record, or else a record itself. Keys may come in any
+// order.
+func (s *splitter) object(start int) (int, bool) {
+	d := s.data
+	var envelope, detailType, detailNotObject bool
+	detStart, detEnd := -1, -1
+	i := skipWS(d, start+1)
+	if i < len(d) && d[i] == '}' {
+		s.emit(start, i+1)
+		return i + 1, true
+	}
+	for {
+		if i >= len(d) {
+			return s.fail(scanTruncated, start, i, "")
+		}
+		if d[i] != '"' {
+			return s.fail(scanBadValue, start, i, "want a key")
+		}
+		ke := stringEnd(d, i)
+		if ke < 0 {
+			return s.fail(scanTruncated, start, ke, "")
+		}
+		key := d[i+1 : ke-1]
+		i = skipWS(d, ke)
+		if i >= len(d) {
+			return s.fail(scanTruncated, start, i, "")
+		}
+		if d[i] != ':' {
+			return s.fail(scanBadValue, start, i, "want ':' after key")
+		}
+		i = skipWS(d, i+1)
+		if i >= len(d) {
+			return s.fail(scanTruncated, start, i, "")
+		}
+		switch {
+		case keyIs(key, "Records") && d[i] == '[':
+			envelope = true
+			next, ok := s.array(i, modeRecords)
+			if !ok {
+				return next, false
+			}
+			i = next
+		default:
+			e, err := valueEnd(d, i)
+			if err != scanOK {
+				return s.fail(err, start, e, "")
+			}
+			switch {
+			case keyIs(key, "Records"):
+				envelope = true
+				s.bad(i, fmt.Errorf("%w: Records is %s, not an array", ErrNotObject, kindOf(d[i])))
+			case keyIs(key, "detail"):
+				if d[i] == '{' {
+					detStart, detEnd = i, e
+				} else {
+					detailNotObject = true
+				}
+			case keyIs(key, "detail-type"):
+				detailType = true
+			}
+			i = e
+		}
+		i = skipWS(d, i)
+		if i >= len(d) {
+			return s.fail(scanTruncated, start, i, "")
+		}
+		if d[i] == ',' {
+			i = skipWS(d, i+1)
+			continue
+		}
+		if d[i] != '}' {
+			return s.fail(scanBadValue, start, i, "want ',' or '}'")
+		}
+		i++
+		break
+	}
+	switch {
+	case envelope:
+	case detailType && detStart >= 0:
+		s.emit(detStart, detEnd)
+	case detailType && detailNotObject:
+		s.bad(start, fmt.Errorf("%w: EventBridge event whose detail is not an object", ErrNotObject))
+	default:
+		s.emit(start, i)
+	}
+	return i, true
+}
+
+// array reads the elements of an array starting at data[start] ('[').
+func (s *splitter) array(start, mode int) (int, bool) {
+	d := s.data
+	i := skipWS(d, start+1)
+	if i < len(d) && d[i] == ']' {
+		return i + 1, true
+	}
+	for {
+		if i >= len(d) {
+			return s.fail(scanTruncated, i, i, "array not closed")
+		}
+		switch {
+		case d[i] == '{' && mode == modeRecords:
+			e, err := containerEnd(d, i)
+			if err != scanOK {
+				return s.fail(err, i, e, "")
+			}
+			s.emit(i, e)
+			i = e
+		case d[i] == '{':
+			e, ok := s.object(i)
+			if !ok {
+				return e, false
+			}
+			i = e
+		default:
+			e, ok := s.nonObject(i)
+			if !ok {
+				return e, false
+			}
+			i = e
+		}
+		if s.stop != nil {
+			return len(d), true
+		}
+		i = skipWS(d, i)
+		if i >= len(d) {
+			return s.fail(scanTruncated, i, i, "array not closed")
+		}
+		if d[i] == ',' {
+			i = skipWS(d, i+1)
+			continue
+		}
+		if d[i] != ']' {
+			return s.fail(scanBadValue, i, i, "want ',' or ']' after a record")
+		}
+		return i + 1, true
+	}
+}
+
+func (s *splitter) emit(a, b int) {
+	if s.stop != nil {
+		return
+	}
+	if err := s.fn(s.index, s.data[a:b]); err != nil {
+		s.stop = err
+	}
+	s.index++
+}
+
+// bad reports a problem in the current record slot and moves past it.
+func (s *splitter) bad(offset int, err error) {
+	if s.onBad != nil {
+		s.onBad(s.index, int64(offset), &SplitError{Index: s.index, Offset: int64(offset), Err: err})
+	}
+	s.index++
+}
+
+// fail reports a structural error for the record starting at start; at is
+// where it was found. It returns where to resync and ok=false.
+func (s *splitter) fail(code scanErr, start, at int, what string) (int, bool) {
+	if at < 0 || at > len(s.data) {
+		at = len(s.data)
+	}
+	var err error
+	switch code {
+	case scanTruncated:
+		err = ErrTruncated
+		if what != "" {
+			err = fmt.Errorf("%w: %s", ErrTruncated, what)
+		}
+		s.bad(start, err)
+		return len(s.data), false
+	case scanMismatch:
+		err = fmt.Errorf("%w: mismatched %q at byte %d", ErrSyntax, s.data[at], at)
+	default:
+		found := "end of data"
+		if at < len(s.data) {
+			found = fmt.Sprintf("%q", s.data[at])
+		}
+		if what == "" {
+			what = "not a JSON value"
+		}
+		err = fmt.Errorf("%w: %s, found %s at byte %d", ErrSyntax, what, found, at)
+	}
+	s.bad(start, err)
+	return at, false
+}
+
+// resync finds the next line that starts with '{' or '[' after i, so one
+// broken line of a JSON lines file does not lose the rest.
+func resync(d []byte, i int) int {
+	for i < len(d) {
+		k := bytes.IndexByte(d[i:], '\n')
+		if k < 0 {
+			return len(d)
+		}
+		i += k + 1
+		if i < len(d) && (d[i] == '{' || d[i] == '[') {
+			return i
+		}
+	}
+	return len(d)
+}
+
+// keyIs compares a raw (still escaped) key with name.
+func keyIs(raw []byte, name string) bool {
+	if bytes.IndexByte(raw, '\\') < 0 {
+		return string(raw) == name
+	}
+	u, ok := unescape(raw)
+	return ok && u == name
+}
+
+// unescape decodes the contents of a JSON string (without its quotes).
+func unescape(raw []byte) (string, bool) {
+	q := make([]byte, 0, len(raw)+2)
+	q = append(append(append(q, '"'), raw...), '"')
+	var s string
+	if err := json.Unmarshal(q, &s); err != nil {
+		return "", false
+	}
+	return s, true
+}
+
+func kindOf(c byte) string {
+	switch c {
+	case '"':
+		return "a string"
+	case '[':
+		return "an array"
+	case '{':
+		return "an object"
+	case 't', 'f':
+		return "a boolean"
+	case 'n':
+		return "null"
+	}
+	return "a number"
+}

@@ -1,0 +1,284 @@
+package detect
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/portcullis-sec/portcullis/internal/cloudtrail"
+	"github.com/portcullis-sec/portcullis/internal/config"
+	"github.com/portcullis-sec/portcullis/internal/enrich"
+	"github.com/portcullis-sec/portcullis/internal/finding"
+	"github.com/portcullis-sec/portcullis/internal/idc"
+)
+
+// Engine evaluates a rule set over events in time order. It is stateful
+// (the Identity Center model moves forward with each event; correlation
+// windows fill) and not safe for concurrent use: one owner feeds it.
+type Engine struct {
+	rules    []*Rule
+	plain    []*Rule
+	corrs    []*Rule
+	byName   map[string]*Rule
+	feeds    map[string][]*Rule // base rule name -> correlations using it
+	cfg      *config.Config
+	enricher *enrich.Enricher
+	state    map[string]*corrState // correlation rule id -> windows
+	failures map[string][]time.Time // actor key -> recent failed writes
+	// ApplyErrors counts events the model could not apply (malformed
+	// fields); the error is not fatal to detection.
+	ApplyErrors []error
+}
+
+// repeatedFailures is how many failed Identity Center writes by one actor
+// within failureWindow turn "attempts" back into a real finding.
+const (
+	repeatedFailures = 3
+	failureWindow    = time.Hour
+)
+
+// NewEngine binds a parsed rule set to a config and a starting state.
+// state may be nil (an empty model is used).
+func NewEngine(rs *RuleSet, cfg *config.Config, state *idc.Model) (*Engine, error) {
+	if cfg == nil {
+		cfg = config.Default()
+	}
+	if state == nil {
+		state = idc.New("events")
+	}
+	e := &Engine{
+		byName:   map[string]*Rule{},
+		feeds:    map[string][]*Rule{},
+		cfg:      cfg,
+		enricher: enrich.New(cfg, state),
+		state:    map[string]*corrState{},
+		failures: map[string][]time.Time{},
+	}
+	// Rules hold bound placeholders, so each engine parses its own copy.
+	for _, src := range rs.sources {
+		r, err := ParseRule(src.data, src.name)
+		if err != nil {
+			return nil, err
+		}
+		e.rules = append(e.rules, r)
+	}
+	if err := e.link(); err != nil {
+		return nil, err
+	}
+	if err := e.bind(); err != nil {
+		return nil, err
+	}
+	return e, nil
+}
+
+func (e *Engine) link() error {
+	ids := map[string]string{}
+	for _, r := range e.rules {
+		if r.ID != "" {
+			if prev, dup := ids[r.ID]; dup {
+				return fmt.Errorf("%s: rule id %s already defined in %s", r.Source, r.ID, prev)
+			}
+			ids[r.ID] = r.Source
+		}
+		if r.Name != "" {
+			if prev, dup := e.byName[r.Name]; dup {
+				return fmt.Errorf("%s: rule name %s already defined in %s", r.Source, r.Name, prev.Source)
+			}
+			e.byName[r.Name] = r
+		}
+		if r.IsCorrelation() {
+			e.corrs = append(e.corrs, r)
+		} else {
+			e.plain = append(e.plain, r)
+		}
+	}
+	for _, c := range e.corrs {
+		if c.ID == "" {
+			return fmt.Errorf("%s: correlation rule %q needs portcullis.id", c.Source, c.Title)
+		}
+		for _, name := range c.corr.Rules {
+			base, ok := e.byName[name]
+			if !ok {
+				return fmt.Errorf("%s: correlation %s: unknown rule %q", c.Source, c.ID, name)
+			}
+			if base.IsCorrelation() {
+				return fmt.Errorf("%s: correlation %s: chaining correlations (%q) is not supported", c.Source, c.ID, name)
+			}
+			if !c.corr.Generate {
+				base.silent = true
+			}
+			e.feeds[name] = append(e.feeds[name], c)
+		}
+		e.state[c.ID] = newCorrState()
+	}
+	for _, r := range e.plain {
+		if r.ID == "" && len(e.feeds[r.Name]) == 0 {
+			return fmt.Errorf("%s: rule %q has no portcullis.id and feeds no correlation", r.Source, r.Title)
+		}
+	}
+	return nil
+}
+
+// bind fills %placeholders% from the config.
+func (e *Engine) bind() error {
+	values := map[string][]string{
+		"sensitive_accounts": e.cfg.SensitiveAccounts,
+		"privileged_groups":  e.cfg.PrivilegedGroups,
+	}
+	for _, a := range e.cfg.Admins {
+		values["admins"] = append(values["admins"], a.Pattern)
+	}
+	for _, r := range e.plain {
+		sels := []*selection{}
+		for _, s := range r.detection.selections {
+			sels = append(sels, s)
+		}
+		for _, esc := range r.Escalate {
+			sels = append(sels, esc.when)
+		}
+		for _, s := range sels {
+			for _, alt := range s.alts {
+				for _, fm := range alt {
+					for _, vm := range fm.values {
+						if x, ok := vm.(*expandMatcher); ok {
+							v, known := values[x.placeholder]
+							if !known && !strings.HasPrefix(x.placeholder, "env:") {
+								return fmt.Errorf("%s: unknown placeholder %%%s%% (known: admins, sensitive_accounts, privileged_groups)", r.Source, x.placeholder)
+							}
+							if err := x.bind(v); err != nil {
+								return fmt.Errorf("%s: %w", r.Source, err)
+							}
+						}
+					}
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// Rules returns the loaded rules in load order.
+func (e *Engine) Rules() []*Rule { return e.rules }
+
+// State returns the Identity Center model as moved forward so far.
+func (e *Engine) State() *idc.Model { return e.enricher.State() }
+
+// Process enriches one event, evaluates every rule and correlation, moves
+// the model forward, and returns the findings it raised.
+func (e *Engine) Process(ev *cloudtrail.Event) []finding.Finding {
+	e.enricher.Enrich(ev)
+	var out []finding.Finding
+	matched := false
+	for pass := 0; pass < 2; pass++ {
+		for _, r := range e.plain {
+			if r.Fallback != (pass == 1) || (pass == 1 && matched) {
+				continue
+			}
+			if !r.detection.eval(ev) {
+				continue
+			}
+			if r.Generates() {
+				matched = true
+				out = append(out, e.build(r, ev, nil))
+			}
+			for _, c := range e.feeds[r.Name] {
+				key, ok := c.corr.groupKey(r.Name, ev)
+				if !ok {
+					continue
+				}
+				if done := c.corr.feed(e.state[c.ID], r.Name, e.signal(r, ev), key); done != nil {
+					out = append(out, e.build(c, ev, done))
+				}
+			}
+		}
+	}
+	e.trackFailure(ev)
+	if _, err := e.State().Apply(ev); err != nil && len(e.ApplyErrors) < 1000 {
+		e.ApplyErrors = append(e.ApplyErrors, err)
+	}
+	return out
+}
+
+func (e *Engine) trackFailure(ev *cloudtrail.Event) {
+	if ev.ErrorCode == "" || ev.Derived["portcullis.idc.write"] != true {
+		return
+	}
+	k := ev.String("portcullis.actor.key")
+	ts := append(e.failures[k], ev.Time)
+	for len(ts) > 0 && ev.Time.Sub(ts[0]) > failureWindow {
+		ts = ts[1:]
+	}
+	e.failures[k] = ts
+	if len(e.failures) > maxGroups {
+		for k2 := range e.failures {
+			delete(e.failures, k2)
+			break
+		}
+	}
+}
+
+func (e *Engine) recentFailures(ev *cloudtrail.Event) int {
+	n := 0
+	for _, t := range e.failures[ev.String("portcullis.actor.key")] {
+		if ev.Time.Sub(t) <= failureWindow {
+			n++
+		}
+	}
+	return n
+}
+
+// Interest derives the prefilter from the rules: the event sources and
+// names any rule can match. A rule that names no eventSource makes the
+// prefilter pass everything.
+func (e *Engine) Interest() []cloudtrail.Interest {
+	type key struct{ src, name string }
+	seen := map[key]bool{}
+	var out []cloudtrail.Interest
+	for _, r := range e.plain {
+		for _, in := range r.interest() {
+			if in.Source == "" {
+				return nil
+			}
+			names := in.Names
+			if len(names) == 0 {
+				names = []string{""}
+			}
+			for _, n := range names {
+				k := key{in.Source, n}
+				if !seen[k] {
+					seen[k] = true
+					out = append(out, cloudtrail.Interest{Source: in.Source, Names: nonEmpty(n), Contains: in.Contains})
+				}
+			}
+		}
+	}
+	// A source wanted for every name makes per-name entries redundant.
+	all := map[string]bool{}
+	for k := range seen {
+		if k.name == "" {
+			all[k.src] = true
+		}
+	}
+	kept := out[:0]
+	for _, in := range out {
+		if len(in.Names) > 0 && all[in.Source] {
+			continue
+		}
+		kept = append(kept, in)
+	}
+	sort.Slice(kept, func(i, j int) bool {
+		if kept[i].Source != kept[j].Source {
+			return kept[i].Source < kept[j].Source
+		}
+		return strings.Join(kept[i].Names, ",") < strings.Join(kept[j].Names, ",")
+	})
+	return kept
+}
+
+func nonEmpty(s string) []string {
+	if s == "" {
+		return nil
+	}
+	return []string{s}
+}

@@ -1,0 +1,61 @@
+package detect
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/portcullis-sec/portcullis/internal/idc"
+)
+
+// stateSchema versions the serialised engine state.
+const stateSchema = "portcullis.engine-state/v1"
+
+type savedState struct {
+	Schema       string                 `json:"schema"`
+	Correlations map[string]*corrState  `json:"correlations"`
+	Failures     map[string][]time.Time `json:"failures"`
+	Model        json.RawMessage        `json:"model"`
+}
+
+// SaveState serialises the correlation windows, failure counters and the
+// Identity Center model, so a daemon keeps its windows across restarts.
+func (e *Engine) SaveState() ([]byte, error) {
+	var mb bytes.Buffer
+	if err := e.State().Write(&mb); err != nil {
+		return nil, fmt.Errorf("save engine state: %w", err)
+	}
+	return json.Marshal(savedState{Schema: stateSchema, Correlations: e.state, Failures: e.failures, Model: mb.Bytes()})
+}
+
+// RestoreState loads what SaveState wrote. Windows of correlations that no
+// longer exist are dropped.
+func (e *Engine) RestoreState(b []byte) error {
+	var s savedState
+	if err := json.Unmarshal(b, &s); err != nil {
+		return fmt.Errorf("restore engine state: %w", err)
+	}
+	if s.Schema != stateSchema {
+		return fmt.Errorf("restore engine state: schema %q, want %q", s.Schema, stateSchema)
+	}
+	for id, st := range s.Correlations {
+		if _, ok := e.state[id]; ok && st != nil && st.Groups != nil {
+			if st.Last == nil {
+				st.Last = map[string]time.Time{}
+			}
+			e.state[id] = st
+		}
+	}
+	if s.Failures != nil {
+		e.failures = s.Failures
+	}
+	if len(s.Model) > 0 {
+		m, err := idc.Read(bytes.NewReader(s.Model), "engine state")
+		if err != nil {
+			return fmt.Errorf("restore engine state: %w", err)
+		}
+		e.enricher = newEnricherFor(e, m)
+	}
+	return nil
+}

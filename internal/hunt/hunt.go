@@ -1,0 +1,122 @@
+// Package hunt runs the rule pack over CloudTrail: sources → scan (split,
+// prefilter, decode) → detect → findings. The CLI and the demo call it.
+package hunt
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/portcullis-sec/portcullis/internal/cloudtrail"
+	"github.com/portcullis-sec/portcullis/internal/config"
+	"github.com/portcullis-sec/portcullis/internal/detect"
+	"github.com/portcullis-sec/portcullis/internal/finding"
+	"github.com/portcullis-sec/portcullis/internal/idc"
+	"github.com/portcullis-sec/portcullis/internal/scan"
+	"github.com/portcullis-sec/portcullis/internal/source"
+)
+
+// Options configure one hunt.
+type Options struct {
+	Paths    []string      // files, directories, "-" for stdin
+	Objects  []source.Object // extra objects (e.g. listed from S3)
+	Filter   source.Filter
+	Workers  int
+	Config   *config.Config
+	Rules    *detect.RuleSet
+	Snapshot *idc.Model // starting state for enrichment; nil = empty
+	// OnError receives every unreadable file or record (one goroutine).
+	OnError  func(error)
+	Progress func(scan.Stats)
+	// NoPrefilter decodes every record (for debugging the prefilter).
+	NoPrefilter bool
+}
+
+// Result is what a hunt found and how much it read.
+type Result struct {
+	Findings    []finding.Finding
+	Scan        scan.Stats
+	Walk        source.WalkStats
+	InputErrors int
+	ApplyErrors []error
+	Elapsed     time.Duration
+	State       *idc.Model
+}
+
+// Run hunts the inputs.
+func Run(ctx context.Context, o Options) (*Result, error) {
+	start := time.Now()
+	if o.Config == nil {
+		o.Config = config.Default()
+	}
+	if o.Rules == nil {
+		rs, err := detect.Builtin()
+		if err != nil {
+			return nil, err
+		}
+		o.Rules = rs
+	}
+	eng, err := detect.NewEngine(o.Rules, o.Config, o.Snapshot)
+	if err != nil {
+		return nil, err
+	}
+	res := &Result{}
+	onErr := func(err error) {
+		res.InputErrors++
+		if o.OnError != nil {
+			o.OnError(err)
+		}
+	}
+	objs := append([]source.Object(nil), o.Objects...)
+	if len(o.Paths) > 0 {
+		ws, err := source.Walk(ctx, o.Paths, o.Filter, func(obj source.Object) error {
+			objs = append(objs, obj)
+			return nil
+		})
+		res.Walk = ws
+		if err != nil {
+			return nil, err
+		}
+	}
+	var pf *cloudtrail.Prefilter
+	if !o.NoPrefilter {
+		pf = cloudtrail.NewPrefilter(eng.Interest())
+	}
+	stats, err := scan.Run(ctx, objs, scan.Options{
+		Workers:   o.Workers,
+		Prefilter: pf,
+		Since:     o.Filter.Since,
+		Until:     o.Filter.Until,
+		OnError:   onErr,
+		Progress:  o.Progress,
+	}, func(batch []*cloudtrail.Event) error {
+		for _, ev := range batch {
+			res.Findings = append(res.Findings, eng.Process(ev)...)
+		}
+		return ctx.Err()
+	})
+	res.Scan = stats
+	if err != nil {
+		return res, fmt.Errorf("scan: %w", err)
+	}
+	finding.Sort(res.Findings)
+	res.Findings = dedupe(res.Findings)
+	res.ApplyErrors = eng.ApplyErrors
+	res.State = eng.State()
+	res.Elapsed = time.Since(start)
+	return res, nil
+}
+
+// dedupe drops repeated ids: the same record delivered twice (overlapping
+// inputs, redelivered events) raises one finding.
+func dedupe(fs []finding.Finding) []finding.Finding {
+	seen := make(map[string]bool, len(fs))
+	out := fs[:0]
+	for _, f := range fs {
+		if !seen[f.ID] {
+			seen[f.ID] = true
+			out = append(out, f)
+		}
+	}
+	return out
+}

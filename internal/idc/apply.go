@@ -1,0 +1,551 @@
+package idc
+
+import (
+	"encoding/json"
+	"fmt"
+	"slices"
+
+	"github.com/portcullis-sec/portcullis/internal/cloudtrail"
+)
+
+// Hidden is the value CloudTrail puts in place of redacted attributes.
+const Hidden = "HIDDEN_DUE_TO_SECURITY_REASONS"
+
+// ApplyError names the event and field that could not be applied.
+type ApplyError struct {
+	EventID   string
+	EventName string
+	Field     string
+	Err       error
+}
+
+func (e *ApplyError) Error() string {
+	return fmt.Sprintf("apply %s (event %s): field %s: %v", e.EventName, e.EventID, e.Field, e.Err)
+}
+
+func (e *ApplyError) Unwrap() error { return e.Err }
+
+// Apply moves the model forward by one CloudTrail event. Only successful
+// Identity Center, identity-store and organizations delegated-admin writes
+// change anything; every other event gives (false, nil). A write whose
+// fields are missing or of the wrong type is an *ApplyError naming the
+// field. Apply must not run concurrently with lookups on the same model.
+func (m *Model) Apply(ev *cloudtrail.Event) (bool, error) {
+	if ev == nil || ev.ErrorCode != "" {
+		return false, nil
+	}
+	a := applier{m: m, ev: ev, src: Source("event:" + ev.ID)}
+	switch ev.Source {
+	case "sso.amazonaws.com":
+		return a.ssoAdmin()
+	case "identitystore.amazonaws.com":
+		return a.identityStore()
+	case "sso-directory.amazonaws.com":
+		return a.directory()
+	case "identitystore-scim.amazonaws.com":
+		return a.scim()
+	case "organizations.amazonaws.com":
+		return a.organizations()
+	}
+	return false, nil
+}
+
+type applier struct {
+	m   *Model
+	ev  *cloudtrail.Event
+	src Source
+}
+
+func (a *applier) fail(field string, format string, args ...any) error {
+	return &ApplyError{EventID: a.ev.ID, EventName: a.ev.Name, Field: field, Err: fmt.Errorf(format, args...)}
+}
+
+// opt returns the string at path, "" when absent or null.
+func (a *applier) opt(path string) (string, error) {
+	v, ok := a.ev.Get(path)
+	if !ok || v == nil {
+		return "", nil
+	}
+	s, ok := v.(string)
+	if !ok {
+		return "", a.fail(path, "want a string, got %T", v)
+	}
+	return s, nil
+}
+
+// req is opt for a field the write cannot be understood without.
+func (a *applier) req(path string) (string, error) {
+	s, err := a.opt(path)
+	if err == nil && s == "" {
+		err = a.fail(path, "missing")
+	}
+	return s, err
+}
+
+// first returns the first non-empty string among paths (real records spell
+// the same thing differently across sources and years).
+func (a *applier) first(paths ...string) (string, error) {
+	for _, p := range paths {
+		s, err := a.opt(p)
+		if err != nil || s != "" {
+			return s, err
+		}
+	}
+	return "", a.fail(paths[0], "missing")
+}
+
+func (a *applier) present(path string) bool {
+	v, ok := a.ev.Get(path)
+	return ok && v != nil
+}
+
+func (a *applier) ssoAdmin() (bool, error) {
+	switch a.ev.Name {
+	case "CreatePermissionSet":
+		return a.createPermissionSet()
+	case "UpdatePermissionSet":
+		return a.updatePermissionSet()
+	case "DeletePermissionSet":
+		return a.deletePermissionSet()
+	case "AttachManagedPolicyToPermissionSet", "DetachManagedPolicyFromPermissionSet":
+		return a.managedPolicy(a.ev.Name == "AttachManagedPolicyToPermissionSet")
+	case "AttachCustomerManagedPolicyReferenceToPermissionSet", "DetachCustomerManagedPolicyReferenceFromPermissionSet":
+		return a.customerPolicy(a.ev.Name == "AttachCustomerManagedPolicyReferenceToPermissionSet")
+	case "PutInlinePolicyToPermissionSet":
+		return a.putInline()
+	case "DeleteInlinePolicyFromPermissionSet":
+		return a.withPS(func(ps *PermissionSet) bool {
+			changed := ps.InlinePolicy != ""
+			ps.InlinePolicy = ""
+			return changed
+		})
+	case "PutPermissionsBoundaryToPermissionSet":
+		return a.putBoundary()
+	case "DeletePermissionsBoundaryFromPermissionSet":
+		return a.withPS(func(ps *PermissionSet) bool {
+			changed := ps.PermissionsBoundary != nil
+			ps.PermissionsBoundary = nil
+			return changed
+		})
+	case "ProvisionPermissionSet":
+		return a.provision()
+	case "CreateAccountAssignment", "DeleteAccountAssignment":
+		return a.assignment(a.ev.Name == "CreateAccountAssignment")
+	case "TagResource", "UntagResource":
+		return a.tags(a.ev.Name == "TagResource")
+	}
+	return false, nil
+}
+
+func (a *applier) noteInstance() error {
+	inst, err := a.opt("requestParameters.instanceArn")
+	if err == nil && inst != "" && a.m.InstanceARN == "" {
+		a.m.InstanceARN = inst
+	}
+	return err
+}
+
+// permissionSet returns the permission set the request names, creating a
+// stub when the model has not seen it (a replay may start mid-history).
+func (a *applier) permissionSet(path string) (*PermissionSet, error) {
+	arn, err := a.req(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := a.noteInstance(); err != nil {
+		return nil, err
+	}
+	ps, ok := a.m.PermissionSets[arn]
+	if !ok {
+		ps = &PermissionSet{ARN: arn, Source: a.src}
+		a.m.PermissionSets[arn] = ps
+	}
+	return ps, nil
+}
+
+func (a *applier) withPS(f func(*PermissionSet) bool) (bool, error) {
+	ps, err := a.permissionSet("requestParameters.permissionSetArn")
+	if err != nil {
+		return false, err
+	}
+	if !f(ps) {
+		return false, nil
+	}
+	ps.Source = a.src
+	return true, nil
+}
+
+func (a *applier) createPermissionSet() (bool, error) {
+	arn, err := a.req("responseElements.permissionSet.permissionSetArn")
+	if err != nil {
+		return false, err
+	}
+	if err := a.noteInstance(); err != nil {
+		return false, err
+	}
+	name, err := a.first("requestParameters.name", "responseElements.permissionSet.name")
+	if err != nil {
+		return false, err
+	}
+	ix := a.m.index()
+	if old, ok := a.m.PermissionSets[arn]; ok {
+		ix.dropPS(old)
+	}
+	ps := &PermissionSet{ARN: arn, Name: name, Source: a.src, CreatedAt: a.ev.Time}
+	if old, ok := a.m.PermissionSets[arn]; ok { // a stub from an earlier event keeps its attachments
+		*ps = *old
+		ps.Name, ps.Source = name, a.src
+	}
+	if err := a.psAttributes(ps); err != nil {
+		return false, err
+	}
+	if s, _ := a.opt("responseElements.permissionSet.createdDate"); s != "" {
+		if t, err := cloudtrail.ParseTime(s); err == nil {
+			ps.CreatedAt = t
+		}
+	}
+	tags, err := a.tagList("requestParameters.tags")
+	if err != nil {
+		return false, err
+	}
+	for k, v := range tags {
+		if ps.Tags == nil {
+			ps.Tags = map[string]string{}
+		}
+		ps.Tags[k] = v
+	}
+	a.m.PermissionSets[arn] = ps
+	ix.addPS(ps)
+	return true, nil
+}
+
+// psAttributes copies the optional attributes Create/UpdatePermissionSet
+// carry; absent fields leave the model as it was.
+func (a *applier) psAttributes(ps *PermissionSet) error {
+	for _, f := range []struct {
+		path string
+		dst  *string
+	}{
+		{"requestParameters.description", &ps.Description},
+		{"requestParameters.sessionDuration", &ps.SessionDuration},
+		{"requestParameters.relayState", &ps.RelayState},
+	} {
+		s, err := a.opt(f.path)
+		if err != nil {
+			return err
+		}
+		if s != "" && s != Hidden {
+			*f.dst = s
+		}
+	}
+	return nil
+}
+
+func (a *applier) updatePermissionSet() (bool, error) {
+	ps, err := a.permissionSet("requestParameters.permissionSetArn")
+	if err != nil {
+		return false, err
+	}
+	before := *ps
+	if err := a.psAttributes(ps); err != nil {
+		return false, err
+	}
+	if before.Description == ps.Description && before.SessionDuration == ps.SessionDuration && before.RelayState == ps.RelayState {
+		return false, nil
+	}
+	ps.Source = a.src
+	return true, nil
+}
+
+func (a *applier) deletePermissionSet() (bool, error) {
+	arn, err := a.req("requestParameters.permissionSetArn")
+	if err != nil {
+		return false, err
+	}
+	ps, ok := a.m.PermissionSets[arn]
+	if !ok {
+		return false, nil
+	}
+	a.m.index().dropPS(ps)
+	delete(a.m.PermissionSets, arn)
+	// Assignments cannot outlive their permission set.
+	a.m.removeAssignments(func(x Assignment) bool { return x.PermissionSetARN == arn })
+	return true, nil
+}
+
+func (a *applier) managedPolicy(attach bool) (bool, error) {
+	pol, err := a.req("requestParameters.managedPolicyArn")
+	if err != nil {
+		return false, err
+	}
+	return a.withPS(func(ps *PermissionSet) bool {
+		i := slices.Index(ps.ManagedPolicies, pol)
+		switch {
+		case attach && i < 0:
+			ps.ManagedPolicies = append(ps.ManagedPolicies, pol)
+			return true
+		case !attach && i >= 0:
+			ps.ManagedPolicies = slices.Delete(ps.ManagedPolicies, i, i+1)
+			return true
+		}
+		return false
+	})
+}
+
+func (a *applier) policyRef(base string) (PolicyRef, error) {
+	name, err := a.req(base + ".name")
+	if err != nil {
+		return PolicyRef{}, err
+	}
+	path, err := a.opt(base + ".path")
+	if path == "" {
+		path = "/" // the API's default
+	}
+	return PolicyRef{Name: name, Path: path}, err
+}
+
+func (a *applier) customerPolicy(attach bool) (bool, error) {
+	ref, err := a.policyRef("requestParameters.customerManagedPolicyReference")
+	if err != nil {
+		return false, err
+	}
+	return a.withPS(func(ps *PermissionSet) bool {
+		i := slices.IndexFunc(ps.CustomerManagedPolicies, func(r PolicyRef) bool {
+			return r.Name == ref.Name && normPath(r.Path) == ref.Path
+		})
+		switch {
+		case attach && i < 0:
+			ps.CustomerManagedPolicies = append(ps.CustomerManagedPolicies, ref)
+			return true
+		case !attach && i >= 0:
+			ps.CustomerManagedPolicies = slices.Delete(ps.CustomerManagedPolicies, i, i+1)
+			return true
+		}
+		return false
+	})
+}
+
+func normPath(p string) string {
+	if p == "" {
+		return "/"
+	}
+	return p
+}
+
+func (a *applier) putInline() (bool, error) {
+	v, ok := a.ev.Get("requestParameters.inlinePolicy")
+	if !ok || v == nil {
+		return false, a.fail("requestParameters.inlinePolicy", "missing")
+	}
+	var doc string
+	switch x := v.(type) {
+	case string:
+		doc = x
+	case map[string]any: // some producers decode the JSON string
+		b, err := json.Marshal(x)
+		if err != nil {
+			return false, a.fail("requestParameters.inlinePolicy", "%v", err)
+		}
+		doc = string(b)
+	default:
+		return false, a.fail("requestParameters.inlinePolicy", "want a JSON string, got %T", v)
+	}
+	return a.withPS(func(ps *PermissionSet) bool {
+		changed := ps.InlinePolicy != doc
+		ps.InlinePolicy = doc
+		return changed
+	})
+}
+
+func (a *applier) putBoundary() (bool, error) {
+	const base = "requestParameters.permissionsBoundary"
+	var ref PolicyRef
+	arn, err := a.opt(base + ".managedPolicyArn")
+	if err != nil {
+		return false, err
+	}
+	switch {
+	case arn != "":
+		ref.ManagedPolicyARN = arn
+	case a.present(base + ".customerManagedPolicyReference"):
+		if ref, err = a.policyRef(base + ".customerManagedPolicyReference"); err != nil {
+			return false, err
+		}
+	default:
+		return false, a.fail(base, "neither managedPolicyArn nor customerManagedPolicyReference")
+	}
+	return a.withPS(func(ps *PermissionSet) bool {
+		changed := ps.PermissionsBoundary == nil || *ps.PermissionsBoundary != ref
+		ps.PermissionsBoundary = &ref
+		return changed
+	})
+}
+
+func (a *applier) provision() (bool, error) {
+	typ, err := a.req("requestParameters.targetType")
+	if err != nil {
+		return false, err
+	}
+	switch typ {
+	case "ALL_PROVISIONED_ACCOUNTS":
+		// Re-provisions the accounts already listed: the set does not change.
+		_, err := a.permissionSet("requestParameters.permissionSetArn")
+		return false, err
+	case "AWS_ACCOUNT":
+		acct, err := a.req("requestParameters.targetId")
+		if err != nil {
+			return false, err
+		}
+		ps, err := a.permissionSet("requestParameters.permissionSetArn")
+		if err != nil {
+			return false, err
+		}
+		return a.m.provisioned(ps, acct, a.src), nil
+	}
+	return false, a.fail("requestParameters.targetType", "unknown target type %q", typ)
+}
+
+// provisioned records that ps is provisioned to acct.
+func (m *Model) provisioned(ps *PermissionSet, acct string, src Source) bool {
+	if _, ok := m.Accounts[acct]; !ok {
+		m.Accounts[acct] = &Account{ID: acct, Source: src}
+	}
+	if slices.Contains(ps.ProvisionedTo, acct) {
+		return false
+	}
+	ps.ProvisionedTo = append(ps.ProvisionedTo, acct)
+	return true
+}
+
+func (a *applier) assignment(create bool) (bool, error) {
+	var x Assignment
+	for _, f := range []struct {
+		path string
+		dst  *string
+	}{
+		{"requestParameters.targetId", &x.AccountID},
+		{"requestParameters.permissionSetArn", &x.PermissionSetARN},
+		{"requestParameters.principalType", &x.PrincipalType},
+		{"requestParameters.principalId", &x.PrincipalID},
+	} {
+		s, err := a.req(f.path)
+		if err != nil {
+			return false, err
+		}
+		*f.dst = s
+	}
+	if t, err := a.opt("requestParameters.targetType"); err != nil {
+		return false, err
+	} else if t != "" && t != "AWS_ACCOUNT" {
+		return false, a.fail("requestParameters.targetType", "unknown target type %q", t)
+	}
+	if x.PrincipalType != "USER" && x.PrincipalType != "GROUP" {
+		return false, a.fail("requestParameters.principalType", "want USER or GROUP, got %q", x.PrincipalType)
+	}
+	x.Source = a.src
+	ps, err := a.permissionSet("requestParameters.permissionSetArn")
+	if err != nil {
+		return false, err
+	}
+	if !create {
+		return a.m.removeAssignments(func(y Assignment) bool { return y.Key() == x.Key() }) > 0, nil
+	}
+	// CreateAccountAssignment provisions the permission set to the account.
+	a.m.provisioned(ps, x.AccountID, a.src)
+	return a.m.addAssignment(x), nil
+}
+
+func (m *Model) addAssignment(x Assignment) bool {
+	ix := m.index()
+	if _, ok := ix.assignment[x.Key()]; ok {
+		return false
+	}
+	ix.assignment[x.Key()] = len(m.Assignments)
+	m.Assignments = append(m.Assignments, x)
+	return true
+}
+
+// removeAssignments deletes matching assignments, keeping order, and
+// returns how many went.
+func (m *Model) removeAssignments(match func(Assignment) bool) int {
+	n := len(m.Assignments)
+	m.Assignments = slices.DeleteFunc(m.Assignments, match)
+	removed := n - len(m.Assignments)
+	if removed > 0 {
+		ix := m.index()
+		clear(ix.assignment)
+		for i, x := range m.Assignments {
+			ix.assignment[x.Key()] = i
+		}
+	}
+	return removed
+}
+
+func (a *applier) tagList(path string) (map[string]string, error) {
+	v, ok := a.ev.Get(path)
+	if !ok || v == nil {
+		return nil, nil
+	}
+	list, ok := v.([]any)
+	if !ok {
+		return nil, a.fail(path, "want a list of {key, value}, got %T", v)
+	}
+	tags := make(map[string]string, len(list))
+	for i, t := range list {
+		obj, ok := t.(map[string]any)
+		if !ok {
+			return nil, a.fail(fmt.Sprintf("%s.%d", path, i), "want {key, value}, got %T", t)
+		}
+		k, _ := obj["key"].(string)
+		val, _ := obj["value"].(string)
+		if k == "" {
+			return nil, a.fail(fmt.Sprintf("%s.%d.key", path, i), "missing")
+		}
+		tags[k] = val
+	}
+	return tags, nil
+}
+
+func (a *applier) tags(add bool) (bool, error) {
+	arn, err := a.req("requestParameters.resourceArn")
+	if err != nil {
+		return false, err
+	}
+	ps, ok := a.m.PermissionSets[arn]
+	if !ok {
+		return false, nil // an instance or application: not modelled
+	}
+	changed := false
+	if add {
+		tags, err := a.tagList("requestParameters.tags")
+		if err != nil {
+			return false, err
+		}
+		for k, v := range tags {
+			if ps.Tags == nil {
+				ps.Tags = map[string]string{}
+			}
+			if old, ok := ps.Tags[k]; !ok || old != v {
+				ps.Tags[k] = v
+				changed = true
+			}
+		}
+	} else {
+		v, _ := a.ev.Get("requestParameters.tagKeys")
+		keys, ok := v.([]any)
+		if !ok {
+			return false, a.fail("requestParameters.tagKeys", "want a list of strings, got %T", v)
+		}
+		for _, k := range keys {
+			s, _ := k.(string)
+			if _, ok := ps.Tags[s]; ok {
+				delete(ps.Tags, s)
+				changed = true
+			}
+		}
+	}
+	if changed {
+		ps.Source = a.src
+	}
+	return changed, nil
+}

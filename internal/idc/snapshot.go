@@ -1,0 +1,214 @@
+package idc
+
+import (
+	"bufio"
+	"cmp"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"slices"
+	"strings"
+)
+
+// Load reads a JSON snapshot from a file.
+func Load(path string) (*Model, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("snapshot: %w", err)
+	}
+	defer f.Close()
+	return Read(f, path)
+}
+
+// Read decodes a JSON snapshot; name is used in errors. The schema must be
+// SnapshotSchema. References that do not resolve (an assignment to an
+// unknown permission set) are kept: Validate reports them. The returned
+// model is indexed.
+func Read(r io.Reader, name string) (*Model, error) {
+	dec := json.NewDecoder(bufio.NewReader(r))
+	var m Model
+	if err := dec.Decode(&m); err != nil {
+		return nil, fmt.Errorf("snapshot %s: %w", name, err)
+	}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		return nil, fmt.Errorf("snapshot %s: unexpected data after the snapshot object", name)
+	}
+	if m.Schema != SnapshotSchema {
+		if m.Schema == "" {
+			return nil, fmt.Errorf("snapshot %s: no schema (want %q)", name, SnapshotSchema)
+		}
+		return nil, fmt.Errorf("snapshot %s: schema %q is not supported (want %q)", name, m.Schema, SnapshotSchema)
+	}
+	if err := m.fill(name); err != nil {
+		return nil, err
+	}
+	m.Index()
+	return &m, nil
+}
+
+// fill makes nil maps usable and checks that map keys agree with the ids
+// they hold (a key is the identity every lookup uses).
+func (m *Model) fill(name string) error {
+	if m.Accounts == nil {
+		m.Accounts = map[string]*Account{}
+	}
+	if m.Users == nil {
+		m.Users = map[string]*User{}
+	}
+	if m.Groups == nil {
+		m.Groups = map[string]*Group{}
+	}
+	if m.PermissionSets == nil {
+		m.PermissionSets = map[string]*PermissionSet{}
+	}
+	if m.Memberships == nil {
+		m.Memberships = map[string][]Membership{}
+	}
+	for k, a := range m.Accounts {
+		if a == nil {
+			return fmt.Errorf("snapshot %s: accounts[%q]: null", name, k)
+		}
+		if a.ID == "" {
+			a.ID = k
+		} else if a.ID != k {
+			return fmt.Errorf("snapshot %s: accounts[%q]: id is %q", name, k, a.ID)
+		}
+	}
+	for k, u := range m.Users {
+		if u == nil {
+			return fmt.Errorf("snapshot %s: users[%q]: null", name, k)
+		}
+		if u.ID == "" {
+			u.ID = k
+		} else if u.ID != k {
+			return fmt.Errorf("snapshot %s: users[%q]: id is %q", name, k, u.ID)
+		}
+	}
+	for k, g := range m.Groups {
+		if g == nil {
+			return fmt.Errorf("snapshot %s: groups[%q]: null", name, k)
+		}
+		if g.ID == "" {
+			g.ID = k
+		} else if g.ID != k {
+			return fmt.Errorf("snapshot %s: groups[%q]: id is %q", name, k, g.ID)
+		}
+	}
+	for k, ps := range m.PermissionSets {
+		if ps == nil {
+			return fmt.Errorf("snapshot %s: permission_sets[%q]: null", name, k)
+		}
+		if ps.ARN == "" {
+			ps.ARN = k
+		} else if ps.ARN != k {
+			return fmt.Errorf("snapshot %s: permission_sets[%q]: arn is %q", name, k, ps.ARN)
+		}
+	}
+	return nil
+}
+
+// Validate reports references that do not resolve and values outside the
+// API's vocabulary. The model stays usable: these are findings about the
+// source, not reasons to refuse it.
+func (m *Model) Validate() []error {
+	var errs []error
+	for i, a := range m.Assignments {
+		where := fmt.Sprintf("assignments[%d] (%s)", i, a.Source)
+		if _, ok := m.PermissionSets[a.PermissionSetARN]; !ok {
+			errs = append(errs, fmt.Errorf("%s: unknown permission set %q", where, a.PermissionSetARN))
+		}
+		switch a.PrincipalType {
+		case "USER":
+			if _, ok := m.Users[a.PrincipalID]; !ok {
+				errs = append(errs, fmt.Errorf("%s: unknown user %q", where, a.PrincipalID))
+			}
+		case "GROUP":
+			if _, ok := m.Groups[a.PrincipalID]; !ok {
+				errs = append(errs, fmt.Errorf("%s: unknown group %q", where, a.PrincipalID))
+			}
+		default:
+			errs = append(errs, fmt.Errorf("%s: principal_type %q is not USER or GROUP", where, a.PrincipalType))
+		}
+		if a.AccountID == "" {
+			errs = append(errs, fmt.Errorf("%s: no account_id", where))
+		}
+	}
+	for _, g := range sortedKeys(m.Memberships) {
+		if _, ok := m.Groups[g]; !ok {
+			errs = append(errs, fmt.Errorf("memberships[%q]: unknown group", g))
+		}
+		for _, mb := range m.Memberships[g] {
+			if _, ok := m.Users[mb.UserID]; !ok {
+				errs = append(errs, fmt.Errorf("memberships[%q]: unknown user %q", g, mb.UserID))
+			}
+		}
+	}
+	if m.DelegatedAdminID != "" && m.DelegatedAdminID == m.ManagementAccountID {
+		errs = append(errs, fmt.Errorf("delegated_admin_account_id %s is the management account", m.DelegatedAdminID))
+	}
+	return errs
+}
+
+// Write encodes the model as an indented snapshot. Output is deterministic:
+// maps are sorted by key (encoding/json does that), and assignments,
+// memberships and every list inside a permission set are sorted. The model
+// itself is not reordered.
+func (m *Model) Write(w io.Writer) error {
+	out := struct {
+		Schema string `json:"schema"` // first, so a reader sees the version at once
+		*Model
+		PermissionSets map[string]*PermissionSet `json:"permission_sets"`
+		Assignments    []Assignment              `json:"assignments"`
+		Memberships    map[string][]Membership   `json:"memberships"`
+		Missing        []string                  `json:"missing,omitempty"`
+	}{Model: m, Schema: m.Schema}
+	if out.Schema == "" {
+		out.Schema = SnapshotSchema
+	}
+	out.PermissionSets = make(map[string]*PermissionSet, len(m.PermissionSets))
+	for k, ps := range m.PermissionSets {
+		c := *ps
+		c.ManagedPolicies = sortedCopy(ps.ManagedPolicies, strings.Compare)
+		c.ProvisionedTo = sortedCopy(ps.ProvisionedTo, strings.Compare)
+		c.CustomerManagedPolicies = sortedCopy(ps.CustomerManagedPolicies, func(a, b PolicyRef) int {
+			return cmp.Or(strings.Compare(a.Path, b.Path), strings.Compare(a.Name, b.Name))
+		})
+		out.PermissionSets[k] = &c
+	}
+	out.Assignments = sortedCopy(m.Assignments, func(a, b Assignment) int {
+		return cmp.Or(strings.Compare(a.AccountID, b.AccountID), strings.Compare(a.PermissionSetARN, b.PermissionSetARN),
+			strings.Compare(a.PrincipalType, b.PrincipalType), strings.Compare(a.PrincipalID, b.PrincipalID))
+	})
+	if out.Assignments == nil {
+		out.Assignments = []Assignment{}
+	}
+	out.Memberships = make(map[string][]Membership, len(m.Memberships))
+	for g, ms := range m.Memberships {
+		out.Memberships[g] = sortedCopy(ms, func(a, b Membership) int {
+			return cmp.Or(strings.Compare(a.UserID, b.UserID), strings.Compare(a.MembershipID, b.MembershipID))
+		})
+	}
+	out.Missing = sortedCopy(m.Missing, strings.Compare)
+	bw := bufio.NewWriter(w)
+	enc := json.NewEncoder(bw)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(out); err != nil {
+		return fmt.Errorf("write snapshot: %w", err)
+	}
+	if err := bw.Flush(); err != nil {
+		return fmt.Errorf("write snapshot: %w", err)
+	}
+	return nil
+}
+
+func sortedCopy[T any](s []T, less func(a, b T) int) []T {
+	if s == nil {
+		return nil
+	}
+	c := slices.Clone(s)
+	slices.SortStableFunc(c, less)
+	return c
+}

@@ -1,0 +1,169 @@
+package policy
+
+import "strings"
+
+// IAM wildcards: '*' matches any run of characters (also none, also ':' and '/'), '?' exactly
+// one. Actions compare case-insensitively (callers lower-case both sides), resources
+// case-sensitively. Matching is bytewise; action names and ARNs are ASCII.
+
+// globMatch reports whether s matches pattern p. Linear backtracking over the last star:
+// at most O(len(p)*len(s)) steps and no recursion, so hostile patterns cannot blow up.
+func globMatch(p, s string) bool {
+	pi, si := 0, 0
+	star, mark := -1, 0
+	for si < len(s) {
+		switch {
+		case pi < len(p) && p[pi] == '*':
+			star, mark = pi, si
+			pi++
+		case pi < len(p) && (p[pi] == '?' || p[pi] == s[si]):
+			pi++
+			si++
+		case star >= 0:
+			pi = star + 1
+			mark++
+			si = mark
+		default:
+			return false
+		}
+	}
+	for pi < len(p) && p[pi] == '*' {
+		pi++
+	}
+	return pi == len(p)
+}
+
+func hasWildcard(p string) bool { return strings.ContainsAny(p, "*?") }
+
+// anyByte stands for "a character no literal in a pattern equals": JSON-decoded strings are
+// valid UTF-8, which never contains the byte 0xFF, so only '*' and '?' can consume it.
+const anyByte = "\xff"
+
+// globAfter runs pattern p as an automaton over prefix and returns the set of pattern
+// positions (0..len(p)) it can be in afterwards, or nil if none.
+func globAfter(p, prefix string) []bool {
+	n := len(p)
+	cur := make([]bool, n+1)
+	cur[0] = true
+	starClosure(p, cur)
+	next := make([]bool, n+1)
+	for k := 0; k < len(prefix); k++ {
+		c := prefix[k]
+		clear(next)
+		alive := false
+		for i := 0; i < n; i++ {
+			if !cur[i] {
+				continue
+			}
+			switch p[i] {
+			case '*':
+				next[i], alive = true, true
+			case '?':
+				next[i+1], alive = true, true
+			default:
+				if p[i] == c {
+					next[i+1], alive = true, true
+				}
+			}
+		}
+		if !alive {
+			return nil
+		}
+		starClosure(p, next)
+		cur, next = next, cur
+	}
+	return cur
+}
+
+// starClosure adds the positions reachable by letting a '*' match nothing.
+func starClosure(p string, set []bool) {
+	for i := 0; i < len(p); i++ {
+		if set[i] && p[i] == '*' {
+			set[i+1] = true
+		}
+	}
+}
+
+// coversPrefix reports whether p matches prefix+x for every non-empty x: "iam:*" and "*"
+// cover "iam:", "iam:Get*" does not. It checks one automaton state at a time, so a union of
+// states that together (but none alone) accept everything is missed; no real policy does that.
+func coversPrefix(p, prefix string) bool {
+	if !hasWildcard(p) {
+		return false
+	}
+	set := globAfter(p, prefix)
+	if set == nil {
+		return false
+	}
+	// From the end: can p[i:] match every non-empty string? Only if it is all wildcards with
+	// at least one '*' and at most one '?'.
+	stars, qs := 0, 0
+	for i := len(p) - 1; i >= 0; i-- {
+		switch p[i] {
+		case '*':
+			stars++
+		case '?':
+			qs++
+		default:
+			return false // a literal at or after every remaining state: none can accept all
+		}
+		if set[i] && stars > 0 && qs <= 1 {
+			return true
+		}
+	}
+	return false
+}
+
+// intersectsPrefix reports whether p matches prefix+x for some non-empty x.
+func intersectsPrefix(p, prefix string) bool {
+	if !hasWildcard(p) {
+		return len(p) > len(prefix) && strings.HasPrefix(p, prefix)
+	}
+	set := globAfter(p, prefix)
+	for i := 0; i < len(p) && set != nil; i++ {
+		if set[i] {
+			return true
+		}
+	}
+	return false
+}
+
+// universalAction reports whether an action pattern matches every "service:Action". Probed
+// with unknown service names of two lengths, so "*", "*:*" and "?*:*" qualify and "s*:*"
+// does not.
+func universalAction(p string) bool {
+	return coversPrefix(p, anyByte+":") && coversPrefix(p, strings.Repeat(anyByte, 24)+":")
+}
+
+// actionService returns the lower-cased service prefix of an action name.
+func actionService(a string) string {
+	if i := strings.IndexByte(a, ':'); i >= 0 {
+		return a[:i]
+	}
+	return a
+}
+
+// normalizeResource makes an account id in an ARN pattern a wildcard (see the package comment).
+func normalizeResource(r string) string {
+	if !strings.HasPrefix(r, "arn:") {
+		return r
+	}
+	parts := strings.SplitN(r, ":", 6)
+	if len(parts) == 6 && isAccountID(parts[4]) {
+		parts[4] = "*"
+		return strings.Join(parts, ":")
+	}
+	return r
+}
+
+func isAccountID(s string) bool {
+	if len(s) != 12 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,199 @@
+package respond
+
+import (
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/portcullis-sec/portcullis/internal/actor"
+	"github.com/portcullis-sec/portcullis/internal/config"
+	"github.com/portcullis-sec/portcullis/internal/idc"
+	"github.com/portcullis-sec/portcullis/internal/policy"
+)
+
+// accessPath is one way a user reaches an account: through a permission
+// set, directly (Via "") or through a group (Via = group id).
+type accessPath struct {
+	User, Account, PS, Via string
+}
+
+// access indexes who reaches what, once per plan.
+type access struct {
+	m        *idc.Model
+	groupsOf map[string][]string // user -> groups
+	members  map[string][]string // group -> users
+	paths    map[string][]accessPath
+	level    map[string]policy.Level // permission set ARN -> level
+}
+
+func newAccess(m *idc.Model) *access {
+	ax := &access{
+		m:        m,
+		groupsOf: map[string][]string{},
+		members:  map[string][]string{},
+		paths:    map[string][]accessPath{},
+		level:    map[string]policy.Level{},
+	}
+	for _, g := range sortedKeys(m.Memberships) {
+		for _, mb := range m.Memberships[g] {
+			if !slices.Contains(ax.members[g], mb.UserID) {
+				ax.members[g] = append(ax.members[g], mb.UserID)
+				ax.groupsOf[mb.UserID] = append(ax.groupsOf[mb.UserID], g)
+			}
+		}
+	}
+	for _, a := range m.Assignments {
+		switch a.PrincipalType {
+		case "USER":
+			ax.paths[a.PrincipalID] = append(ax.paths[a.PrincipalID], accessPath{a.PrincipalID, a.AccountID, a.PermissionSetARN, ""})
+		case "GROUP":
+			for _, u := range ax.members[a.PrincipalID] {
+				ax.paths[u] = append(ax.paths[u], accessPath{u, a.AccountID, a.PermissionSetARN, a.PrincipalID})
+			}
+		}
+	}
+	for arn, ps := range m.PermissionSets {
+		ax.level[arn] = idc.Classify(ps).Level
+	}
+	return ax
+}
+
+// levelWithout is the level of a permission set once the managed policies
+// in drop are detached.
+func (ax *access) levelWithout(arn string, drop []string) policy.Level {
+	ps, ok := ax.m.PermissionSets[arn]
+	if !ok {
+		return policy.LevelNone
+	}
+	if len(drop) == 0 {
+		return ax.level[arn]
+	}
+	c := *ps
+	c.ManagedPolicies = slices.DeleteFunc(slices.Clone(ps.ManagedPolicies), func(p string) bool {
+		return slices.Contains(drop, p)
+	})
+	return idc.Classify(&c).Level
+}
+
+// managedLevel classifies one AWS managed policy on its own.
+func managedLevel(arn string) policy.Level {
+	if a, ok := policy.ManagedPolicy(arn); ok {
+		return a.Level
+	}
+	return policy.LevelNone
+}
+
+// provisionedAccounts is where a permission set has a role: its recorded
+// provisioning plus every account it is assigned in.
+func (ax *access) provisionedAccounts(arn string) []string {
+	var out []string
+	if ps, ok := ax.m.PermissionSets[arn]; ok {
+		out = append(out, ps.ProvisionedTo...)
+	}
+	for _, a := range ax.m.Assignments {
+		if a.PermissionSetARN == arn {
+			out = append(out, a.AccountID)
+		}
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+// usersOf are the users a principal stands for.
+func (ax *access) usersOf(principalType, id string) []string {
+	if principalType == "GROUP" {
+		return ax.members[id]
+	}
+	return []string{id}
+}
+
+// adminUsers maps the config's admins to Identity Center users: a pattern
+// that is the user's id or name, or an ARN pattern matching the session ARN
+// the user gets through one of their assignments.
+func adminUsers(m *idc.Model, ax *access, cfg *config.Config, now time.Time) []string {
+	if cfg == nil || len(cfg.Admins) == 0 {
+		return nil
+	}
+	al := actor.NewAllowlist(cfg.Admins)
+	part := partition(m.InstanceARN)
+	var out []string
+	for _, id := range sortedKeys(m.Users) {
+		u := m.Users[id]
+		cands := []actor.Actor{{UserID: u.ID, Name: u.UserName}}
+		for _, p := range ax.paths[id] {
+			ps, ok := m.PermissionSets[p.PS]
+			if !ok || u.UserName == "" {
+				continue
+			}
+			// The role suffix is unknown from the state; a pattern with '*'
+			// there (as admins lists use) still matches.
+			role := "AWSReservedSSO_" + ps.Name + "_0000000000000000"
+			cands = append(cands, actor.Actor{
+				UserID:  u.ID,
+				Name:    u.UserName,
+				ARN:     "arn:" + part + ":sts::" + p.Account + ":assumed-role/" + role + "/" + u.UserName,
+				RoleARN: "arn:" + part + ":iam::" + p.Account + ":role/aws-reserved/sso.amazonaws.com/" + role,
+			})
+		}
+		for _, c := range cands {
+			if ok, _ := al.Match(c, now); ok {
+				out = append(out, id)
+				break
+			}
+		}
+	}
+	return out
+}
+
+// managementAccount is the organization's management account id, if known.
+func managementAccount(m *idc.Model) string {
+	if m.ManagementAccountID != "" {
+		return m.ManagementAccountID
+	}
+	for _, id := range sortedKeys(m.Accounts) {
+		if m.Accounts[id].Management {
+			return id
+		}
+	}
+	return ""
+}
+
+// isBreakGlass reports whether a permission set is listed as break-glass.
+func isBreakGlass(cfg *config.Config, ps *idc.PermissionSet) bool {
+	if cfg == nil || ps == nil {
+		return false
+	}
+	for _, b := range cfg.BreakGlassPermissionSets {
+		if b == ps.ARN || strings.EqualFold(b, ps.Name) {
+			return true
+		}
+	}
+	return false
+}
+
+// isPrivilegedGroup: listed in privileged_groups, or assigned an admin or
+// privileged permission set somewhere.
+func isPrivilegedGroup(cfg *config.Config, ax *access, g *idc.Group) bool {
+	if cfg != nil {
+		for _, p := range cfg.PrivilegedGroups {
+			if p == g.ID || (g.DisplayName != "" && strings.EqualFold(p, g.DisplayName)) {
+				return true
+			}
+		}
+	}
+	for _, a := range ax.m.Assignments {
+		if a.PrincipalType == "GROUP" && a.PrincipalID == g.ID && ax.level[a.PermissionSetARN] >= policy.LevelPrivileged {
+			return true
+		}
+	}
+	return false
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}

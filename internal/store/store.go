@@ -1,0 +1,109 @@
+// Package store is portcullis's embedded SQLite database: findings and their
+// triage status, processed event ids (dedupe), detector state, checkpoints
+// and dead letters. It is a plain file (WAL mode) so the daemon survives
+// restarts without any server.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"time"
+
+	_ "modernc.org/sqlite" // registers the "sqlite" driver (pure Go, no cgo)
+)
+
+// ErrNotFound is returned when a finding id is not in the store.
+var ErrNotFound = errors.New("not found")
+
+// Store is safe for concurrent use by many goroutines (and, through SQLite's
+// file locking, by several processes).
+type Store struct {
+	db   *sql.DB
+	path string
+	now  func() time.Time
+}
+
+// Option tunes Open.
+type Option func(*Store)
+
+// WithClock replaces time.Now (tests).
+func WithClock(now func() time.Time) Option { return func(s *Store) { s.now = now } }
+
+// BusyTimeout is how long a writer waits for another writer's lock.
+const BusyTimeout = 10 * time.Second
+
+// Open opens (creating if needed) the database at path and applies any
+// pending migrations.
+func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
+	if path == "" {
+		return nil, errors.New("store: empty path")
+	}
+	q := url.Values{}
+	q.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", BusyTimeout.Milliseconds()))
+	q.Add("_pragma", "journal_mode(WAL)")
+	// NORMAL is durable across application crashes in WAL mode; only a power
+	// loss can roll back the last commits, and SQS/EventBridge redeliver those.
+	q.Add("_pragma", "synchronous(NORMAL)")
+	q.Add("_pragma", "foreign_keys(1)")
+	// IMMEDIATE takes the write lock at BEGIN, so two writers queue on the
+	// busy timeout instead of failing with SQLITE_BUSY on lock upgrade.
+	q.Set("_txlock", "immediate")
+	dsn := "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + q.Encode()
+	db, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("store %s: open: %w", path, err)
+	}
+	s := &Store{db: db, path: path, now: time.Now}
+	for _, o := range opts {
+		o(s)
+	}
+	if err := db.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("store %s: open: %w", path, err)
+	}
+	if err := s.migrate(ctx, migrations()); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("store %s: %w", path, err)
+	}
+	return s, nil
+}
+
+// Path is the database file.
+func (s *Store) Path() string { return s.path }
+
+// Close releases the database.
+func (s *Store) Close() error { return s.db.Close() }
+
+// tx runs fn in one write transaction.
+func (s *Store) tx(ctx context.Context, fn func(*sql.Tx) error) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	if err := fn(tx); err != nil {
+		tx.Rollback()
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
+
+// Times are stored as Unix nanoseconds so they sort and compare as integers.
+func unixNano(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.UnixNano()
+}
+
+func fromNano(n int64) time.Time {
+	if n == 0 {
+		return time.Time{}
+	}
+	return time.Unix(0, n).UTC()
+}
