@@ -7,7 +7,7 @@ import (
 )
 
 // Sample returns a small organization that spans several pages of every
-// listing at the default page size: 7 accounts in nested OUs, 7 users,
+// listing at the default page size: 8 accounts in nested OUs, 7 users,
 // 5 groups, 5 permission sets (managed, customer managed, inline,
 // boundary, tags), provisioned pairs with and without assignments, and
 // pairs that are not provisioned at all. Each call builds a fresh copy.
@@ -23,6 +23,7 @@ func Sample() *idc.Model {
 		{ID: "111111111111", Name: "management", Email: "aws-root@example.com", OUPath: "Root", Management: true},
 		{ID: "222222222222", Name: "security-tooling", Email: "sec@example.com", OUPath: "Root/Security", DelegatedAdmin: true},
 		{ID: "333333333333", Name: "log-archive", Email: "logs@example.com", OUPath: "Root/Security"},
+		{ID: "888888888888", Name: "audit", Email: "audit@example.com", OUPath: "Root/Security"},
 		{ID: "444444444444", Name: "prod-payments", Email: "pay@example.com", OUPath: "Root/Workloads/Prod"},
 		{ID: "555555555555", Name: "prod-web", Email: "web@example.com", OUPath: "Root/Workloads/Prod"},
 		{ID: "666666666666", Name: "dev-sandbox", Email: "dev@example.com", OUPath: "Root/Workloads/Dev"},

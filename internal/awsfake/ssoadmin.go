@@ -220,20 +220,15 @@ func (s *Server) listProvisionedAccounts(in *ssoReq) (any, *apiError) {
 	if aerr != nil {
 		return nil, aerr
 	}
+	want := in.ProvisioningStatus
+	if want != "" && want != "LATEST_PERMISSION_SET_PROVISIONED" && want != "LATEST_PERMISSION_SET_NOT_PROVISIONED" {
+		return nil, invalid(SSOAdmin, "invalid ProvisioningStatus "+want)
+	}
 	var ids []string
 	for _, a := range ps.ProvisionedTo {
 		stale := s.st.stale[ps.ARN][a]
-		switch in.ProvisioningStatus {
-		case "", "LATEST_PERMISSION_SET_PROVISIONED":
-			if in.ProvisioningStatus == "" || !stale {
-				ids = append(ids, a)
-			}
-		case "LATEST_PERMISSION_SET_NOT_PROVISIONED":
-			if stale {
-				ids = append(ids, a)
-			}
-		default:
-			return nil, invalid(SSOAdmin, "invalid ProvisioningStatus "+in.ProvisioningStatus)
+		if want == "" || (want == "LATEST_PERMISSION_SET_NOT_PROVISIONED") == stale {
+			ids = append(ids, a)
 		}
 	}
 	items, next, aerr := pageOf(s, SSOAdmin, "ListAccountsForProvisionedPermissionSet", ps.ARN+"|"+in.ProvisioningStatus, ids, in.MaxResults, ssoMax, in.NextToken)

@@ -108,3 +108,71 @@ func (m cpuMeter) report(b *testing.B, bytesPerOp int) {
 		b.ReportMetric(float64(bytesPerOp)*float64(b.N)/cpu.Seconds()/1e6, "cpuMB/s")
 	}
 }
+
+// BenchmarkCostVsGunzip interleaves gunzip and split+prefilter of the same
+// object and reports the CPU cost of split+prefilter as a fraction of the
+// gunzip's, the figure that decides how close a scan gets to decompression.
+func BenchmarkCostVsGunzip(b *testing.B) {
+	data := benchObject(b)
+	var z bytes.Buffer
+	w := gzip.NewWriter(&z)
+	w.Write(data)
+	w.Close()
+	p := cloudtrail.NewPrefilter(cloudtrailtest.Interests())
+	var o cloudtrail.ObjectReader
+	var buf bytes.Buffer
+	var tGz, tSplit, tPf time.Duration
+	for b.Loop() {
+		t0 := cpuTime()
+		out, err := o.Read(bytes.NewReader(z.Bytes()), "x", &buf)
+		if err != nil {
+			b.Fatal(err)
+		}
+		t1 := cpuTime()
+		_ = cloudtrail.Split(out, func(_ int, r []byte) error { return nil })
+		t2 := cpuTime()
+		_ = cloudtrail.SplitRecords(out, func(r *cloudtrail.Record) error { p.MatchRecord(r); return nil }, nil)
+		t3 := cpuTime()
+		tGz += t1 - t0
+		tSplit += t2 - t1
+		tPf += t3 - t2
+	}
+	b.ReportMetric(float64(tSplit)/float64(tGz), "split/gunzip")
+	b.ReportMetric(float64(tPf)/float64(tGz), "split+match/gunzip")
+}
+
+func BenchmarkSplitRecordsMatch(b *testing.B) {
+	data := benchObject(b)
+	p := cloudtrail.NewPrefilter(cloudtrailtest.Interests())
+	b.SetBytes(int64(len(data)))
+	m := startCPU()
+	defer func() { m.report(b, len(data)) }()
+	for b.Loop() {
+		_ = cloudtrail.SplitRecords(data, func(r *cloudtrail.Record) error { p.MatchRecord(r); return nil }, nil)
+	}
+}
+
+// BenchmarkDecodeMatched decodes the records of one object that pass the
+// rule-pack prefilter, the part of the scan that runs encoding/json.
+func BenchmarkDecodeMatched(b *testing.B) {
+	data := benchObject(b)
+	p := cloudtrail.NewPrefilter(cloudtrailtest.Interests())
+	var recs [][]byte
+	_ = cloudtrail.SplitRecords(data, func(r *cloudtrail.Record) error {
+		if p.MatchRecord(r) {
+			recs = append(recs, r.Raw)
+		}
+		return nil
+	}, nil)
+	b.Logf("%d of 1000 records match", len(recs))
+	b.SetBytes(int64(len(data)))
+	m := startCPU()
+	defer func() { m.report(b, len(data)) }()
+	for b.Loop() {
+		for i, r := range recs {
+			if _, err := cloudtrail.Decode(r, cloudtrail.Origin{Index: i}); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+}

@@ -118,6 +118,39 @@ func (p *Prefilter) Match(rec []byte) bool {
 	return p.mayHideKey(rec) && p.matchDecoded(rec)
 }
 
+// MatchRecord is Match for a record from SplitRecords: the splitter already
+// noted where its top-level eventSource and eventName values are, so only
+// those are read. Same guarantee as Match.
+func (p *Prefilter) MatchRecord(r *Record) bool {
+	if p == nil || p.all {
+		return true
+	}
+	if !r.watched {
+		return p.Match(r.Raw)
+	}
+	if r.src >= 0 {
+		if v, ok := stringValueAt(r.Raw, r.src); ok {
+			for _, id := range p.bySource[string(v)] {
+				c := &p.in[id]
+				if c.names != nil {
+					n, ok := stringValueAt(r.Raw, r.name)
+					if !ok {
+						continue
+					}
+					if _, want := c.names[string(n)]; !want {
+						continue
+					}
+				}
+				if c.containsMatch(r.Raw) {
+					return true
+				}
+			}
+		}
+	}
+	// The literal keys said no; an escaped key may still say yes.
+	return p.mayHideKey(r.Raw) && p.matchDecoded(r.Raw)
+}
+
 // MatchEvent is the exact check on a decoded event: it settles the false
 // positives Match lets through.
 func (p *Prefilter) MatchEvent(e *Event) bool {
@@ -222,8 +255,12 @@ func stringValue(rec []byte, i int) ([]byte, bool) {
 	if i >= len(rec) || rec[i] != ':' {
 		return nil, false
 	}
-	i = skipWS(rec, i+1)
-	if i >= len(rec) || rec[i] != '"' {
+	return stringValueAt(rec, skipWS(rec, i+1))
+}
+
+// stringValueAt reads the string value starting at rec[i].
+func stringValueAt(rec []byte, i int) ([]byte, bool) {
+	if i < 0 || i >= len(rec) || rec[i] != '"' {
 		return nil, false
 	}
 	e := stringEnd(rec, i)

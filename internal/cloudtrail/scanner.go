@@ -17,7 +17,7 @@ import (
 // Sentinel causes carried by SplitError.
 var (
 	// ErrTruncated: the data ends inside a value.
-	ErrTruncated = errors.New("truncated record (data ends inside it)")
+	ErrTruncated = errors.New("truncated")
 	// ErrSyntax: bytes that cannot be JSON here (garbage, mismatched brackets).
 	ErrSyntax = errors.New("invalid JSON")
 	// ErrNotObject: a record position holds a value that is not an object.
@@ -99,21 +99,59 @@ const (
 // containerEnd returns the index just after the object or array that starts
 // at data[i] ('{' or '['). Bracket kinds are checked up to 64 levels deep;
 // deeper levels are only counted. On error the index says where.
-func containerEnd(data []byte, i int) (int, scanErr) {
+// When top is not nil, the container is a record: the values of its
+// top-level "eventSource" and "eventName" keys are noted in top.
+func containerEnd(data []byte, i int, top *topKeys) (int, scanErr) {
 	var kinds uint64 // bit set: that level is an object
 	depth := 0
 	n := len(data)
+	n8 := n - 8
 	for i < n {
 		c := data[i]
 		switch classOf[c] {
 		case clsNone:
 			i++
 		case clsQuote:
-			e := stringEnd(data, i)
-			if e < 0 {
-				return n, scanTruncated
+			// The closing quote, inlined: this is the hottest loop of a
+			// scan. Short strings are tested 8 bytes at a time, long ones
+			// handed to IndexByte. Strings separated by just ':' or ','
+			// (most of CloudTrail) are taken one after the other here.
+			for {
+				open := i
+				j := i + 1
+				for w := 0; ; w++ {
+					if w < 4 && j <= n8 {
+						x := binary.LittleEndian.Uint64(data[j:]) ^ quotes
+						m := (x - ones) &^ x & highs
+						if m == 0 {
+							j += 8
+							continue
+						}
+						j += bits.TrailingZeros64(m) >> 3
+					} else {
+						k := bytes.IndexByte(data[j:], '"')
+						if k < 0 {
+							return n, scanTruncated
+						}
+						j += k
+					}
+					if data[j-1] != '\\' || !escaped(data, open, j) {
+						break
+					}
+					j++
+				}
+				i = j + 1
+				if depth == 1 && top != nil {
+					if kl := j - open - 1; kl == len("eventSource") || kl == len("eventName") {
+						top.key(data, open, i)
+					}
+				}
+				if i+1 < n && data[i+1] == '"' && (data[i] == ':' || data[i] == ',') {
+					i++
+					continue
+				}
+				break
 			}
-			i = e
 		case clsOpen:
 			if depth < 64 {
 				kinds <<= 1
@@ -143,6 +181,16 @@ func containerEnd(data []byte, i int) (int, scanErr) {
 	return n, scanTruncated
 }
 
+// escaped reports whether the quote at data[j] is escaped: preceded by an
+// odd run of backslashes inside the string that opened at data[open].
+func escaped(data []byte, open, j int) bool {
+	b := j - 1
+	for b > open && data[b] == '\\' {
+		b--
+	}
+	return (j-1-b)&1 == 1
+}
+
 // valueEnd returns the index just after the JSON value starting at data[i]
 // (which is not whitespace).
 func valueEnd(data []byte, i int) (int, scanErr) {
@@ -151,7 +199,7 @@ func valueEnd(data []byte, i int) (int, scanErr) {
 	}
 	switch data[i] {
 	case '{', '[':
-		return containerEnd(data, i)
+		return containerEnd(data, i, nil)
 	case '"':
 		e := stringEnd(data, i)
 		if e < 0 {
@@ -252,4 +300,28 @@ func skipWS(data []byte, i int) int {
 		}
 	}
 	return i
+}
+
+// topKeys notes where the values of a record's top-level "eventSource" and
+// "eventName" keys start (the last literal occurrence wins, as in Decode),
+// so the prefilter need not search the record again.
+type topKeys struct {
+	src, name int // absolute offsets of the values, -1 if not seen
+}
+
+func newTopKeys() topKeys { return topKeys{src: -1, name: -1} }
+
+// key looks at the string data[open:end] (end just past its closing quote)
+// and, if it is a key named eventSource or eventName, notes its value.
+func (t *topKeys) key(data []byte, open, end int) {
+	k := skipWS(data, end)
+	if k >= len(data) || data[k] != ':' {
+		return
+	}
+	switch string(data[open+1 : end-1]) {
+	case "eventSource":
+		t.src = skipWS(data, k+1)
+	case "eventName":
+		t.name = skipWS(data, k+1)
+	}
 }

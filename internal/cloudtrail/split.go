@@ -55,16 +55,34 @@ func Split(data []byte, fn func(index int, rec []byte) error) error {
 // element when the structure allows, else with the next line that starts
 // with '{' or '[' (JSON lines). Only fn's error is returned.
 func SplitErr(data []byte, fn func(index int, rec []byte) error, onBad func(index int, offset int64, err error)) error {
+	return SplitRecords(data, func(r *Record) error { return fn(r.Index, r.Raw) }, onBad)
+}
+
+// Record is one record cut out of an object, with what the splitter noticed
+// of its top level on the way, so Prefilter.MatchRecord need not search the
+// record again.
+type Record struct {
+	Index int
+	Raw   []byte // a sub-slice of the object's data
+
+	watched   bool // the splitter saw every top-level key
+	src, name int  // offsets in Raw of the eventSource / eventName values, -1 if absent
+}
+
+// SplitRecords is SplitErr handing out Records. The *Record is reused: it
+// is valid only during the call to fn.
+func SplitRecords(data []byte, fn func(*Record) error, onBad func(index int, offset int64, err error)) error {
 	s := splitter{data: data, fn: fn, onBad: onBad}
 	return s.run()
 }
 
 type splitter struct {
 	data  []byte
-	fn    func(int, []byte) error
+	fn    func(*Record) error
 	onBad func(int, int64, error)
 	index int
 	stop  error // fn's error
+	rec   Record
 }
 
 // Array element modes: inside Records every object is a record; inside a
@@ -124,9 +142,10 @@ func (s *splitter) object(start int) (int, bool) {
 	d := s.data
 	var envelope, detailType, detailNotObject bool
 	detStart, detEnd := -1, -1
+	top, detTop := newTopKeys(), newTopKeys()
 	i := skipWS(d, start+1)
 	if i < len(d) && d[i] == '}' {
-		s.emit(start, i+1)
+		s.emit(start, i+1, top)
 		return i + 1, true
 	}
 	for {
@@ -160,21 +179,30 @@ func (s *splitter) object(start int) (int, bool) {
 				return next, false
 			}
 			i = next
+		case keyIs(key, "detail") && d[i] == '{':
+			e, err := containerEnd(d, i, &detTop)
+			if err != scanOK {
+				return s.fail(err, start, e, "")
+			}
+			detStart, detEnd = i, e
+			i = e
 		default:
 			e, err := valueEnd(d, i)
 			if err != scanOK {
 				return s.fail(err, start, e, "")
+			}
+			switch string(key) {
+			case "eventSource":
+				top.src = i
+			case "eventName":
+				top.name = i
 			}
 			switch {
 			case keyIs(key, "Records"):
 				envelope = true
 				s.bad(i, fmt.Errorf("%w: Records is %s, not an array", ErrNotObject, kindOf(d[i])))
 			case keyIs(key, "detail"):
-				if d[i] == '{' {
-					detStart, detEnd = i, e
-				} else {
-					detailNotObject = true
-				}
+				detailNotObject = true
 			case keyIs(key, "detail-type"):
 				detailType = true
 			}
@@ -197,11 +225,11 @@ func (s *splitter) object(start int) (int, bool) {
 	switch {
 	case envelope:
 	case detailType && detStart >= 0:
-		s.emit(detStart, detEnd)
+		s.emit(detStart, detEnd, detTop)
 	case detailType && detailNotObject:
 		s.bad(start, fmt.Errorf("%w: EventBridge event whose detail is not an object", ErrNotObject))
 	default:
-		s.emit(start, i)
+		s.emit(start, i, top)
 	}
 	return i, true
 }
@@ -215,15 +243,16 @@ func (s *splitter) array(start, mode int) (int, bool) {
 	}
 	for {
 		if i >= len(d) {
-			return s.fail(scanTruncated, i, i, "array not closed")
+			return s.fail(scanTruncated, i, i, "the data ends before the array is closed")
 		}
 		switch {
 		case d[i] == '{' && mode == modeRecords:
-			e, err := containerEnd(d, i)
+			top := newTopKeys()
+			e, err := containerEnd(d, i, &top)
 			if err != scanOK {
 				return s.fail(err, i, e, "")
 			}
-			s.emit(i, e)
+			s.emit(i, e, top)
 			i = e
 		case d[i] == '{':
 			e, ok := s.object(i)
@@ -243,7 +272,7 @@ func (s *splitter) array(start, mode int) (int, bool) {
 		}
 		i = skipWS(d, i)
 		if i >= len(d) {
-			return s.fail(scanTruncated, i, i, "array not closed")
+			return s.fail(scanTruncated, i, i, "the data ends before the array is closed")
 		}
 		if d[i] == ',' {
 			i = skipWS(d, i+1)
@@ -256,14 +285,23 @@ func (s *splitter) array(start, mode int) (int, bool) {
 	}
 }
 
-func (s *splitter) emit(a, b int) {
+// emit hands out data[a:b] as a record; top holds absolute offsets.
+func (s *splitter) emit(a, b int, top topKeys) {
 	if s.stop != nil {
 		return
 	}
-	if err := s.fn(s.index, s.data[a:b]); err != nil {
+	s.rec = Record{Index: s.index, Raw: s.data[a:b], watched: true, src: rel(top.src, a), name: rel(top.name, a)}
+	if err := s.fn(&s.rec); err != nil {
 		s.stop = err
 	}
 	s.index++
+}
+
+func rel(at, base int) int {
+	if at < 0 {
+		return -1
+	}
+	return at - base
 }
 
 // bad reports a problem in the current record slot and moves past it.
@@ -283,10 +321,10 @@ func (s *splitter) fail(code scanErr, start, at int, what string) (int, bool) {
 	var err error
 	switch code {
 	case scanTruncated:
-		err = ErrTruncated
-		if what != "" {
-			err = fmt.Errorf("%w: %s", ErrTruncated, what)
+		if what == "" {
+			what = "the data ends inside the record"
 		}
+		err = fmt.Errorf("%w: %s", ErrTruncated, what)
 		s.bad(start, err)
 		return len(s.data), false
 	case scanMismatch:

@@ -18,13 +18,33 @@ import (
 type scope struct {
 	cfg    *config.Config
 	levels map[*idc.PermissionSet]policy.Analysis
+	byPS   map[*idc.Model]map[string][]idc.Assignment // assignments per permission set ARN
+	byGrp  map[*idc.Model]map[string][]idc.Assignment // GROUP assignments per group id
 }
 
 func newScope(cfg *config.Config) *scope {
 	if cfg == nil {
 		cfg = config.Default()
 	}
-	return &scope{cfg: cfg, levels: map[*idc.PermissionSet]policy.Analysis{}}
+	return &scope{cfg: cfg, levels: map[*idc.PermissionSet]policy.Analysis{},
+		byPS: map[*idc.Model]map[string][]idc.Assignment{}, byGrp: map[*idc.Model]map[string][]idc.Assignment{}}
+}
+
+// assignments indexes a model's assignments once per run, so per-object
+// lookups stay cheap on large instances.
+func (s *scope) assignments(m *idc.Model) (byPS, byGroup map[string][]idc.Assignment) {
+	if p, ok := s.byPS[m]; ok {
+		return p, s.byGrp[m]
+	}
+	byPS, byGroup = map[string][]idc.Assignment{}, map[string][]idc.Assignment{}
+	for _, a := range m.Assignments {
+		byPS[a.PermissionSetARN] = append(byPS[a.PermissionSetARN], a)
+		if a.PrincipalType == "GROUP" {
+			byGroup[a.PrincipalID] = append(byGroup[a.PrincipalID], a)
+		}
+	}
+	s.byPS[m], s.byGrp[m] = byPS, byGroup
+	return byPS, byGroup
 }
 
 // analysis classifies a permission set once per run.
@@ -77,8 +97,9 @@ func (s *scope) largeGroup(m *idc.Model, id string) (int, bool) {
 // assigned in.
 func (s *scope) sensitiveAssignments(m *idc.Model, psARN string) []string {
 	var out []string
-	for _, a := range m.Assignments {
-		if a.PermissionSetARN == psARN && s.sensitive(m, a.AccountID) && !slices.Contains(out, a.AccountID) {
+	byPS, _ := s.assignments(m)
+	for _, a := range byPS[psARN] {
+		if s.sensitive(m, a.AccountID) && !slices.Contains(out, a.AccountID) {
 			out = append(out, a.AccountID)
 		}
 	}
@@ -89,10 +110,8 @@ func (s *scope) sensitiveAssignments(m *idc.Model, psARN string) []string {
 // groupAssignments returns the group's assignments and the strongest
 // permission set level among them, with any sensitive account it reaches.
 func (s *scope) groupReach(m *idc.Model, groupID string) (n int, top policy.Level, sensitiveAdmin string) {
-	for _, a := range m.Assignments {
-		if a.PrincipalType != "GROUP" || a.PrincipalID != groupID {
-			continue
-		}
+	_, byGroup := s.assignments(m)
+	for _, a := range byGroup[groupID] {
 		n++
 		lv, _ := s.level(m, a.PermissionSetARN)
 		if lv > top {

@@ -1,14 +1,3 @@
-// Package drift compares two Identity Center models (Diff) and reconciles
-// the current state against an authoritative baseline (Reconcile). Both are
-// pure library calls: no I/O, no clock, inputs are never modified, and the
-// same inputs always give the same report, so the watch daemon can call Diff
-// after every change.
-//
-// Severity uses the same context as the rule pack: what a permission set
-// grants (policy analysis), sensitive accounts (config, plus the management
-// account), privileged groups (by id or display name) and large groups
-// (size ≥ large_group_size). Each difference carries the reasons for its
-// severity.
 package drift
 
 import (
@@ -111,7 +100,7 @@ func Diff(base, cur *idc.Model, cfg *config.Config) Report {
 	if cur == nil {
 		cur = idc.New("empty")
 	}
-	d := &differ{base: base, cur: cur, s: newScope(cfg)}
+	d := &differ{base: base, cur: cur, s: newScope(cfg), baseAssign: assignmentSet(base), curAssign: assignmentSet(cur)}
 	d.permissionSets()
 	d.assignments()
 	d.provisioning()
@@ -143,9 +132,10 @@ func Diff(base, cur *idc.Model, cfg *config.Config) Report {
 }
 
 type differ struct {
-	base, cur *idc.Model
-	s         *scope
-	out       []Difference
+	base, cur             *idc.Model
+	s                     *scope
+	baseAssign, curAssign keyed
+	out                   []Difference
 }
 
 func (d *differ) add(x Difference) { d.out = append(d.out, x) }

@@ -1,6 +1,7 @@
 package drift
 
 import (
+	"bytes"
 	"maps"
 	"slices"
 	"strings"
@@ -33,7 +34,95 @@ func presence(ok bool) string {
 
 func emptySeed() *idc.Model { return idc.New("probe") }
 
-// probeFor builds the probe for a difference; ok is false for kinds no
+// probesFor builds the probes for a difference: an event that passes any of
+// them is a cause. A new permission set is explained by its creation and by
+// the events that gave it its policies.
+func probesFor(d Difference, base, cur *idc.Model) []probe {
+	p, ok := probeFor(d, base, cur)
+	if !ok {
+		return nil
+	}
+	out := []probe{p}
+	if ps, found := cur.PermissionSets[d.Object.PermissionSetARN]; found && d.Kind == PermissionSetAdded {
+		out = append(out, contentProbes(ps)...)
+	}
+	return out
+}
+
+// needles are ids at least one of which appears in the raw record of any
+// event that can explain d (the event names the object, or the principal,
+// permission set or membership it hangs off). Checking them first keeps
+// Reconcile from applying every event to every difference.
+func needles(d Difference, base *idc.Model) [][]byte {
+	o := d.Object
+	var ids []string
+	switch o.Type {
+	case "assignment":
+		ids = []string{o.PrincipalID, o.PermissionSetARN}
+	case "membership":
+		ids = []string{o.UserID, o.GroupID}
+		for _, mb := range base.Memberships[o.GroupID] {
+			if mb.UserID == o.UserID && mb.MembershipID != "" {
+				ids = append(ids, mb.MembershipID)
+			}
+		}
+	case "permission_set":
+		ids = []string{o.PermissionSetARN}
+	case "user", "group":
+		ids = []string{o.Key}
+	case "instance":
+		if d.Kind == DelegatedAdminChanged {
+			ids = []string{d.Before, d.After}
+		}
+	}
+	var out [][]byte
+	for _, id := range ids {
+		if id != "" {
+			out = append(out, []byte(id))
+		}
+	}
+	return out
+}
+
+// mentions reports whether e's record names any needle (no needles, or no
+// raw bytes: assume it may).
+func mentions(raw []byte, ns [][]byte) bool {
+	if len(ns) == 0 || raw == nil {
+		return true
+	}
+	for _, n := range ns {
+		if bytes.Contains(raw, n) {
+			return true
+		}
+	}
+	return false
+}
+
+// contentProbes: one probe per policy a permission set carries.
+func contentProbes(ps *idc.PermissionSet) []probe {
+	var out []probe
+	has := func(f func(*idc.PermissionSet) string) probe {
+		return probe{seed: emptySeed, target: present, extract: psAttr(ps.ARN, f)}
+	}
+	for _, p := range ps.ManagedPolicies {
+		out = append(out, has(func(x *idc.PermissionSet) string { return presence(slices.Contains(x.ManagedPolicies, p)) }))
+	}
+	for _, r := range ps.CustomerManagedPolicies {
+		out = append(out, has(func(x *idc.PermissionSet) string {
+			return presence(slices.ContainsFunc(x.CustomerManagedPolicies, func(y idc.PolicyRef) bool { return refKey(y) == refKey(r) }))
+		}))
+	}
+	if ps.InlinePolicy != "" {
+		want := canonicalPolicy(ps.InlinePolicy)
+		out = append(out, has(func(x *idc.PermissionSet) string { return presence(canonicalPolicy(x.InlinePolicy) == want) }))
+	}
+	if b := boundaryName(ps.PermissionsBoundary); b != "" {
+		out = append(out, has(func(x *idc.PermissionSet) string { return presence(boundaryName(x.PermissionsBoundary) == b) }))
+	}
+	return out
+}
+
+// probeFor builds the main probe for a difference; ok is false for kinds no
 // event can explain (a model that disagrees with itself).
 func probeFor(d Difference, base, cur *idc.Model) (probe, bool) {
 	o := d.Object

@@ -74,17 +74,23 @@ func assignmentObject(m *idc.Model, a idc.Assignment) Object {
 	return o
 }
 
-func assignmentSet(m *idc.Model) (map[string]idc.Assignment, []string) {
+// keyed is a model's assignments by key, with the keys sorted.
+type keyed struct {
+	set  map[string]idc.Assignment
+	keys []string
+}
+
+func assignmentSet(m *idc.Model) keyed {
 	set := make(map[string]idc.Assignment, len(m.Assignments))
 	for _, a := range m.Assignments {
 		set[a.Key()] = a
 	}
-	return set, sortedKeys(set)
+	return keyed{set, sortedKeys(set)}
 }
 
 func (d *differ) assignments() {
-	baseSet, baseKeys := assignmentSet(d.base)
-	curSet, curKeys := assignmentSet(d.cur)
+	baseSet, baseKeys := d.baseAssign.set, d.baseAssign.keys
+	curSet, curKeys := d.curAssign.set, d.curAssign.keys
 	for _, k := range curKeys {
 		if _, ok := baseSet[k]; !ok {
 			d.add(d.assignmentAdded(curSet[k]))
@@ -183,8 +189,8 @@ func (d *differ) provisioning() {
 		}
 	}
 	// An assignment needs the permission set provisioned to its account.
-	baseSet, _ := assignmentSet(d.base)
-	set, keys := assignmentSet(d.cur)
+	baseSet := d.baseAssign.set
+	set, keys := d.curAssign.set, d.curAssign.keys
 	for _, k := range keys {
 		a := set[k]
 		ps, ok := d.cur.PermissionSetByARN(a.PermissionSetARN)

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/portcullis-sec/portcullis/internal/config"
 	"github.com/portcullis-sec/portcullis/internal/finding"
@@ -55,6 +56,9 @@ func (d *differ) psAdded(ps *idc.PermissionSet) Difference {
 	an := d.s.analysis(ps)
 	r := rate(finding.Low)
 	r.rateLevel(an, ps.Name)
+	if dur, err := config.ParseDuration(sessionOf(ps)); err == nil && dur > d.s.cfg.MaxSessionDuration {
+		r.atLeast(finding.Medium, "session duration %s is above max_session_duration %s", sessionOf(ps), shortDuration(d.s.cfg.MaxSessionDuration))
+	}
 	return Difference{Kind: PermissionSetAdded, Severity: r.sev, Object: psObject(ps), Reasons: r.reasons,
 		Access: an.Level.String(), GrantsAdmin: an.Level >= policy.LevelAdmin,
 		Summary: fmt.Sprintf("permission set %s created (%s access)", ps.Name, an.Level.String())}
@@ -62,13 +66,8 @@ func (d *differ) psAdded(ps *idc.PermissionSet) Difference {
 
 func (d *differ) psRemoved(ps *idc.PermissionSet) Difference {
 	r := rate(finding.Low)
-	n := 0
-	for _, a := range d.base.Assignments {
-		if a.PermissionSetARN == ps.ARN {
-			n++
-		}
-	}
-	if n > 0 {
+	byPS, _ := d.s.assignments(d.base)
+	if n := len(byPS[ps.ARN]); n > 0 {
 		r.atLeast(finding.Medium, "it had %d assignment(s)", n)
 	}
 	if d.s.breakGlass(ps) {
@@ -197,9 +196,9 @@ func (d *differ) inline(old, ps *idc.PermissionSet, obj Object, before, after po
 	case strings.TrimSpace(ps.InlinePolicy) == "":
 		verb = "removed"
 	default:
-		verb = fmt.Sprintf("changed (+%d/-%d statements)", len(pd.Added), len(pd.Removed))
+		verb = fmt.Sprintf("changed (+%d/-%d statement(s))", len(pd.Added), len(pd.Removed))
 		if strings.TrimSpace(old.InlinePolicy) == "" {
-			verb = fmt.Sprintf("added (%d statements)", len(pd.Added))
+			verb = fmt.Sprintf("added (%d statement(s))", len(pd.Added))
 		}
 		na, err := policy.Analyze([]byte(ps.InlinePolicy))
 		if err != nil {
@@ -282,13 +281,25 @@ func (d *differ) session(old, ps *idc.PermissionSet, obj Object, after policy.An
 	case errB == nil && cd < bd:
 		r = rate(finding.Info)
 	case cd > d.s.cfg.MaxSessionDuration:
-		r.atLeast(finding.Medium, "%s is above max_session_duration %s", c, d.s.cfg.MaxSessionDuration)
+		r.atLeast(finding.Medium, "%s is above max_session_duration %s", c, shortDuration(d.s.cfg.MaxSessionDuration))
 		if after.Level >= policy.LevelAdmin {
 			r.atLeast(finding.High, "%s grants admin: a stolen session lasts longer", ps.Name)
 		}
 	}
 	d.add(Difference{Kind: SessionDurationChanged, Severity: r.sev, Object: obj, Reasons: r.reasons, Before: b, After: c,
 		Summary: fmt.Sprintf("session duration of %s changed from %s to %s", ps.Name, b, c)})
+}
+
+// shortDuration prints 4h rather than 4h0m0s.
+func shortDuration(d time.Duration) string {
+	s := d.String()
+	if strings.HasSuffix(s, "m0s") {
+		s = strings.TrimSuffix(s, "0s")
+	}
+	if strings.HasSuffix(s, "h0m") {
+		s = strings.TrimSuffix(s, "0m")
+	}
+	return s
 }
 
 // policyName is the short name of a managed policy ARN.

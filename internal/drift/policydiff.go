@@ -120,10 +120,16 @@ func statements(doc string) ([]statement, error) {
 		return nil, fmt.Errorf("policy is not a JSON object")
 	}
 	var raw any
+	n := 0
 	for k, val := range m {
 		if strings.EqualFold(k, "Statement") {
 			raw = val
+			n++
 		}
+	}
+	if n > 1 {
+		// IAM would read one copy and we another: refuse rather than guess.
+		return nil, fmt.Errorf("element Statement is repeated")
 	}
 	var list []any
 	switch s := raw.(type) {

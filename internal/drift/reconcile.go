@@ -121,9 +121,10 @@ func Reconcile(baseline, cur *idc.Model, evs []*cloudtrail.Event, cfg *config.Co
 		r.Warnings = append(r.Warnings, fmt.Sprintf("%d Identity Center write(s) fall outside the time between the two models and were not used", skipped))
 	}
 	allow := actor.NewAllowlist(cfg.Admins)
+	_, byGroup := newScope(cfg).assignments(cur)
 	for _, d := range diff.Differences {
 		c := explain(d, baseline, cur, writes, allow, evs != nil)
-		if isGrant(d, cur) {
+		if isGrant(d, byGroup) {
 			r.Grants = append(r.Grants, c)
 			r.Counts["rogue"]++
 			r.Counts[string(c.Attribution)]++
@@ -131,23 +132,20 @@ func Reconcile(baseline, cur *idc.Model, evs []*cloudtrail.Event, cfg *config.Co
 			r.Other = append(r.Other, c)
 		}
 	}
-	sortChanges(r.Grants)
-	sortChanges(r.Other)
+	sortChanges(r.Grants) // Other keeps Diff's order: it has no sections
 	return r
 }
 
 // isGrant: a difference that can widen someone's access. A membership only
 // grants when its group holds assignments; an inline policy change only
 // when it adds statements or drops a Deny.
-func isGrant(d Difference, cur *idc.Model) bool {
+func isGrant(d Difference, groupsWithAssignments map[string][]idc.Assignment) bool {
 	if !d.Kind.IsGrant() {
 		return false
 	}
 	switch d.Kind {
 	case MembershipAdded:
-		return slices.ContainsFunc(cur.Assignments, func(a idc.Assignment) bool {
-			return a.PrincipalType == "GROUP" && a.PrincipalID == d.Object.GroupID
-		})
+		return len(groupsWithAssignments[d.Object.GroupID]) > 0
 	case InlinePolicyChanged:
 		return d.Policy == nil || len(d.Policy.Added) > 0 || removesDeny(d.Policy)
 	case DelegatedAdminChanged:
@@ -205,21 +203,14 @@ func explain(d Difference, base, cur *idc.Model, writes []*cloudtrail.Event, all
 		c.Note = "no CloudTrail events given"
 		return c
 	}
-	p, ok := probeFor(d, base, cur)
-	if ok {
-		for _, e := range writes {
-			m := p.seed()
-			before := p.extract(m)
-			if changed, err := m.Apply(e); err != nil || !changed {
-				continue
-			}
-			after := p.extract(m)
-			switch {
-			case after == p.target:
-				c.Causes = append(c.Causes, causeOf(e, allow, false))
-			case p.related && after != before:
-				c.Causes = append(c.Causes, causeOf(e, allow, true))
-			}
+	probes := probesFor(d, base, cur)
+	ns := needles(d, base)
+	for _, e := range writes {
+		if !mentions(e.Raw, ns) {
+			continue
+		}
+		if x, ok := tryProbes(probes, e); ok {
+			c.Causes = append(c.Causes, causeOf(e, allow, x))
 		}
 	}
 	exact := slices.ContainsFunc(c.Causes, func(x Cause) bool { return !x.Related })
@@ -238,6 +229,26 @@ func explain(d Difference, base, cur *idc.Model, writes []*cloudtrail.Event, all
 		}
 	}
 	return c
+}
+
+// tryProbes applies e to each probe's seed: the first probe whose target
+// it reaches makes e a cause; otherwise a related probe it touched makes e
+// related.
+func tryProbes(probes []probe, e *cloudtrail.Event) (related, ok bool) {
+	for _, p := range probes {
+		m := p.seed()
+		before := p.extract(m)
+		if changed, err := m.Apply(e); err != nil || !changed {
+			continue
+		}
+		switch after := p.extract(m); {
+		case after == p.target:
+			return false, true
+		case p.related && after != before:
+			related, ok = true, true
+		}
+	}
+	return related, ok
 }
 
 func causeOf(e *cloudtrail.Event, allow *actor.Allowlist, related bool) Cause {

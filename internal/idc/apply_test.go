@@ -346,3 +346,59 @@ func TestPermissionSetNameFromRole(t *testing.T) {
 		}
 	}
 }
+
+func TestAssignmentDeletesKeepIndexConsistent(t *testing.T) {
+	m := New("events")
+	assign := func(name, acct string) {
+		t.Helper()
+		ev := event(t, "sso.amazonaws.com", name, name+acct, "", `{"targetId":"`+acct+`","targetType":"AWS_ACCOUNT","permissionSetArn":"`+psARN+`","principalType":"USER","principalId":"`+usrID+`"}`, "")
+		if _, err := m.Apply(ev); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, a := range []string{"1", "2", "3", "4"} {
+		assign("CreateAccountAssignment", a)
+	}
+	assign("DeleteAccountAssignment", "2") // "4" moves into its slot
+	assign("DeleteAccountAssignment", "4")
+	assign("CreateAccountAssignment", "1") // still a duplicate
+	var got []string
+	for _, a := range m.Assignments {
+		got = append(got, a.AccountID)
+	}
+	slices.Sort(got)
+	if !slices.Equal(got, []string{"1", "3"}) {
+		t.Errorf("assignments left: %v", got)
+	}
+	m.Index() // a rebuilt index must agree with the maintained one
+	if len(m.idx.assignment) != 2 {
+		t.Errorf("index has %d keys", len(m.idx.assignment))
+	}
+}
+
+func TestConcurrentLookupsOnReadModel(t *testing.T) {
+	var buf bytes.Buffer
+	if err := Synthetic(5, 200, 20, 10, 10, 300).Write(&buf); err != nil {
+		t.Fatal(err)
+	}
+	m, err := Read(&buf, "s.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan bool)
+	for range 4 {
+		go func() {
+			for i := range 200 {
+				m.UserByName("user00010@example.com")
+				m.GroupByName("group-0003")
+				m.PermissionSetByName("AWSReservedSSO_AdministratorAccess_0123456789abcdef")
+				m.GroupSize("x")
+				_ = i
+			}
+			done <- true
+		}()
+	}
+	for range 4 {
+		<-done
+	}
+}

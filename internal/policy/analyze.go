@@ -87,12 +87,12 @@ func Analyze(doc []byte) (Analysis, error) {
 func AnalyzeStatements(stmts []Statement) Analysis {
 	var allows, denies []*compiled
 	for i, s := range stmts {
-		c := compile(i, s)
-		if c.allow {
-			allows = append(allows, c)
-		} else {
-			denies = append(denies, c)
-		}
+		switch s.Effect {
+		case "Allow":
+			allows = append(allows, compile(i, s))
+		case "Deny":
+			denies = append(denies, compile(i, s))
+		} // anything else (only from code, Parse refuses it) neither grants nor subtracts
 	}
 	x := &analysis{allows: allows, denies: denies, full: map[string][]*compiled{}}
 	x.services()
@@ -177,7 +177,7 @@ func (x *analysis) subtracts(d *compiled, key string) bool {
 		x.noteSoft(d, "only under a condition; not subtracted (conservative)")
 		return false
 	case !d.resWide(key):
-		x.noteSoft(d, "not on every resource it would need to cover; not subtracted (conservative)")
+		x.noteSoft(d, "only on "+d.where()+"; not subtracted (conservative)")
 		return false
 	}
 	return true

@@ -24,6 +24,7 @@ type analyzeCase struct {
 	has      []string // escalation labels that must be listed
 	hasNot   []string // escalation labels that must not be listed
 	reasons  []string // substrings, each found in some reason
+	absent   []string // substrings found in no reason
 }
 
 func runAnalyzeCases(t *testing.T, cases []analyzeCase) {
@@ -53,6 +54,11 @@ func runAnalyzeCases(t *testing.T, cases []analyzeCase) {
 			for _, want := range tc.reasons {
 				if !slices.ContainsFunc(a.Reasons, func(r string) bool { return strings.Contains(r, want) }) {
 					t.Errorf("no reason contains %q: %q", want, a.Reasons)
+				}
+			}
+			for _, bad := range tc.absent {
+				if slices.ContainsFunc(a.Reasons, func(r string) bool { return strings.Contains(r, bad) }) {
+					t.Errorf("a reason contains %q: %q", bad, a.Reasons)
 				}
 			}
 			if !slices.IsSorted(a.PrivEsc) || !slices.IsSorted(a.Services) {
@@ -91,6 +97,9 @@ func TestAnalyzeAdmin(t *testing.T) {
 		{name: "Deny with a condition does not subtract",
 			doc:   doc(allowAll + `,{"Effect":"Deny","Action":"*","Resource":"*","Condition":{"DateLessThan":{"aws:TokenIssueTime":"2025-01-01T00:00:00Z"}}}`),
 			level: LevelAdmin, services: allFive, reasons: []string{`statement 1 denies "*" only under a condition; not subtracted (conservative)`}},
+		{name: "Deny with a key-less condition operator does not subtract",
+			doc:   doc(allowAll + `,{"Effect":"Deny","Action":"*","Resource":"*","Condition":{"Bool":null}}`),
+			level: LevelAdmin, services: allFive},
 		{name: "Deny of an unrelated service is no boundary",
 			doc:   doc(allowAll + `,{"Effect":"Deny","Action":"s3:*","Resource":"*"}`),
 			level: LevelAdmin, services: allFive, reasons: []string{"no boundary for an administrator"}},
@@ -100,6 +109,11 @@ func TestAnalyzeAdmin(t *testing.T) {
 		{name: "Deny of iam:* on one role does not subtract",
 			doc:   doc(allowAll + `,{"Effect":"Deny","Action":"iam:*","Resource":"arn:aws:iam::*:role/breakglass"}`),
 			level: LevelAdmin, services: allFive, reasons: []string{"not subtracted (conservative)"}},
+		{name: "Deny of everything on one bucket does not subtract",
+			doc:   doc(allowAll + `,{"Effect":"Deny","Action":"*","Resource":"arn:aws:s3:::audit-logs/*"}`),
+			level: LevelAdmin, services: allFive,
+			reasons: []string{`statement 1 denies "*" only on "arn:aws:s3:::audit-logs/*"; not subtracted (conservative)`},
+			absent:  []string{"outside the sensitive services"}},
 		{name: "Deny NotAction sparing the sensitive services",
 			doc:   doc(allowAll + `,{"Effect":"Deny","NotAction":["iam:*","sso:*","identitystore:*","organizations:*","sts:*"],"Resource":"*"}`),
 			level: LevelAdmin, services: allFive},
@@ -247,5 +261,13 @@ func TestAnalyzeStatementsMatchesAnalyze(t *testing.T) {
 	// Built in code without any action: matches nothing rather than everything.
 	if got := AnalyzeStatements([]Statement{{Effect: "Allow", Resource: []string{"*"}}}).Level; got != LevelNone {
 		t.Errorf("statement without actions: level %s", got)
+	}
+	// A statement with an invalid Effect neither grants nor subtracts.
+	odd := []Statement{{Effect: "Allow", Action: []string{"*"}, Resource: []string{"*"}}, {Effect: "deny", Action: []string{"*"}, Resource: []string{"*"}}}
+	if got := AnalyzeStatements(odd).Level; got != LevelAdmin {
+		t.Errorf("lower-case deny subtracted: level %s", got)
+	}
+	if got := AnalyzeStatements(odd[1:]).Level; got != LevelNone {
+		t.Errorf("lower-case deny granted: level %s", got)
 	}
 }

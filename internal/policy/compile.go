@@ -15,7 +15,7 @@ type compiled struct {
 	res     []string
 	rawRes  []string
 	cond    bool
-	wide    map[string]bool
+	wide    map[string]bool // memo: resWide by probe key, touches by "touch <namespace>"
 }
 
 func compile(idx int, s Statement) *compiled {
@@ -41,15 +41,9 @@ func compile(idx int, s Statement) *compiled {
 	return c
 }
 
-// hasCondition: an empty Condition block, or operators without keys, constrain nothing.
-func hasCondition(c map[string]map[string]any) bool {
-	for _, keys := range c {
-		if len(keys) > 0 {
-			return true
-		}
-	}
-	return false
-}
+// hasCondition: any operator counts, even one without keys, so that an odd Deny never
+// subtracts (conservative); an empty Condition object is no condition.
+func hasCondition(c map[string]map[string]any) bool { return len(c) > 0 }
 
 // matches reports whether the statement's action element applies to a lower-cased action.
 func (c *compiled) matches(act string) bool {
@@ -158,8 +152,19 @@ func (c *compiled) resWide(key string) bool {
 
 // touches reports whether an Allow reaches some resource in namespace ns (probe set key).
 func (c *compiled) touches(ns, key string) bool {
-	if c.notRes {
-		return !coversAll(c.res, key)
+	ck := "touch " + ns
+	if v, ok := c.wide[ck]; ok {
+		return v
 	}
-	return touchesService(c.res, ns)
+	var v bool
+	if c.notRes {
+		v = !coversAll(c.res, key)
+	} else {
+		v = touchesService(c.res, ns)
+	}
+	if c.wide == nil {
+		c.wide = map[string]bool{}
+	}
+	c.wide[ck] = v
+	return v
 }

@@ -28,8 +28,9 @@
 // # Conservative choices (a detector would rather over-report than miss)
 //
 //   - An Allow with a Condition counts as granting; Reasons says so.
-//   - A Deny with a Condition does not subtract; neither does a Deny limited to a narrow
-//     resource or one that uses NotResource in a way that leaves the service's resources out.
+//   - A Deny with a Condition (any operator) does not subtract; neither does a Deny that does
+//     not cover every resource of the service, nor one whose NotResource spares some of them.
+//   - A statement built in code with an Effect other than "Allow" or "Deny" is ignored.
 //   - An Allow with NotResource counts as granting on all resources unless NotResource
 //     excludes every resource of the service.
 //   - An account id inside a resource ARN is not treated as a narrowing: a permission set's
@@ -40,5 +41,11 @@
 //     ParseError on a policy that AWS accepted as suspicious in itself.
 //
 // Wildcard reasoning is symbolic (glob containment and intersection), with fixed probe ARNs
-// per service to decide whether a Resource list covers "all resources of that service".
+// per service to decide whether a Resource list covers "all resources of that service". Its
+// cost does not grow with how long a hostile pattern is, and documents over MaxDocumentBytes
+// are refused, so Analyze is safe on the event path.
+//
+// Escalations lists the privilege-escalation actions looked for; ManagedPolicy knows a few
+// AWS managed policies by condensed documents analysed the same way; MergeStatements adds
+// statements (a containment deny) to an inline policy without touching the others.
 package policy

@@ -39,6 +39,30 @@ func hasWildcard(p string) bool { return strings.ContainsAny(p, "*?") }
 // valid UTF-8, which never contains the byte 0xFF, so only '*' and '?' can consume it.
 const anyByte = "\xff"
 
+// globHead returns the start of p with runs of '*' collapsed, up to and including its
+// (max)th non-star character, and whether that is all of p. Reading a prefix of n characters
+// can only reach positions before the (n+1)th non-star character, so prefix reasoning needs
+// no more than head(n+2): hostile megabyte patterns cost no more than short ones.
+func globHead(p string, max int) (head string, whole bool) {
+	var b []byte
+	n := 0
+	for i := 0; i < len(p); i++ {
+		c := p[i]
+		if c == '*' {
+			if len(b) > 0 && b[len(b)-1] == '*' {
+				continue
+			}
+		} else {
+			if n == max {
+				return string(b), false
+			}
+			n++
+		}
+		b = append(b, c)
+	}
+	return string(b), true
+}
+
 // globAfter runs pattern p as an automaton over prefix and returns the set of pattern
 // positions (0..len(p)) it can be in afterwards, or nil if none.
 func globAfter(p, prefix string) []bool {
@@ -91,15 +115,21 @@ func coversPrefix(p, prefix string) bool {
 	if !hasWildcard(p) {
 		return false
 	}
-	set := globAfter(p, prefix)
+	head, whole := globHead(p, len(prefix)+2)
+	if !whole {
+		// Every reachable state still has two non-star characters ahead: a literal, or two
+		// '?', neither of which accepts every suffix.
+		return false
+	}
+	set := globAfter(head, prefix)
 	if set == nil {
 		return false
 	}
-	// From the end: can p[i:] match every non-empty string? Only if it is all wildcards with
-	// at least one '*' and at most one '?'.
+	// From the end: can head[i:] match every non-empty string? Only if it is all wildcards
+	// with at least one '*' and at most one '?'.
 	stars, qs := 0, 0
-	for i := len(p) - 1; i >= 0; i-- {
-		switch p[i] {
+	for i := len(head) - 1; i >= 0; i-- {
+		switch head[i] {
 		case '*':
 			stars++
 		case '?':
@@ -119,8 +149,11 @@ func intersectsPrefix(p, prefix string) bool {
 	if !hasWildcard(p) {
 		return len(p) > len(prefix) && strings.HasPrefix(p, prefix)
 	}
-	set := globAfter(p, prefix)
-	for i := 0; i < len(p) && set != nil; i++ {
+	head, _ := globHead(p, len(prefix)+2)
+	set := globAfter(head, prefix)
+	// A live state before the end of head leaves a non-empty pattern to match; when head is
+	// not all of p, no state can have reached its end.
+	for i := 0; i < len(head) && set != nil; i++ {
 		if set[i] {
 			return true
 		}

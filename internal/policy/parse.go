@@ -102,8 +102,9 @@ func prepare(doc []byte) ([]byte, error) {
 	if len(b) == 0 {
 		return nil, perr("document", "empty")
 	}
-	var v json.RawMessage
-	if err := json.Unmarshal(b, &v); err != nil {
+	if !json.Valid(b) {
+		var v json.RawMessage
+		err := json.Unmarshal(b, &v) // for the message
 		msg := "invalid JSON: " + err.Error()
 		var se *json.SyntaxError
 		if errors.As(err, &se) {
@@ -161,8 +162,8 @@ func parseStatement(raw json.RawMessage, field string) (Statement, error) {
 			s.Sid, err = optString(m.val, f)
 		case "Effect":
 			// Case-sensitive, as IAM evaluates it: "allow" is not an Effect.
-			var e string
-			if m.val[0] != '"' || json.Unmarshal(m.val, &e) != nil || (e != "Allow" && e != "Deny") {
+			e, err := decodeString(m.val)
+			if m.val[0] != '"' || err != nil || (e != "Allow" && e != "Deny") {
 				return s, perr(f, `want "Allow" or "Deny", got %s`, describe(m.val))
 			}
 			s.Effect = e
@@ -214,6 +215,7 @@ func parseCondition(raw json.RawMessage, field string) (map[string]map[string]an
 	for _, op := range ops {
 		f := field + "." + op.key
 		if isNull(op.val) {
+			out[op.key] = map[string]any{} // present, so still a condition
 			continue
 		}
 		if op.val[0] != '{' {
@@ -248,8 +250,8 @@ func stringList(raw json.RawMessage, field string) (list []string, present bool,
 	case 'n':
 		return nil, false, nil
 	case '"':
-		var s string
-		if err := json.Unmarshal(raw, &s); err != nil {
+		s, err := decodeString(raw)
+		if err != nil {
 			return nil, false, &ParseError{Field: field, Msg: "bad string", Err: err}
 		}
 		return []string{s}, true, nil
@@ -260,8 +262,11 @@ func stringList(raw json.RawMessage, field string) (list []string, present bool,
 		}
 		out := make([]string, 0, len(elems))
 		for i, e := range elems {
-			var s string
-			if e[0] != '"' || json.Unmarshal(e, &s) != nil {
+			if e[0] != '"' {
+				return nil, false, perr(fmt.Sprintf("%s[%d]", field, i), "want string, got %s", describe(e))
+			}
+			s, err := decodeString(e)
+			if err != nil {
 				return nil, false, perr(fmt.Sprintf("%s[%d]", field, i), "want string, got %s", describe(e))
 			}
 			out = append(out, s)
@@ -275,9 +280,12 @@ func optString(raw json.RawMessage, field string) (string, error) {
 	if isNull(raw) {
 		return "", nil
 	}
-	var s string
-	if raw[0] != '"' || json.Unmarshal(raw, &s) != nil {
+	if raw[0] != '"' {
 		return "", perr(field, "want string, got %s", describe(raw))
+	}
+	s, err := decodeString(raw)
+	if err != nil {
+		return "", &ParseError{Field: field, Msg: "bad string", Err: err}
 	}
 	return s, nil
 }

@@ -57,9 +57,38 @@ var probeSuffixes = map[string][]string{
 // allKey names the probe set for "every resource" (the admin test).
 const allKey = "*"
 
-// probesFor returns the probe ARNs of a service in one partition. A service without its own
-// list gets regional and global ARNs of its own namespace.
-func probesFor(key, partition string) []string {
+// probeTable holds the probes of every listed key, per partition, built once. Read-only.
+var probeTable = func() map[string][len(partitions)][]string {
+	t := map[string][len(partitions)][]string{}
+	for _, key := range append([]string{allKey, "ec2", "lambda", "cloudformation", "glue", "datapipeline", "codebuild", "sagemaker", "sso-directory"}, keysOf(probeSuffixes)...) {
+		var per [len(partitions)][]string
+		for i, part := range partitions {
+			per[i] = buildProbes(key, part)
+		}
+		t[key] = per
+	}
+	return t
+}()
+
+func keysOf(m map[string][]string) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	return out
+}
+
+// probesFor returns the probe ARNs of key in partition number i.
+func probesFor(key string, i int) []string {
+	if per, ok := probeTable[key]; ok {
+		return per[i]
+	}
+	return buildProbes(key, partitions[i])
+}
+
+// buildProbes makes the probe ARNs of a service in one partition. A service without its own
+// list gets regional ARNs of its own namespace.
+func buildProbes(key, partition string) []string {
 	var suffixes []string
 	switch key {
 	case allKey:
@@ -90,8 +119,8 @@ func probesFor(key, partition string) []string {
 // coversAll reports whether the (normalized) patterns match every probe of key in some
 // partition.
 func coversAll(patterns []string, key string) bool {
-	for _, part := range partitions {
-		if matchesEvery(patterns, probesFor(key, part)) {
+	for i := range partitions {
+		if matchesEvery(patterns, probesFor(key, i)) {
 			return true
 		}
 	}
@@ -100,9 +129,9 @@ func coversAll(patterns []string, key string) bool {
 
 // matchesNone reports whether, in some partition, no pattern matches any probe of key.
 func matchesNone(patterns []string, key string) bool {
-	for _, part := range partitions {
+	for i := range partitions {
 		hit := false
-		for _, pr := range probesFor(key, part) {
+		for _, pr := range probesFor(key, i) {
 			if anyGlob(patterns, pr) {
 				hit = true
 				break

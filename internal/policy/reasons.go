@@ -30,7 +30,8 @@ func (x *analysis) reasons(level Level) []string {
 		}
 		var svcs []string
 		for _, svc := range x.serviceNames {
-			if slices.Contains(x.full[svc], s) {
+			byBroad := slices.ContainsFunc(x.full[svc], func(g *compiled) bool { return slices.Contains(x.broad, g) })
+			if slices.Contains(x.full[svc], s) && !(level == LevelAdmin && byBroad) {
 				svcs = append(svcs, svc)
 			}
 		}
@@ -48,7 +49,7 @@ func (x *analysis) reasons(level Level) []string {
 		}
 		if b := x.blockedBy[d]; b != nil {
 			r.add("%s denies %s on %s: removes %s", d.name(), d.what(nil), d.where(), b.describe())
-		} else if level == LevelAdmin && !d.cond {
+		} else if level == LevelAdmin && !d.cond && !d.hitsAnySensitive() {
 			r.add("%s denies %s on %s: outside the sensitive services, no boundary for an administrator", d.name(), d.what(nil), d.where())
 		}
 		if why, ok := x.softDenies[d]; ok {
@@ -125,6 +126,15 @@ func summarize(xs []string) string {
 		return joinAnd(xs)
 	}
 	return strings.Join(xs[:shown], ", ") + fmt.Sprintf(" and %d more", len(xs)-shown)
+}
+
+func (c *compiled) hitsAnySensitive() bool {
+	for _, svc := range sensitiveServices {
+		if c.hitsService(svc) {
+			return true
+		}
+	}
+	return false
 }
 
 // implied: every action of the escalation belongs to a service the policy fully controls.
@@ -267,5 +277,5 @@ func (b *blocked) describe() string {
 	case len(b.actions) == 0:
 		return "full control of " + joinAnd(b.services)
 	}
-	return fmt.Sprintf("full control of %s and %d escalation actions", joinAnd(b.services), len(b.actions))
+	return fmt.Sprintf("full control of %s, and %d escalation actions", joinAnd(b.services), len(b.actions))
 }

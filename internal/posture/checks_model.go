@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/portcullis-sec/portcullis/internal/actor"
 	"github.com/portcullis-sec/portcullis/internal/config"
@@ -57,7 +58,7 @@ func checkSessionDuration(e *env, r *Result) {
 		case err != nil:
 			r.Failing = append(r.Failing, psObject(ps, fmt.Sprintf("session duration %q cannot be read", s)))
 		case d > e.cfg.MaxSessionDuration:
-			detail := fmt.Sprintf("%s is above max_session_duration %s", s, e.cfg.MaxSessionDuration)
+			detail := fmt.Sprintf("%s is above max_session_duration %s", s, shortDuration(e.cfg.MaxSessionDuration))
 			if e.level(ps.ARN).Level >= policy.LevelAdmin {
 				detail += "; grants admin"
 				r.Severity = max(r.Severity, finding.High)
@@ -79,7 +80,7 @@ func (e *env) adminSets() []*idc.PermissionSet {
 
 func checkAdminSets(e *env, r *Result) {
 	for _, ps := range e.adminSets() {
-		rc := reachOf(e.m, ps.ARN)
+		rc := e.reachOf(ps.ARN)
 		detail := fmt.Sprintf("assigned in %d account(s) to %d principal(s), reaching %d user(s)", len(rc.accounts), len(rc.principals), len(rc.users))
 		if len(rc.accounts) == 0 {
 			detail = "not assigned (dormant admin set)"
@@ -160,28 +161,19 @@ func checkSensitiveAdmins(e *env, r *Result) {
 		r.Note = "admins is empty in the config: every admin path into a sensitive account is reported"
 	}
 	seen := map[string]int{} // user|account -> index in Failing
-	for _, a := range e.m.Assignments {
-		if !e.sensitive(a.AccountID) || e.level(a.PermissionSetARN).Level < policy.LevelAdmin {
+	for _, g := range e.grants() {
+		if !e.sensitive(g.AccountID) || g.Level < policy.LevelAdmin || e.isAdmin(g.UserID) {
 			continue
 		}
-		for _, p := range usersOf(e.m, a) {
-			if e.isAdmin(p.UserID) {
-				continue
-			}
-			via := "direct assignment"
-			if p.Via != "" {
-				via = "group " + label(e.groupName(p.Via), p.Via)
-			}
-			how := fmt.Sprintf("%s via %s", e.psName(a.PermissionSetARN), via)
-			k := p.UserID + "|" + a.AccountID
-			if i, ok := seen[k]; ok {
-				r.Failing[i].Detail += "; " + how
-				continue
-			}
-			seen[k] = len(r.Failing)
-			r.Failing = append(r.Failing, Object{Type: "user", ID: p.UserID, Name: e.userName(p.UserID), AccountID: a.AccountID,
-				Detail: fmt.Sprintf("admin in %s: %s", e.accountLabel(a.AccountID), how)})
+		how := fmt.Sprintf("%s via %s", g.PermissionSetName, via(g))
+		k := g.UserID + "|" + g.AccountID
+		if i, ok := seen[k]; ok {
+			r.Failing[i].Detail += "; " + how
+			continue
 		}
+		seen[k] = len(r.Failing)
+		r.Failing = append(r.Failing, Object{Type: "user", ID: g.UserID, Name: g.UserName, AccountID: g.AccountID,
+			Detail: fmt.Sprintf("admin in %s: %s", e.accountLabel(g.AccountID), how)})
 	}
 }
 
@@ -222,17 +214,15 @@ func checkDelegatedAdmin(e *env, r *Result) {
 		r.Failing = append(r.Failing, Object{Type: "account", ID: id, Name: e.accountName(id), AccountID: id,
 			Detail: radius + "; not listed in sensitive_accounts"})
 	}
-	for _, a := range e.m.Assignments {
-		if a.AccountID != id || e.level(a.PermissionSetARN).Level < policy.LevelPrivileged {
+	seen := map[string]bool{}
+	for _, g := range e.grants() {
+		k := g.UserID + "|" + g.PermissionSetARN
+		if g.AccountID != id || g.Level < policy.LevelPrivileged || e.isAdmin(g.UserID) || seen[k] {
 			continue
 		}
-		for _, p := range usersOf(e.m, a) {
-			if e.isAdmin(p.UserID) {
-				continue
-			}
-			r.Failing = append(r.Failing, Object{Type: "user", ID: p.UserID, Name: e.userName(p.UserID), AccountID: id,
-				Detail: fmt.Sprintf("can act in the delegated admin account with %s (%s)", e.psName(a.PermissionSetARN), e.level(a.PermissionSetARN).Level)})
-		}
+		seen[k] = true
+		r.Failing = append(r.Failing, Object{Type: "user", ID: g.UserID, Name: g.UserName, AccountID: id,
+			Detail: fmt.Sprintf("can act in the delegated admin account with %s (%s) via %s", g.PermissionSetName, g.Level, via(g))})
 	}
 }
 
@@ -241,4 +231,16 @@ func (e *env) accountName(id string) string {
 		return a.Name
 	}
 	return ""
+}
+
+// shortDuration prints 4h rather than 4h0m0s.
+func shortDuration(d time.Duration) string {
+	s := d.String()
+	if strings.HasSuffix(s, "m0s") {
+		s = strings.TrimSuffix(s, "0s")
+	}
+	if strings.HasSuffix(s, "h0m") {
+		s = strings.TrimSuffix(s, "0m")
+	}
+	return s
 }

@@ -11,6 +11,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/portcullis-sec/portcullis/internal/access"
 	"github.com/portcullis-sec/portcullis/internal/actor"
 	"github.com/portcullis-sec/portcullis/internal/cloudtrail"
 	"github.com/portcullis-sec/portcullis/internal/config"
@@ -109,6 +110,7 @@ type env struct {
 	from, to time.Time
 	earliest time.Time // first event in the window
 	levels   map[string]policy.Analysis
+	paths    []access.Access // lazily, see grants
 }
 
 // Run evaluates every check.

@@ -1,37 +1,18 @@
 package posture
 
-// Who an assignment reaches. This is the one place posture expands groups;
-// it stands in for internal/access (not there when this was written) and
-// should be swapped for access.Compute once that lands.
-
 import (
 	"slices"
 
-	"github.com/portcullis-sec/portcullis/internal/idc"
+	"github.com/portcullis-sec/portcullis/internal/access"
 )
 
-// path is one user reaching an account with a permission set.
-type path struct {
-	UserID     string
-	AccountID  string
-	PermSetARN string
-	Via        string // "" direct, else the group id
-}
-
-// usersOf expands an assignment's principal to user ids.
-func usersOf(m *idc.Model, a idc.Assignment) []path {
-	switch a.PrincipalType {
-	case "USER":
-		return []path{{UserID: a.PrincipalID, AccountID: a.AccountID, PermSetARN: a.PermissionSetARN}}
-	case "GROUP":
-		ms := m.Memberships[a.PrincipalID]
-		out := make([]path, 0, len(ms))
-		for _, mb := range ms {
-			out = append(out, path{UserID: mb.UserID, AccountID: a.AccountID, PermSetARN: a.PermissionSetARN, Via: a.PrincipalID})
-		}
-		return out
+// grants is every (user, account, permission set) path, from the access
+// graph, computed once per run.
+func (e *env) grants() []access.Access {
+	if e.paths == nil {
+		e.paths = access.Compute(e.m).All().Slice()
 	}
-	return nil
+	return e.paths
 }
 
 // reach summarises the assignments of one permission set.
@@ -39,19 +20,28 @@ type reach struct {
 	accounts, principals, users []string
 }
 
-func reachOf(m *idc.Model, psARN string) reach {
+func (e *env) reachOf(psARN string) reach {
 	var r reach
-	for _, a := range m.Assignments {
-		if a.PermissionSetARN != psARN {
-			continue
+	for _, a := range e.m.Assignments {
+		if a.PermissionSetARN == psARN {
+			r.accounts = appendNew(r.accounts, a.AccountID)
+			r.principals = appendNew(r.principals, a.PrincipalType+":"+a.PrincipalID)
 		}
-		r.accounts = appendNew(r.accounts, a.AccountID)
-		r.principals = appendNew(r.principals, a.PrincipalType+":"+a.PrincipalID)
-		for _, p := range usersOf(m, a) {
-			r.users = appendNew(r.users, p.UserID)
+	}
+	for _, g := range e.grants() {
+		if g.PermissionSetARN == psARN {
+			r.users = appendNew(r.users, g.UserID)
 		}
 	}
 	return r
+}
+
+// via says how a grant reaches its user.
+func via(g access.Access) string {
+	if g.GroupID != "" {
+		return "group " + label(g.GroupName, g.GroupID)
+	}
+	return "direct assignment"
 }
 
 func appendNew(s []string, v string) []string {

@@ -54,7 +54,7 @@ func registry() []check {
 			Fix: "Require MFA on every sign-in and register security keys or passkeys for these users; for an external IdP enforce phishing-resistant MFA there."}, checkWeakSignin},
 		{Info{ID: "posture.mfa-device-enrollment", Title: "Sign-ins that had to enroll an MFA device", Severity: finding.Medium, Needs: "events",
 			Why: "DeviceEnrollmentRequired means the user had no MFA device and registered one during sign-in: whoever held the password chose the device, which is how a phished password becomes lasting access.",
-			Fix: "Confirm with each user that they enrolled the device; require devices to be registered by an admin-verified flow and set MFA to 'require registration' only with identity checks."}, checkDeviceEnrollment},
+			Fix: "Confirm with each user that they enrolled the device themselves, remove devices nobody recognises, and prefer security keys enrolled through an identity-verified flow."}, checkDeviceEnrollment},
 		{Info{ID: "posture.scp-guardrail", Title: "SCP guarding the AWSReservedSSO_* roles and the Identity Center APIs", Severity: finding.High, Needs: "organizations",
 			Why: "Without a guardrail, an admin in a member account (or the delegated admin) can tamper with the roles Identity Center provisions and call sso/identitystore write APIs; an SCP is the one control the account itself cannot lift.",
 			Fix: "Attach an SCP at the root that denies iam:* on arn:aws:iam::*:role/aws-reserved/sso.amazonaws.com/* and denies sso:* / identitystore:* writes except for the admin roles (Condition ArnNotLike aws:PrincipalArn)."}, checkSCP},

@@ -62,7 +62,7 @@ func Plan(in Input, m *idc.Model, cfg *config.Config, now time.Time) (*Containme
 		Region:          in.Region,
 		Subject:         sc.subject,
 		Options: Options{
-			Revoke: b.mode, Via: in.Via, DeletePermissionSet: sc.rogue,
+			Revoke: b.mode, Via: viaName(in.Via), DeletePermissionSet: sc.rogue,
 			DelegatedAdmin: in.DelegatedAdmin, ProvisionPerAccount: in.ProvisionPerAccount,
 			Forced: sortedUnique(in.Force),
 		},
@@ -85,6 +85,13 @@ func Plan(in Input, m *idc.Model, cfg *config.Config, now time.Time) (*Containme
 		return p, gerr
 	}
 	return p, nil
+}
+
+func viaName(v RevokeVia) RevokeVia {
+	if v == ViaAuto {
+		return "auto"
+	}
+	return v
 }
 
 func sortedUnique(s []string) []string {

@@ -66,7 +66,7 @@ func ParseFindings(r io.Reader, name string) ([]finding.Finding, error) {
 			}
 			return checkFindings([]finding.Finding{f}, name, "object")
 		}
-		return parseLines(b, name)
+		return parseLines(trimmed, name)
 	}
 	return nil, fmt.Errorf("findings %s: want JSON lines, a JSON array or an object, got %q", name, firstRune(trimmed))
 }

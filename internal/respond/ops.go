@@ -56,11 +56,6 @@ var ops = map[string]opInfo{
 		action: "sso:UpdatePermissionSet",
 		order:  []string{"InstanceArn", "PermissionSetArn", "SessionDuration"},
 	},
-	SvcSSOAdmin + "/ListAccountsForProvisionedPermissionSet": {
-		action:  "sso:ListAccountsForProvisionedPermissionSet",
-		order:   []string{"InstanceArn", "PermissionSetArn"},
-		outputs: map[string]string{"AccountCount": "length(AccountIds)"},
-	},
 	SvcSSOAdmin + "/DeletePermissionSet": {
 		action: "sso:DeletePermissionSet",
 		order:  []string{"InstanceArn", "PermissionSetArn"},
@@ -103,7 +98,7 @@ func kebab(s string) string {
 	return b.String()
 }
 
-// shq quotes a value for bash: single quotes, with ' written as '\''.
+// shq quotes a value for bash: single quotes, with ' written as '\”.
 // Nothing inside single quotes is special to the shell.
 func shq(s string) string {
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"

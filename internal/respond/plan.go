@@ -87,9 +87,7 @@ type Step struct {
 	// Merge, on PutInlinePolicyToPermissionSet, is re-applied by Apply to
 	// the live inline policy (read just before), so statements added since
 	// the snapshot are kept too.
-	Merge *Merge `json:"merge,omitempty"`
-	// Expect is checked on the call's output (a precondition step).
-	Expect *Expect `json:"expect,omitempty"`
+	Merge  *Merge  `json:"merge,omitempty"`
 	Manual bool    `json:"manual,omitempty"`
 	Proof  []Check `json:"proof"`
 	// BlockedBy names the guards that refuse this step; Overridden the
@@ -138,13 +136,6 @@ type Merge struct {
 	// BaseSHA256 is the digest of the inline policy the plan merged with
 	// ("" for none); Apply notes when the live policy differs.
 	BaseSHA256 string `json:"base_sha256,omitempty"`
-}
-
-// Expect is a condition on a call's output.
-type Expect struct {
-	Output string `json:"output"`
-	Equals string `json:"equals"`
-	Reason string `json:"reason"`
 }
 
 // Check is one thing that proves a step took effect.

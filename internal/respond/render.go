@@ -113,9 +113,6 @@ func RenderText(w io.Writer, p *ContainmentPlan) error {
 		if st.Wait != nil {
 			pf("    wait:  poll %s until SUCCEEDED (FAILED stops the plan)\n", st.Wait.Operation)
 		}
-		if st.Expect != nil {
-			pf("    check: %s must be %s\n", st.Expect.Output, st.Expect.Equals)
-		}
 		for _, c := range st.Proof {
 			pf("    proof: [%s] %s\n", c.Kind, sanitize(c.What))
 			if c.CLI != "" {
@@ -168,11 +165,13 @@ func paramsText(st Step) string {
 		}
 		short[k] = v
 	}
-	b, err := json.Marshal(short)
-	if err != nil {
+	var b strings.Builder
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(short); err != nil {
 		return "<unprintable>"
 	}
-	return string(b)
+	return strings.TrimSpace(b.String())
 }
 
 // errWriter remembers the first write error, so renderers check once.

@@ -23,7 +23,7 @@ type scope struct {
 
 // ruleAction says what a finding's rule asks containment to do.
 type ruleAction struct {
-	principal bool // contain the target principal
+	principal  bool // contain the target principal
 	membership bool
 	rogue      bool // the permission set is attacker-made
 	detach     bool // detach targets.policy_arn

@@ -126,10 +126,6 @@ func shellStep(ew *errWriter, st Step, region string) error {
 	default:
 		ew.printf("%s\n", st.CLI)
 	}
-	if st.Expect != nil {
-		v := refVar(Ref{Step: st.ID, Output: st.Expect.Output})
-		ew.printf("if [ \"$%s\" != %s ]; then\n  printf '%%s\\n' %s >&2\n  exit 1\nfi\n", v, shq(st.Expect.Equals), shq(st.ID+": "+st.Expect.Reason))
-	}
 	if st.Wait != nil {
 		w := &Call{Service: st.Wait.Service, Operation: st.Wait.Operation}
 		ew.printf("wait_status %s %s%s\n", shq(st.ID), st.Wait.CLI, cliQuery(w, "Status"))

@@ -103,7 +103,7 @@ func (b *builder) provision(ps *idc.PermissionSet, accts []string, manual, perAc
 			Phase: PhaseRevoke, Manual: manual, touches: []string{ps.ARN},
 			Title: title,
 			Why:   "A permission set change reaches the AWSReservedSSO roles in member accounts only when it is provisioned; the deny takes effect on the next request of each live session." + extra,
-			Call: &Call{Service: SvcSSOAdmin, Operation: "ProvisionPermissionSet", Params: params, Outputs: []string{"RequestId"}},
+			Call:  &Call{Service: SvcSSOAdmin, Operation: "ProvisionPermissionSet", Params: params, Outputs: []string{"RequestId"}},
 			Wait: &Wait{Service: SvcSSOAdmin, Operation: "DescribePermissionSetProvisioningStatus",
 				Params: map[string]any{"InstanceArn": b.m.InstanceARN}, RequestParam: "ProvisionPermissionSetRequestId"},
 			Proof: []Check{
@@ -164,7 +164,7 @@ func (b *builder) scpSteps(targets []scpTarget) error {
 	create := b.add(Step{
 		Phase: PhaseRevoke, touches: touches,
 		Title: "Create an SCP denying " + b.whomShort() + " of " + sanitize(strings.Join(names, ", ")),
-		Why: "Where the permission set cannot be changed, a service control policy ends the sessions instead: it denies every call by the AWSReservedSSO_<name>_* roles (aws:PrincipalArn) " + strings.TrimPrefix(b.whom(), "every session ") +
+		Why: "Where the permission set cannot be changed, a service control policy ends the sessions instead: for the AWSReservedSSO_<name>_* roles (aws:PrincipalArn) it denies " + b.whom() +
 			". Needs management-account (or Organizations delegated-admin) credentials and SCPs enabled on the root; a target holds at most 5 SCPs; SCPs never apply to the management account.",
 		Call: &Call{Service: SvcOrganizations, Operation: "CreatePolicy", Params: map[string]any{
 			"Type": "SERVICE_CONTROL_POLICY", "Name": "portcullis-contain-" + b.now.Format("20060102T150405Z"),

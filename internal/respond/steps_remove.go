@@ -202,18 +202,11 @@ func (b *builder) deletePermissionSet(dels []idc.Assignment) {
 	if manual {
 		extra = managementCreds
 	}
-	b.add(Step{
-		Phase: PhasePersistence, Manual: manual,
-		Title:  fmt.Sprintf("Check that %s is provisioned to no account", sanitize(ps.Name)),
-		Why:    "Identity Center removes a permission set's role from an account with its last assignment there; a set still provisioned somewhere cannot be deleted." + extra,
-		Call:   &Call{Service: SvcSSOAdmin, Operation: "ListAccountsForProvisionedPermissionSet", Params: map[string]any{"InstanceArn": b.m.InstanceARN, "PermissionSetArn": ps.ARN}, Outputs: []string{"AccountCount"}},
-		Expect: &Expect{Output: "AccountCount", Equals: "0", Reason: "the permission set is still provisioned to some account: find its remaining assignments (aws sso-admin list-accounts-for-provisioned-permission-set) and delete them first"},
-	})
 	arn := ps.ARN
 	b.add(Step{
 		Phase: PhasePersistence, Manual: manual, touches: []string{arn},
 		Title: "Delete the rogue permission set " + sanitize(ps.Name),
-		Why:   "A rogue permission set is persistence: anyone who can assign it regains its access in one call." + extra,
+		Why:   "A rogue permission set is persistence: anyone who can assign it regains its access in one call. Its assignments are gone (the deletions above waited for SUCCEEDED), so Identity Center has removed its roles; it refuses (ConflictException) while any assignment is left." + extra,
 		Call:  &Call{Service: SvcSSOAdmin, Operation: "DeletePermissionSet", Params: map[string]any{"InstanceArn": b.m.InstanceARN, "PermissionSetArn": arn}},
 		Proof: []Check{
 			{Kind: "cloudtrail", What: "sso.amazonaws.com DeletePermissionSet (requestParameters.permissionSetArn " + arn + ")"},

@@ -33,8 +33,8 @@ func appendHex(b []byte, r *rand.Rand, n int) []byte {
 // appendUUID appends a random RFC 4122 version 4 UUID.
 func appendUUID(b []byte, r *rand.Rand) []byte {
 	hi, lo := r.Uint64(), r.Uint64()
-	hi = hi&^(0xf<<12) | 4<<12             // version 4
-	lo = lo&^(0x3<<62) | 0x2<<62           // RFC 4122 variant
+	hi = hi&^(0xf<<12) | 4<<12   // version 4
+	lo = lo&^(0x3<<62) | 0x2<<62 // RFC 4122 variant
 	var raw [16]byte
 	for i := 0; i < 8; i++ {
 		raw[i] = byte(hi >> (56 - 8*i))

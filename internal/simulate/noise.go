@@ -50,7 +50,7 @@ func newMixes() mixes {
 		{330, tDescribe}, {120, tS3Bucket}, {110, tKMS}, {60, tAssumeRole}, {30, tCallerIdentity},
 		{60, tLogs}, {90, tSSM}, {25, tSecret}, {4, tNoType}, {6, tEventsRule}, {30, tLambda},
 	}
-	homeOnly := []tmpl{{40, tIAMRead}, {12, tSSOServiceIAM}, {5, tConsoleLogin}, {1, tRootRead}, {35, tSAMLAssume}}
+	homeOnly := []tmpl{{40, tIAMRead}, {12, tSSOServiceIAM}, {5, tConsoleLogin}, {2, tRootRead}, {35, tSAMLAssume}}
 	idc := []tmpl{
 		{110, tSSOAdminRead}, {45, tIdentityStoreRead}, {25, tDirectoryRead}, {25, tOrgsRead},
 		{120, tPortalList}, {80, tPortalRoleCreds}, {10, tSSOCreateToken}, {20, tCreateTokenWithIAM},

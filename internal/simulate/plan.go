@@ -1,10 +1,10 @@
 package simulate
 
 import (
+	"cmp"
 	"math"
 	"math/rand/v2"
 	"slices"
-	"strconv"
 )
 
 const (
@@ -213,7 +213,7 @@ func assignPlanted(files []*fileSpec, pl []planted) {
 		}
 	}
 	for _, f := range files {
-		slices.SortStableFunc(f.planted, func(a, b planted) int { return int(a.ts - b.ts) })
+		slices.SortStableFunc(f.planted, func(a, b planted) int { return cmp.Compare(a.ts, b.ts) })
 	}
 }
 
@@ -257,5 +257,3 @@ func appendStamp(b []byte, ts int64, seconds bool) []byte {
 	}
 	return append(b, 'Z')
 }
-
-func itoa(n int) string { return strconv.Itoa(n) }

@@ -10,8 +10,10 @@ package simulate
 //     httpBody and tenantId, and the group id is the URL path parameter.
 //   - UpdateExternalIdPConfigurationForDirectory, ImportExternalIdPCertificate,
 //     CreateBearerToken, PutMfaDeviceManagementForDirectory and
-//     DeleteMfaDeviceForUser are console APIs logged as sso-directory with
+//     DeleteMfaDeviceForUser are console APIs logged here as sso-directory with
 //     directoryId = the identity store id; their bodies are not documented.
+//     PutMfaDeviceManagementForDirectory's IAM action is sso:…, so real
+//     records may say sso.amazonaws.com; rules should accept both sources.
 //   - UpdateSsoConfiguration (sso.amazonaws.com) carries the setting type and
 //     value flat: {"instanceArn","type":"SESSION","maxAuthenticationAge"}.
 

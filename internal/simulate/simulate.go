@@ -5,6 +5,18 @@
 //
 // Output is a function of the options alone: the same seed and options give
 // byte-identical files whatever the number of workers.
+//
+// Layout under Out:
+//
+//	AWSLogs/<org>/<account>/CloudTrail/<region>/YYYY/MM/DD/<account>_CloudTrail_<region>_<YYYYMMDD>T<HHMM>Z_<16 alnum>.json.gz
+//	AWSLogs/<org>/<account>/CloudTrail-Digest/<region>/YYYY/MM/DD/<account>_CloudTrail-Digest_… (readers skip these)
+//	portcullis.yaml          the config a hunt over this trail should use
+//	.portcullis-truth.json   JSON array of Step: planted records and the rule that must fire on each
+//
+// Each log object is a gzipped compact {"Records":[…]} with no trailing
+// newline, records in time order, covering at most six hours and never
+// crossing midnight. The organization (account ids, users, groups,
+// permission sets, actors) depends on Seed alone, not on volume.
 package simulate
 
 import (
@@ -17,7 +29,7 @@ import (
 
 // Options says what to write. Zero values take the documented defaults.
 type Options struct {
-	Out       string    // output directory (created)
+	Out       string    // output directory (created; files already there are left alone)
 	Events    int64     // total records to write; wins over Size when both are set
 	Size      int64     // approximate total uncompressed JSON bytes
 	Seed      int64     // same seed and options => byte-identical output

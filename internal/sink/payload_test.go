@@ -18,11 +18,14 @@ var update = flag.Bool("update", false, "rewrite golden files")
 
 func golden(t *testing.T, name string, v any) {
 	t.Helper()
-	got, err := json.MarshalIndent(v, "", "  ")
-	if err != nil {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false) // readable goldens
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(v); err != nil {
 		t.Fatal(err)
 	}
-	got = append(got, '\n')
+	got := buf.Bytes()
 	path := filepath.Join("testdata", name)
 	if *update {
 		if err := os.WriteFile(path, got, 0o644); err != nil {
@@ -106,7 +109,7 @@ func TestSlackMessage(t *testing.T) {
 	if err := json.Unmarshal(rec.requests()[0].Body, &msg); err != nil {
 		t.Fatal(err)
 	}
-	all := string(rec.requests()[0].Body)
+	all := flatText(t, rec.requests()[0].Body)
 	for _, want := range []string{"CRITICAL", f.Title, "mallory", "AdministratorAccess", "222222222222", "&lt;prod&gt;", f.ID} {
 		if !strings.Contains(all, want) {
 			t.Errorf("slack message lacks %q", want)
@@ -199,4 +202,30 @@ func TestTargetLine(t *testing.T) {
 			t.Errorf("targetLine(%+v) = %q, want %q", tc.t, got, tc.want)
 		}
 	}
+}
+
+// flatText joins every string value in a JSON document (unescaped).
+func flatText(t *testing.T, b []byte) string {
+	var v any
+	if err := json.Unmarshal(b, &v); err != nil {
+		t.Fatal(err)
+	}
+	var sb strings.Builder
+	var walk func(any)
+	walk = func(v any) {
+		switch x := v.(type) {
+		case string:
+			sb.WriteString(x + "\n")
+		case []any:
+			for _, e := range x {
+				walk(e)
+			}
+		case map[string]any:
+			for _, e := range x {
+				walk(e)
+			}
+		}
+	}
+	walk(v)
+	return sb.String()
 }

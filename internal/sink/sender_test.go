@@ -151,9 +151,9 @@ func TestSenderCancelledLeavesNoDeadLetter(t *testing.T) {
 
 func TestSenderTimeoutPerAttempt(t *testing.T) {
 	block := make(chan struct{})
-	defer close(block)
 	slow := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { <-block }))
 	defer slow.Close()
+	defer close(block) // runs first: unblock handlers before Close waits for them
 	p := fastPolicy(2)
 	p.Timeout = 50 * time.Millisecond
 	st := tempStore(t)

@@ -59,7 +59,7 @@ func slackEscape(s string) string {
 func SlackMessage(f finding.Finding) map[string]any {
 	sev := strings.ToUpper(f.Severity.String())
 	title := fmt.Sprintf("[%s] %s", sev, f.Title)
-	text := fmt.Sprintf("%s %s — actor %s — %s", severityEmoji(f.Severity), title, actorLine(f.Actor), f.Summary)
+	text := slackEscape(fmt.Sprintf("%s %s — actor %s — %s", severityEmoji(f.Severity), title, actorLine(f.Actor), f.Summary))
 	field := func(label, v string) map[string]any {
 		return map[string]any{"type": "mrkdwn", "text": "*" + label + "*\n" + truncate(slackEscape(v), 1900)}
 	}

@@ -271,7 +271,7 @@ func (g *Gen) request(b []byte, k Kind, name, account, region string) []byte {
 }
 
 func (g *Gen) response(b []byte, name string) []byte {
-	if name == "AssumeRole" || name == "AssumeRoleWithSAML" {
+	if (name == "AssumeRole" && g.r.IntN(4) == 0) || name == "AssumeRoleWithSAML" {
 		b = append(b, `{"credentials":{"accessKeyId":"ASIA`...)
 		b = g.upper(b, 16)
 		b = append(b, `","sessionToken":"IQoJb3JpZ2luX2VjECwaCXVzLWVhc3QtMSJHMEUCIQ`...)

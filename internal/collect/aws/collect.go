@@ -110,6 +110,8 @@ func CollectWith(ctx context.Context, cl Clients, o Options) (*idc.Model, error)
 	addReferencedAccounts(m)
 	m.Missing = c.missingSorted()
 	m.Partial = len(m.Missing) > 0
+	c.o.Logf("snapshot of %s: %d accounts, %d users, %d groups, %d permission sets, %d assignments, %d gaps",
+		m.InstanceARN, len(m.Accounts), len(m.Users), len(m.Groups), len(m.PermissionSets), len(m.Assignments), len(m.Missing))
 	return m, nil
 }
 

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/portcullis-sec/portcullis/internal/awsfake"
+	"github.com/portcullis-sec/portcullis/internal/idc"
 )
 
 func TestCollectMatchesSeededModel(t *testing.T) {
@@ -103,8 +104,10 @@ func TestCollectUnderFailures(t *testing.T) {
 			wantErr: []string{"sso:GetInlinePolicyForPermissionSet permission set arn:aws:sso:::permissionSet/", "AccessDeniedException"},
 		},
 		{
-			name:        "unknown provisioning means unknown assignments, never asked blind",
-			setup:       func(s *awsfake.Server) { s.FailAlways("ListAccountsForProvisionedPermissionSet", "AccessDeniedException") },
+			name: "unknown provisioning means unknown assignments, never asked blind",
+			setup: func(s *awsfake.Server) {
+				s.FailAlways("ListAccountsForProvisionedPermissionSet", "AccessDeniedException")
+			},
 			partial:     true,
 			wantMissing: []string{"sso:ListAccountsForProvisionedPermissionSet permission set arn:aws:sso:::permissionSet/ssoins-7223aa00bb11cc22/ps-ae5d1fa1f80b684e (its accounts and assignments unknown)"},
 			calls:       map[string][2]int{"ListAccountsForProvisionedPermissionSet": {0, 5}, "ListAccountAssignments": {0, 0}},
@@ -324,5 +327,37 @@ func TestNoOrganizationsClient(t *testing.T) {
 	checkMissing(t, got.Partial, got.Missing, []string{"organizations: no client"})
 	if _, err := CollectWith(context.Background(), Clients{}, o); err == nil {
 		t.Error("CollectWith without clients: no error")
+	}
+}
+
+// A group or permission set deleted between its listing and its details
+// is left out, as if the snapshot were taken a moment later.
+func TestDeletedDuringSnapshot(t *testing.T) {
+	const (
+		breakGlass = "34887428-4081-7042-c3c6-000000000a04"
+		unused     = "arn:aws:sso:::permissionSet/ssoins-7223aa00bb11cc22/ps-00000000deadbeef"
+	)
+	tests := []struct {
+		name, op string
+		match    func(awsfake.Call) bool
+		drop     func(*idc.Model)
+	}{
+		{"group", "ListGroupMemberships", group(breakGlass), func(m *idc.Model) { delete(m.Groups, breakGlass) }},
+		{"permission set", "DescribePermissionSet", func(c awsfake.Call) bool { return c.Param("PermissionSetArn") == unused },
+			func(m *idc.Model) { delete(m.PermissionSets, unused) }},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			seed := awsfake.Sample()
+			s := startFake(t, seed)
+			s.FailWhen(tc.op, "ResourceNotFoundException", tc.match)
+			got, err := collect(t, s, testOptions(s))
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := expected(seed)
+			tc.drop(want)
+			sameModel(t, got, want)
+		})
 	}
 }

@@ -73,6 +73,7 @@ func (c *collector) identities(ctx context.Context) (identityResult, error) {
 	}
 	slices.Sort(ids)
 	members := make([][]idc.Membership, len(ids))
+	gone := make([]bool, len(ids))
 	g, gctx := newGroup(ctx, c.o.Concurrency)
 	for i, gid := range ids {
 		g.Go(func() error {
@@ -86,7 +87,12 @@ func (c *collector) identities(ctx context.Context) (identityResult, error) {
 					}
 				}
 			})
-			if err != nil {
+			switch {
+			case errorCode(err) == "ResourceNotFoundException":
+				// Deleted since ListGroups: the snapshot is of a moment later.
+				c.o.Logf("group %s deleted during the snapshot; left out", gid)
+				gone[i] = true
+			case err != nil:
 				return c.lost(gctx, "identitystore:ListGroupMemberships group "+gid, err)
 			}
 			return nil
@@ -96,6 +102,10 @@ func (c *collector) identities(ctx context.Context) (identityResult, error) {
 		return r, err
 	}
 	for i, gid := range ids {
+		if gone[i] {
+			delete(r.groups, gid)
+			continue
+		}
 		if len(members[i]) > 0 {
 			slices.SortFunc(members[i], func(a, b idc.Membership) int { return strings.Compare(a.UserID, b.UserID) })
 			r.memberships[gid] = members[i]

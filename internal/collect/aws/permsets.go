@@ -35,13 +35,18 @@ func (c *collector) permissionSets(ctx context.Context) (permSetResult, error) {
 		return r, c.lost(ctx, "sso:ListPermissionSets instance "+c.inst+" (permission sets and assignments unknown)", err)
 	}
 
-	r.sets = make([]*idc.PermissionSet, len(arns))
+	sets := make([]*idc.PermissionSet, len(arns))
 	g, gctx := newGroup(ctx, c.o.Concurrency)
 	for i, arn := range arns {
-		g.Go(func() (err error) { r.sets[i], err = c.permissionSet(gctx, arn); return err })
+		g.Go(func() (err error) { sets[i], err = c.permissionSet(gctx, arn); return err })
 	}
 	if err := g.Wait(); err != nil {
 		return r, err
+	}
+	for _, ps := range sets {
+		if ps != nil { // nil: deleted while we read
+			r.sets = append(r.sets, ps)
+		}
 	}
 
 	// ListAccountAssignments needs an account and a permission set; asking
@@ -96,6 +101,11 @@ func (c *collector) permissionSet(ctx context.Context, arn string) (*idc.Permiss
 	desc, err := call(ctx, c, func(ctx context.Context) (*ssoadmin.DescribePermissionSetOutput, error) {
 		return sso.DescribePermissionSet(ctx, &ssoadmin.DescribePermissionSetInput{InstanceArn: inst, PermissionSetArn: psArn})
 	})
+	if errorCode(err) == "ResourceNotFoundException" {
+		// Deleted since ListPermissionSets: the snapshot is of a moment later.
+		c.o.Logf("permission set %s deleted during the snapshot; left out", arn)
+		return nil, nil
+	}
 	if err != nil {
 		if err := c.lost(ctx, what("DescribePermissionSet"), err); err != nil {
 			return nil, err

@@ -212,3 +212,28 @@ func TestRealPlanOutput(t *testing.T) {
 		t.Errorf("source = %s", ps.Source)
 	}
 }
+
+func TestIdentityStoreDataSources(t *testing.T) {
+	doc := `{"format_version":"1.0","values":{"root_module":{"resources":[
+	{"address":"data.aws_identitystore_groups.all","mode":"data","type":"aws_identitystore_groups","name":"all","values":{"identity_store_id":"d-1","groups":[{"group_id":"g1","display_name":"ops","description":"","external_ids":[{"id":"okta-ops","issuer":"okta"}]}]}},
+	{"address":"data.aws_identitystore_users.all","mode":"data","type":"aws_identitystore_users","name":"all","values":{"identity_store_id":"d-1","users":[{"user_id":"u1","user_name":"zoe","emails":[{"value":"zoe@example.com","primary":true}]}]}},
+	{"address":"data.aws_identitystore_group_memberships.ops","mode":"data","type":"aws_identitystore_group_memberships","name":"ops","values":{"group_id":"g1","identity_store_id":"d-1","group_memberships":[{"group_id":"g1","membership_id":"m1","member_id":[{"user_id":"u1"}]}]}},
+	{"address":"aws_organizations_delegated_administrator.gd","mode":"managed","type":"aws_organizations_delegated_administrator","name":"gd","values":{"account_id":"999999999999","service_principal":"guardduty.amazonaws.com"}}
+	]}}}`
+	m, err := Read(strings.NewReader(doc), "ds.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if g, ok := m.GroupByName("ops"); !ok || g.ExternalID != "okta-ops" || g.Source != "terraform:data.aws_identitystore_groups.all" {
+		t.Errorf("group = %+v", g)
+	}
+	if u, ok := m.UserByName("zoe"); !ok || u.Email != "zoe@example.com" {
+		t.Errorf("user = %+v", u)
+	}
+	if m.GroupSize("g1") != 1 || m.Memberships["g1"][0].MembershipID != "m1" {
+		t.Errorf("memberships = %+v", m.Memberships)
+	}
+	if m.DelegatedAdminID != "" {
+		t.Error("a GuardDuty delegated admin is not Identity Center's")
+	}
+}

@@ -1,0 +1,108 @@
+#!/usr/bin/env bash
+# portcullis containment plan sha256:f0698a42739c887730da6926e00b8abaac669898287ef42742b88bcfc0fdf7c9 (portcullis.plan/v1)
+# generated 2026-03-02T09:30:00Z: sessions issued before this instant are revoked.
+# subject: finding pf-2c3d4e5f60718293a4b5c6d7 (idc.chain.backdoor-permission-set), permission set Backdoor (arn:aws:sso:::permissionSet/ssoins-7223a1b2c3d4e5f6/ps-b000000000000666)
+# Read every command before you run it. Manual steps are commented out.
+#
+# Note: Identity Center has a delegated administrator (account 222222222222).
+# If you run this plan from it, build it with --delegated-admin: sets
+# provisioned to the management account cannot be changed from there.
+
+set -euo pipefail
+
+# wait_status LABEL COMMAND...: run COMMAND (it prints a status) until it
+# says SUCCEEDED; FAILED, or 15 minutes, stops the script.
+wait_status() {
+  local label=$1 delay=2 waited=0 status
+  shift
+  while :; do
+    status=$("$@")
+    case "$status" in
+      SUCCEEDED) printf '%s: SUCCEEDED\n' "$label"; return 0 ;;
+      FAILED) printf '%s: FAILED\n' "$label" >&2; return 1 ;;
+    esac
+    if [ "$waited" -ge 900 ]; then
+      printf '%s: still %s after %ss\n' "$label" "$status" "$waited" >&2
+      return 1
+    fi
+    sleep "$delay"
+    waited=$((waited + delay))
+    if [ "$delay" -lt 30 ]; then delay=$((delay * 2)); fi
+  done
+}
+
+# sha256_of: digest of stdin (Linux sha256sum or macOS shasum).
+sha256_of() {
+  if command -v sha256sum >/dev/null 2>&1; then sha256sum; else shasum -a 256; fi | cut -d' ' -f1
+}
+
+# --- s01 [revoke-sessions] Deny all sessions issued before 2026-03-02T09:30:00Z in permission set Backdoor
+# Why: Removing access does not end sessions already issued:
+# AWSReservedSSO_Backdoor_* roles cannot be edited through IAM, so the deny
+# goes into the permission set's inline policy, merged with the statements
+# already there (none is dropped; a statement with the same Sid from an
+# earlier run is replaced). It denies every session issued before
+# 2026-03-02T09:30:00Z.
+printf '%s\n' 's01: Deny all sessions issued before 2026-03-02T09:30:00Z in permission set Backdoor'
+# The live inline policy must still be the one this plan merged with.
+live=$(aws sso-admin get-inline-policy-for-permission-set --instance-arn 'arn:aws:sso:::instance/ssoins-7223a1b2c3d4e5f6' --permission-set-arn 'arn:aws:sso:::permissionSet/ssoins-7223a1b2c3d4e5f6/ps-b000000000000666' --query InlinePolicy --output text)
+if [ "$live" = None ]; then live=''; fi
+live_sha=''
+if [ -n "$live" ]; then live_sha=$(printf '%s' "$live" | sha256_of); fi
+if [ "$live_sha" != 'aae5519b32d42203185694cdb1b79ae5c4f9854cd8cb7d16f93c56193733675b' ]; then
+  printf '%s\n' 's01: the inline policy changed since the snapshot; build the plan again from live state (--from aws)' >&2
+  exit 1
+fi
+aws sso-admin put-inline-policy-to-permission-set --instance-arn 'arn:aws:sso:::instance/ssoins-7223a1b2c3d4e5f6' --permission-set-arn 'arn:aws:sso:::permissionSet/ssoins-7223a1b2c3d4e5f6/ps-b000000000000666' --inline-policy '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:*","Resource":"*"},{"Sid":"PortcullisDenyIssuedBefore","Effect":"Deny","Action":["*"],"Resource":["*"],"Condition":{"DateLessThan":{"aws:TokenIssueTime":"2026-03-02T09:30:00Z"}}}]}'
+
+# --- s02 [remove-persistence] Detach arn:aws:iam::aws:policy/AdministratorAccess from permission set Backdoor
+# Why: The permission set is rogue: strip its admin/privileged managed
+# policies at once, so it is harmless even before it is deleted.
+printf '%s\n' 's02: Detach arn:aws:iam::aws:policy/AdministratorAccess from permission set Backdoor'
+aws sso-admin detach-managed-policy-from-permission-set --instance-arn 'arn:aws:sso:::instance/ssoins-7223a1b2c3d4e5f6' --permission-set-arn 'arn:aws:sso:::permissionSet/ssoins-7223a1b2c3d4e5f6/ps-b000000000000666' --managed-policy-arn 'arn:aws:iam::aws:policy/AdministratorAccess'
+
+# --- s03 [remove-persistence] Detach arn:aws:iam::aws:policy/IAMFullAccess from permission set Backdoor
+# Why: The permission set is rogue: strip its admin/privileged managed
+# policies at once, so it is harmless even before it is deleted.
+printf '%s\n' 's03: Detach arn:aws:iam::aws:policy/IAMFullAccess from permission set Backdoor'
+aws sso-admin detach-managed-policy-from-permission-set --instance-arn 'arn:aws:sso:::instance/ssoins-7223a1b2c3d4e5f6' --permission-set-arn 'arn:aws:sso:::permissionSet/ssoins-7223a1b2c3d4e5f6/ps-b000000000000666' --managed-policy-arn 'arn:aws:iam::aws:policy/IAMFullAccess'
+
+# --- s04 [remove-persistence] Restore the session duration of Backdoor from PT12H to PT4H
+# Why: A long session (PT12H) keeps stolen credentials alive; PT4H is the
+# configured maximum (max_session_duration).
+printf '%s\n' 's04: Restore the session duration of Backdoor from PT12H to PT4H'
+aws sso-admin update-permission-set --instance-arn 'arn:aws:sso:::instance/ssoins-7223a1b2c3d4e5f6' --permission-set-arn 'arn:aws:sso:::permissionSet/ssoins-7223a1b2c3d4e5f6/ps-b000000000000666' --session-duration 'PT4H'
+
+# --- s05 [revoke-sessions] Provision permission set Backdoor to the 2 account(s) it is provisioned to
+# Why: A permission set change reaches the AWSReservedSSO roles in member
+# accounts only when it is provisioned; the deny takes effect on the next
+# request of each live session.
+printf '%s\n' 's05: Provision permission set Backdoor to the 2 account(s) it is provisioned to'
+s05_RequestId=$(aws sso-admin provision-permission-set --instance-arn 'arn:aws:sso:::instance/ssoins-7223a1b2c3d4e5f6' --permission-set-arn 'arn:aws:sso:::permissionSet/ssoins-7223a1b2c3d4e5f6/ps-b000000000000666' --target-type 'ALL_PROVISIONED_ACCOUNTS' --query 'PermissionSetProvisioningStatus.RequestId' --output text)
+wait_status 's05' aws sso-admin describe-permission-set-provisioning-status --instance-arn 'arn:aws:sso:::instance/ssoins-7223a1b2c3d4e5f6' --provision-permission-set-request-id "$s05_RequestId" --query 'PermissionSetProvisioningStatus.Status' --output text
+
+# --- s06 [remove-assignments] Delete the assignment of user mallory@example.com to Backdoor in account 333333333333
+# Why: Every assignment of a rogue permission set goes, so the set can be
+# deleted. Deletion is asynchronous: wait until
+# DescribeAccountAssignmentDeletionStatus reports SUCCEEDED.
+printf '%s\n' 's06: Delete the assignment of user mallory@example.com to Backdoor in account 333333333333'
+s06_RequestId=$(aws sso-admin delete-account-assignment --instance-arn 'arn:aws:sso:::instance/ssoins-7223a1b2c3d4e5f6' --target-id '333333333333' --target-type 'AWS_ACCOUNT' --permission-set-arn 'arn:aws:sso:::permissionSet/ssoins-7223a1b2c3d4e5f6/ps-b000000000000666' --principal-type 'USER' --principal-id '9067a00001-0000aaaa-1111-4111-8111-000000000066' --query 'AccountAssignmentDeletionStatus.RequestId' --output text)
+wait_status 's06' aws sso-admin describe-account-assignment-deletion-status --instance-arn 'arn:aws:sso:::instance/ssoins-7223a1b2c3d4e5f6' --account-assignment-deletion-request-id "$s06_RequestId" --query 'AccountAssignmentDeletionStatus.Status' --output text
+
+# --- s07 [remove-assignments] Delete the assignment of user mallory@example.com to Backdoor in account 444444444444
+# Why: Every assignment of a rogue permission set goes, so the set can be
+# deleted. Deletion is asynchronous: wait until
+# DescribeAccountAssignmentDeletionStatus reports SUCCEEDED.
+printf '%s\n' 's07: Delete the assignment of user mallory@example.com to Backdoor in account 444444444444'
+s07_RequestId=$(aws sso-admin delete-account-assignment --instance-arn 'arn:aws:sso:::instance/ssoins-7223a1b2c3d4e5f6' --target-id '444444444444' --target-type 'AWS_ACCOUNT' --permission-set-arn 'arn:aws:sso:::permissionSet/ssoins-7223a1b2c3d4e5f6/ps-b000000000000666' --principal-type 'USER' --principal-id '9067a00001-0000aaaa-1111-4111-8111-000000000066' --query 'AccountAssignmentDeletionStatus.RequestId' --output text)
+wait_status 's07' aws sso-admin describe-account-assignment-deletion-status --instance-arn 'arn:aws:sso:::instance/ssoins-7223a1b2c3d4e5f6' --account-assignment-deletion-request-id "$s07_RequestId" --query 'AccountAssignmentDeletionStatus.Status' --output text
+
+# --- s08 [remove-persistence] Delete the rogue permission set Backdoor
+# Why: A rogue permission set is persistence: anyone who can assign it regains
+# its access in one call. Its assignments are gone (the deletions above waited
+# for SUCCEEDED), so Identity Center has removed its roles; it refuses
+# (ConflictException) while any assignment is left.
+printf '%s\n' 's08: Delete the rogue permission set Backdoor'
+aws sso-admin delete-permission-set --instance-arn 'arn:aws:sso:::instance/ssoins-7223a1b2c3d4e5f6' --permission-set-arn 'arn:aws:sso:::permissionSet/ssoins-7223a1b2c3d4e5f6/ps-b000000000000666'
+
+printf '%s\n' 'portcullis: plan sha256:f0698a42739c887730da6926e00b8abaac669898287ef42742b88bcfc0fdf7c9 done; now check the verification list.'

@@ -1,0 +1,275 @@
+// Package scan is the hunt's ingest pipeline up to decoded events: it reads
+// objects in parallel, splits them into records, drops what no rule wants
+// with the byte prefilter, decodes the rest and hands them on in time order,
+// one day of the trail at a time.
+package scan
+
+import (
+	"cmp"
+	"context"
+	"maps"
+	"runtime"
+	"slices"
+	"strconv"
+	"time"
+
+	"golang.org/x/sync/errgroup"
+
+	"github.com/portcullis-sec/portcullis/internal/cloudtrail"
+	"github.com/portcullis-sec/portcullis/internal/source"
+)
+
+// Options tunes Run. The zero value reads everything with one worker per CPU.
+type Options struct {
+	Workers        int                   // objects read at once; default runtime.GOMAXPROCS(0)
+	Prefilter      *cloudtrail.Prefilter // nil keeps every record
+	Since, Until   time.Time             // eventTime window, Since inclusive, Until exclusive; records without eventTime are kept
+	MaxObjectBytes int64                 // decompressed size cap per object; default cloudtrail.DefaultMaxObjectBytes
+	OnError        func(err error)       // one call per unreadable file or bad record (an *InputError); called from Run's goroutine
+	Progress       func(Stats)           // optional, about every 500ms, from Run's goroutine
+}
+
+// Stats counts a scan.
+type Stats struct {
+	Files, FilesFailed       int   // objects read; objects unreadable or damaged
+	Bytes, UncompressedBytes int64 // as stored; after decompression
+	Records, Matched         int64 // records split out; events handed to fn
+	Skipped                  map[string]int64
+	Errors                   int64 // problems found, including those past the per-file cap of OnError lines
+}
+
+// progressEvery is how often Progress is called.
+const progressEvery = 500 * time.Millisecond
+
+// group is the objects of one delivery day (day zero: objects whose path
+// says no day).
+type group struct {
+	day  time.Time
+	objs []int
+}
+
+// Run reads objs with o.Workers goroutines and calls fn with the matched
+// events in batches sorted by (eventTime, eventID).
+//
+// Objects are grouped by Key.Day and the groups read in day order, at most
+// two at a time; a group's events are sorted and handed to fn once all its
+// objects are read. Memory thus holds about two days of matched events, and
+// stateful rules see the trail in time order. Day folders are named by
+// delivery time, so events from the last source.DeliveryLag before the next
+// group's day are held back and merged into its batch. Objects without a
+// day are read first and their events merged into the day batches by time.
+// Across batches the order holds except for records delivered later than
+// DeliveryLag.
+//
+// Bad input never stops the scan: each problem goes to o.OnError and the
+// counts to Stats. Run stops early only when ctx ends or fn fails, and then
+// returns that error.
+func Run(ctx context.Context, objs []source.Object, o Options, fn func(batch []*cloudtrail.Event) error) (Stats, error) {
+	if o.Workers <= 0 {
+		o.Workers = runtime.GOMAXPROCS(0)
+	}
+	st := Stats{Skipped: map[string]int64{}}
+	if len(objs) == 0 {
+		return st, ctx.Err()
+	}
+	groups := groupByDay(objs)
+	runCtx, cancel := context.WithCancel(ctx)
+	defer cancel()
+
+	type job struct{ group, obj int }
+	jobs := make(chan job)
+	results := make(chan result, o.Workers)
+	emitted := make(chan int, len(groups)) // never blocks the merger
+	eg, gctx := errgroup.WithContext(runCtx)
+	eg.Go(func() error {
+		defer close(jobs)
+		done := -1
+		for g := range groups {
+			for done < g-2 { // at most groups g-1 and g in flight
+				select {
+				case done = <-emitted:
+				case <-gctx.Done():
+					return gctx.Err()
+				}
+			}
+			for _, i := range groups[g].objs {
+				select {
+				case jobs <- job{g, i}:
+				case <-gctx.Done():
+					return gctx.Err()
+				}
+			}
+		}
+		return nil
+	})
+	for range o.Workers {
+		eg.Go(func() error {
+			w := worker{opt: &o}
+			for j := range jobs {
+				r := w.read(gctx, objs[j.obj])
+				r.group = j.group
+				select {
+				case results <- r:
+				case <-gctx.Done():
+					return gctx.Err()
+				}
+			}
+			return nil
+		})
+	}
+	waited := make(chan struct{})
+	go func() {
+		_ = eg.Wait() // the workers only fail when the context ends
+		close(results)
+		close(waited)
+	}()
+
+	m := merger{groups: groups, fn: fn, buckets: make([][]*cloudtrail.Event, len(groups)), left: make([]int, len(groups))}
+	for g := range groups {
+		m.left[g] = len(groups[g].objs)
+	}
+	var tick <-chan time.Time
+	if o.Progress != nil {
+		t := time.NewTicker(progressEvery)
+		defer t.Stop()
+		tick = t.C
+	}
+	var fnErr error
+	for results != nil {
+		select {
+		case r, ok := <-results:
+			if !ok {
+				results = nil
+				break
+			}
+			if fnErr != nil {
+				continue // draining after fn failed
+			}
+			st.add(&r, o.OnError)
+			if fnErr = m.add(r.group, r.events, &st, emitted); fnErr != nil {
+				cancel()
+			}
+		case <-tick:
+			o.Progress(st.clone())
+		}
+	}
+	<-waited
+	if fnErr != nil {
+		return st, fnErr
+	}
+	return st, ctx.Err()
+}
+
+// add merges one object's counts and reports its problems.
+func (st *Stats) add(r *result, onError func(error)) {
+	st.Files++
+	if r.failed {
+		st.FilesFailed++
+	}
+	st.Bytes += r.bytes
+	st.UncompressedBytes += r.uncompressed
+	st.Records += r.records
+	for i, n := range r.skipped {
+		if n > 0 {
+			st.Skipped[reasons[i]] += n
+		}
+	}
+	if r.failed {
+		st.Skipped[SkipUnreadable]++
+	}
+	st.Errors += int64(len(r.errs)) + r.moreErrs
+	if onError == nil {
+		return
+	}
+	for _, e := range r.errs {
+		onError(e)
+	}
+	if r.moreErrs > 0 {
+		f := r.errs[0].(*InputError).File
+		onError(&InputError{File: f, Record: -1, Reason: "more", Err: moreErr{f, r.moreErrs}})
+	}
+}
+
+type moreErr struct {
+	file string
+	n    int64
+}
+
+func (e moreErr) Error() string {
+	return e.file + ": " + strconv.FormatInt(e.n, 10) + " more problems in this file not shown"
+}
+
+func (st Stats) clone() Stats {
+	st.Skipped = maps.Clone(st.Skipped)
+	return st
+}
+
+// groupByDay groups object indexes by delivery day: objects without a day
+// first, then days in order; within a group, objects keep their order.
+func groupByDay(objs []source.Object) []group {
+	byDay := map[time.Time]int{}
+	var groups []group
+	for i, o := range objs {
+		d := o.Key.Day
+		g, ok := byDay[d]
+		if !ok {
+			g = len(groups)
+			byDay[d] = g
+			groups = append(groups, group{day: d})
+		}
+		groups[g].objs = append(groups[g].objs, i)
+	}
+	slices.SortStableFunc(groups, func(a, b group) int { return a.day.Compare(b.day) })
+	return groups
+}
+
+// merger holds finished objects' events until their group is complete, then
+// sorts and hands them on.
+type merger struct {
+	groups  []group
+	fn      func([]*cloudtrail.Event) error
+	buckets [][]*cloudtrail.Event
+	left    []int // objects not yet read, per group
+	next    int   // next group to hand on
+	pending []*cloudtrail.Event
+}
+
+func (m *merger) add(g int, evs []*cloudtrail.Event, st *Stats, emitted chan<- int) error {
+	m.buckets[g] = append(m.buckets[g], evs...)
+	m.left[g]--
+	for m.next < len(m.groups) && m.left[m.next] == 0 {
+		batch := append(m.pending, m.buckets[m.next]...)
+		m.buckets[m.next] = nil
+		slices.SortFunc(batch, compareEvents)
+		cut := len(batch)
+		if n := m.next + 1; n < len(m.groups) {
+			cutoff := m.groups[n].day.Add(-source.DeliveryLag)
+			cut, _ = slices.BinarySearchFunc(batch, cutoff, func(e *cloudtrail.Event, t time.Time) int {
+				return e.Time.Compare(t)
+			})
+		}
+		m.pending = slices.Clone(batch[cut:])
+		out := batch[:cut:cut] // fn may keep or append to it without touching pending
+		emitted <- m.next
+		m.next++
+		if len(out) == 0 {
+			continue
+		}
+		st.Matched += int64(len(out))
+		if err := m.fn(out); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// compareEvents orders by eventTime, then eventID, then where the record
+// was read, so equal inputs always give the same order.
+func compareEvents(a, b *cloudtrail.Event) int {
+	return cmp.Or(
+		a.Time.Compare(b.Time),
+		cmp.Compare(a.ID, b.ID),
+		cmp.Compare(a.Origin.File, b.Origin.File),
+		cmp.Compare(a.Origin.Index, b.Origin.Index),
+	)
+}
