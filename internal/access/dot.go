@@ -16,7 +16,7 @@ import (
 func WriteDOT(w io.Writer, r *Result) error {
 	bw := bufio.NewWriter(w)
 	p := func(format string, args ...any) { fmt.Fprintf(bw, format, args...) }
-	p("digraph access {\n  rankdir=LR;\n  node [fontname=\"Helvetica\", fontsize=10];\n  edge [color=gray40];\n")
+	p("digraph access {\n  rankdir=LR;\n  graph [fontname=\"Helvetica\", fontsize=11];\n  node [fontname=\"Helvetica\", fontsize=10];\n  edge [color=gray40];\n")
 
 	type edge struct{ from, to string }
 	var (

@@ -170,7 +170,8 @@ func (s *Server) ThrottleFirst(op string, n int) {
 func (s *Server) FailAlways(op, code string) { s.FailWhen(op, code, nil) }
 
 // FailWhen makes calls of op for which match returns true fail with code;
-// a nil match fails every call.
+// a nil match fails every call. The first matching rule wins. match runs
+// with the server lock held, so it must not call the Server's methods.
 func (s *Server) FailWhen(op, code string, match func(Call) bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -223,6 +224,7 @@ func (s *Server) Model() *idc.Model {
 
 const maxBody = 1 << 20
 
+// ServeHTTP answers one JSON 1.1 request and logs it.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	n := s.inFlight.Add(1)
 	defer s.inFlight.Add(-1)

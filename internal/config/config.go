@@ -5,9 +5,7 @@ package config
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
-	"io"
 	"os"
 	"regexp"
 	"strings"
@@ -45,16 +43,6 @@ func Default() *Config {
 	return &Config{MaxSessionDuration: DefaultMaxSessionDuration, LargeGroupSize: DefaultLargeGroupSize}
 }
 
-// file mirrors the YAML; KnownFields rejects anything else.
-type file struct {
-	Admins                   []yaml.Node `yaml:"admins"`
-	SensitiveAccounts        []yaml.Node `yaml:"sensitive_accounts"`
-	PrivilegedGroups         []string    `yaml:"privileged_groups"`
-	MaxSessionDuration       *string     `yaml:"max_session_duration"`
-	LargeGroupSize           *int        `yaml:"large_group_size"`
-	BreakGlassPermissionSets []string    `yaml:"break_glass_permission_sets"`
-}
-
 type adminEntry struct {
 	Pattern string `yaml:"pattern"`
 	Expires string `yaml:"expires"`
@@ -83,11 +71,45 @@ func Parse(b []byte) (*Config, error) {
 	if len(bytes.TrimSpace(b)) == 0 {
 		return c, nil
 	}
-	var f file
-	dec := yaml.NewDecoder(bytes.NewReader(b))
-	dec.KnownFields(true)
-	if err := dec.Decode(&f); err != nil && !errors.Is(err, io.EOF) {
+	var doc yaml.Node
+	if err := yaml.Unmarshal(b, &doc); err != nil {
 		return nil, fmt.Errorf("%s", strings.TrimPrefix(err.Error(), "yaml: "))
+	}
+	if len(doc.Content) == 0 {
+		return c, nil
+	}
+	root := doc.Content[0]
+	if root.Kind != yaml.MappingNode {
+		return nil, fmt.Errorf("line %d: want a mapping of keys (admins, sensitive_accounts, …)", root.Line)
+	}
+	var f struct {
+		Admins, SensitiveAccounts    []yaml.Node
+		PrivilegedGroups, BreakGlass []string
+		MaxSessionDuration           *string
+		LargeGroupSize               *int
+	}
+	for i := 0; i+1 < len(root.Content); i += 2 {
+		k, v := root.Content[i], root.Content[i+1]
+		var target any
+		switch k.Value {
+		case "admins":
+			target = &f.Admins
+		case "sensitive_accounts":
+			target = &f.SensitiveAccounts
+		case "privileged_groups":
+			target = &f.PrivilegedGroups
+		case "break_glass_permission_sets":
+			target = &f.BreakGlass
+		case "max_session_duration":
+			target = &f.MaxSessionDuration
+		case "large_group_size":
+			target = &f.LargeGroupSize
+		default:
+			return nil, fmt.Errorf("line %d: unknown key %q (known: admins, sensitive_accounts, privileged_groups, max_session_duration, large_group_size, break_glass_permission_sets)", k.Line, k.Value)
+		}
+		if err := v.Decode(target); err != nil {
+			return nil, fmt.Errorf("%s (line %d): %s", k.Value, v.Line, strings.TrimPrefix(strings.ReplaceAll(err.Error(), "\n", " "), "yaml: "))
+		}
 	}
 	for i, n := range f.Admins {
 		a, err := parseAdmin(&n)
@@ -110,7 +132,7 @@ func Parse(b []byte) (*Config, error) {
 		}
 	}
 	c.PrivilegedGroups = f.PrivilegedGroups
-	c.BreakGlassPermissionSets = f.BreakGlassPermissionSets
+	c.BreakGlassPermissionSets = f.BreakGlass
 	if f.MaxSessionDuration != nil {
 		d, err := ParseDuration(*f.MaxSessionDuration)
 		if err != nil {

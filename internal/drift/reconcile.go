@@ -120,6 +120,11 @@ func Reconcile(baseline, cur *idc.Model, evs []*cloudtrail.Event, cfg *config.Co
 	if skipped > 0 {
 		r.Warnings = append(r.Warnings, fmt.Sprintf("%d Identity Center write(s) fall outside the time between the two models and were not used", skipped))
 	}
+	writes, bad := readable(writes)
+	r.EventsUsed = len(writes)
+	if len(bad) > 0 {
+		r.Warnings = append(r.Warnings, fmt.Sprintf("%d Identity Center write(s) could not be read and explain nothing; first: %v", len(bad), bad[0]))
+	}
 	allow := actor.NewAllowlist(cfg.Admins)
 	_, byGroup := newScope(cfg).assignments(cur)
 	for _, d := range diff.Differences {
@@ -194,6 +199,19 @@ func candidateEvents(evs []*cloudtrail.Event, from, to time.Time) (out []*cloudt
 	}
 	slices.SortStableFunc(out, func(a, b *cloudtrail.Event) int { return a.Time.Compare(b.Time) })
 	return out, skipped
+}
+
+// readable drops writes the model cannot apply (a field missing or of the
+// wrong type), keeping the errors so the report can say so.
+func readable(writes []*cloudtrail.Event) (ok []*cloudtrail.Event, bad []error) {
+	for _, e := range writes {
+		if _, err := idc.New("probe").Apply(e); err != nil {
+			bad = append(bad, err)
+			continue
+		}
+		ok = append(ok, e)
+	}
+	return ok, bad
 }
 
 func explain(d Difference, base, cur *idc.Model, writes []*cloudtrail.Event, allow *actor.Allowlist, given bool) Change {

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"os"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -229,5 +230,19 @@ func TestReconcileRendersGolden(t *testing.T) {
 	}
 	if err := d.Write(&bytes.Buffer{}, "yaml"); err == nil {
 		t.Fatal("an unknown format must be an error")
+	}
+}
+
+func TestUnreadableWritesAreReported(t *testing.T) {
+	baseline, cur := scenario(t)
+	bad, err := cloudtrail.Decode([]byte(`{"eventSource":"sso.amazonaws.com","eventName":"CreateAccountAssignment","eventID":"e-bad","eventTime":"2025-03-01T10:00:00Z",
+		"requestParameters":{"targetId":"222222222222","permissionSetArn":"`+psAdmin+`","principalType":"ROLE","principalId":"x"}}`), cloudtrail.Origin{File: "bad.json"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	evs := append(loadEvents(t, "testdata/reconcile/events.jsonl"), bad)
+	r := Reconcile(baseline, cur, evs, reconcileConfig(t))
+	if r.EventsUsed != 10 || len(r.Warnings) != 1 || !strings.Contains(r.Warnings[0], "e-bad") || !strings.Contains(r.Warnings[0], "principalType") {
+		t.Fatalf("used %d, warnings %q", r.EventsUsed, r.Warnings)
 	}
 }

@@ -74,6 +74,7 @@ func isUpper(c byte) bool { return c >= 'A' && c <= 'Z' }
 
 // Enrich adds the derived fields to ev.
 func (e *Enricher) Enrich(ev *cloudtrail.Event) {
+	e.learn(ev)
 	a := actor.FromEvent(ev)
 	allowed, pattern := e.allow.Match(a, ev.Time)
 	if !allowed && a.UserID != "" {

@@ -15,7 +15,7 @@ const MaxDocumentBytes = 1 << 20
 
 // ErrTooLarge reports a document over MaxDocumentBytes (wrapped in a *ParseError) or a merge
 // result over the caller's byte limit.
-var ErrTooLarge = errors.New("policy too large")
+var ErrTooLarge = errors.New("policy: too large")
 
 // ParseError names the field of a malformed document, e.g.
 // `Statement[1].Effect: want "Allow" or "Deny", got 5`.

@@ -41,9 +41,13 @@ func (s Statement) MarshalJSON() ([]byte, error) {
 	return bytes.TrimRight(buf.Bytes(), "\n"), nil
 }
 
-// UnmarshalJSON decodes one statement object with Parse's rules.
+// UnmarshalJSON decodes one statement object with Parse's rules (null is a no-op, as
+// encoding/json expects).
 func (s *Statement) UnmarshalJSON(b []byte) error {
 	b = bytes.TrimSpace(b)
+	if string(b) == "null" {
+		return nil
+	}
 	if len(b) == 0 || b[0] != '{' {
 		return perr("Statement", "want an object, got %s", describe(b))
 	}

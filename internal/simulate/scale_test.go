@@ -22,7 +22,7 @@ func TestEventsAreExact(t *testing.T) {
 
 func TestSizeScales(t *testing.T) {
 	var prev Summary
-	for i, size := range []int64{2 << 20, 8 << 20} {
+	for i, size := range []int64{1 << 20, 4 << 20} {
 		sum, _ := run(t, Options{Size: size, Days: 1, Accounts: 2, Seed: 5})
 		if dev := math.Abs(float64(sum.Bytes-size)) / float64(size); dev > 0.05 {
 			t.Errorf("Size %d: wrote %d uncompressed bytes (%.1f%% off)", size, sum.Bytes, 100*dev)

@@ -54,7 +54,7 @@ func TestScenarioStepsAreInTheTrail(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.scenario, func(t *testing.T) {
 			t.Parallel()
-			sum, dir := run(t, Options{Events: 800, Days: 1, Accounts: 3, Seed: 11, Scenarios: []string{tc.scenario}})
+			sum, dir := run(t, Options{Events: 300, Days: 1, Accounts: 3, Seed: 11, Scenarios: []string{tc.scenario}})
 			c := mustRead(t, dir, sum)
 			cfg := readConfig(t, sum.ConfigPath)
 			var rules []string

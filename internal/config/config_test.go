@@ -1,0 +1,74 @@
+package config
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestParseValid(t *testing.T) {
+	c, err := Parse([]byte(`
+admins:
+  - "arn:aws:sts::1:assumed-role/A/*"
+  - {pattern: bob@example.com, expires: 2026-12-31, note: cover}
+sensitive_accounts: ["012345678901"]
+privileged_groups: [PlatformAdmins]
+max_session_duration: PT2H
+large_group_size: 10
+break_glass_permission_sets: [BreakGlass]
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(c.Admins) != 2 || c.Admins[1].Expires.Format("2006-01-02") != "2026-12-31" {
+		t.Errorf("admins: %+v", c.Admins)
+	}
+	if !c.IsSensitive("012345678901") || c.MaxSessionDuration != 2*time.Hour || c.LargeGroupSize != 10 {
+		t.Errorf("parsed %+v", c)
+	}
+}
+
+func TestParseErrorsNameTheKey(t *testing.T) {
+	cases := map[string]string{
+		"admin: []":                          "admin",
+		"max_session_duration: forever":      "max_session_duration",
+		"max_session_duration: PT13H":        "max_session_duration",
+		"large_group_size: 0":                "large_group_size",
+		"large_group_size: many":             "large_group_size",
+		"sensitive_accounts: [12345]":        "sensitive_accounts[0]",
+		"admins: [{pattern: x, when: now}]":  "admins[0]",
+		"admins: [{expires: 2026-01-01}]":    "pattern is required",
+		"admins: [{pattern: x, expires: 1}]": "expires",
+		"privileged_groups: ['']":            "privileged_groups[0]",
+		"[1, 2]":                             "want a mapping",
+	}
+	for doc, want := range cases {
+		_, err := Parse([]byte(doc))
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%q: err = %v, want mention of %q", doc, err, want)
+		}
+	}
+}
+
+func TestParseDuration(t *testing.T) {
+	cases := map[string]time.Duration{"PT1H": time.Hour, "PT12H": 12 * time.Hour, "PT90M": 90 * time.Minute,
+		"P1D": 24 * time.Hour, "PT1H30M": 90 * time.Minute, "PT3600S": time.Hour, "4h": 4 * time.Hour, "pt2h": 2 * time.Hour}
+	for in, want := range cases {
+		got, err := ParseDuration(in)
+		if err != nil || got != want {
+			t.Errorf("%s: got %v, %v; want %v", in, got, err, want)
+		}
+	}
+	for _, bad := range []string{"", "P", "PT", "12", "PTH", "P1Y"} {
+		if _, err := ParseDuration(bad); err == nil {
+			t.Errorf("%q: want an error", bad)
+		}
+	}
+}
+
+func TestEmptyIsDefault(t *testing.T) {
+	c, err := Parse(nil)
+	if err != nil || c.MaxSessionDuration != DefaultMaxSessionDuration || c.LargeGroupSize != DefaultLargeGroupSize {
+		t.Fatalf("%+v %v", c, err)
+	}
+}
