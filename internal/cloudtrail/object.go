@@ -87,8 +87,11 @@ func (o *ObjectReader) Read(r io.Reader, name string, buf *bytes.Buffer) ([]byte
 		buf.Reset()
 		return nil, fmt.Errorf("read %s: %w: decompresses to more than %d bytes", name, ErrTooLarge, max)
 	}
+	if err != nil && n > 0 {
+		return buf.Bytes(), fmt.Errorf("read %s: %w after %d decompressed bytes", name, gzipErr(err), n)
+	}
 	if err != nil {
-		return buf.Bytes(), fmt.Errorf("read %s: %w (after %d decompressed bytes)", name, gzipErr(err), n)
+		return nil, fmt.Errorf("read %s: %w", name, gzipErr(err))
 	}
 	return buf.Bytes(), nil
 }
@@ -98,7 +101,7 @@ func gzipErr(err error) error {
 	var corrupt flate.CorruptInputError
 	switch {
 	case errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):
-		return fmt.Errorf("%w: %v", ErrTruncatedGzip, io.ErrUnexpectedEOF)
+		return fmt.Errorf("%w: the data ends", ErrTruncatedGzip)
 	case errors.Is(err, gzip.ErrHeader):
 		return fmt.Errorf("%w: invalid header", ErrCorruptGzip)
 	case errors.Is(err, gzip.ErrChecksum):

@@ -26,14 +26,28 @@ var (
 
 // Byte classes the structural loop stops at outside strings.
 const (
-	clsNone uint8 = iota
-	clsQuote
-	clsOpen
-	clsClose
+	clsNone  uint8 = iota // may appear between strings: , : digits true false null whitespace
+	clsQuote              // "
+	clsOpen               // { [
+	clsClose              // } ]
+	clsBad                // can never appear outside a string: garbage
 )
 
-// classOf is read-only after initialisation.
-var classOf = [256]uint8{'"': clsQuote, '{': clsOpen, '[': clsOpen, '}': clsClose, ']': clsClose}
+// classOf is read-only after initialisation. Marking the bytes that cannot
+// appear between strings costs nothing in the loop and catches most garbage
+// inside records the prefilter never hands to the full parser.
+var classOf = func() (t [256]uint8) {
+	for i := range t {
+		t[i] = clsBad
+	}
+	for _, c := range []byte(" \t\r\n,:0123456789+-.eEtrufalsn") {
+		t[c] = clsNone
+	}
+	t['"'] = clsQuote
+	t['{'], t['['] = clsOpen, clsOpen
+	t['}'], t[']'] = clsClose, clsClose
+	return t
+}()
 
 // stringEnd returns the index just after the string that starts with the
 // quote at data[i], or -1 when the data ends first.
@@ -161,6 +175,8 @@ func containerEnd(data []byte, i int, top *topKeys) (int, scanErr) {
 			}
 			depth++
 			i++
+		case clsBad:
+			return i, scanBadValue
 		default: // clsClose
 			depth--
 			if depth < 0 {

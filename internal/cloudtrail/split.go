@@ -315,8 +315,8 @@ func (s *splitter) bad(offset int, err error) {
 // fail reports a structural error for the record starting at start; at is
 // where it was found. It returns where to resync and ok=false.
 func (s *splitter) fail(code scanErr, start, at int, what string) (int, bool) {
-	if at < 0 || at > len(s.data) {
-		at = len(s.data)
+	if at < 0 || at >= len(s.data) {
+		at, code = len(s.data), scanTruncated
 	}
 	var err error
 	switch code {
@@ -329,15 +329,11 @@ func (s *splitter) fail(code scanErr, start, at int, what string) (int, bool) {
 		return len(s.data), false
 	case scanMismatch:
 		err = fmt.Errorf("%w: mismatched %q at byte %d", ErrSyntax, s.data[at], at)
-	default:
-		found := "end of data"
-		if at < len(s.data) {
-			found = fmt.Sprintf("%q", s.data[at])
-		}
+	case scanBadValue:
 		if what == "" {
-			what = "not a JSON value"
+			what = "not JSON"
 		}
-		err = fmt.Errorf("%w: %s, found %s at byte %d", ErrSyntax, what, found, at)
+		err = fmt.Errorf("%w: %s, found %q at byte %d", ErrSyntax, what, s.data[at], at)
 	}
 	s.bad(start, err)
 	return at, false

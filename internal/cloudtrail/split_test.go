@@ -79,6 +79,9 @@ func splitCases() []splitCase {
 		{name: "Records not an array", in: `{"Records":{"a":1}}`, bad: []badSlot{{0, cloudtrail.ErrNotObject}}},
 		{name: "EventBridge detail not an object", in: `{"detail-type":"x","detail":"oops"}`, bad: []badSlot{{0, cloudtrail.ErrNotObject}}},
 		{name: "invalid literal", in: `{"Records":[tru,` + r1 + `]}`, bad: []badSlot{{0, cloudtrail.ErrSyntax}}},
+		{name: "garbage inside a record", in: `{"Records":[{"a":{"b":1 oops}},` + r1 + `]}`, bad: []badSlot{{0, cloudtrail.ErrSyntax}}},
+		{name: "unquoted value in a JSON line", in: `{"eventName": ListAccounts}` + "\n" + r1, want: []string{r1}, bad: []badSlot{{0, cloudtrail.ErrSyntax}}},
+		{name: "control byte between values", in: "{\"Records\":[{\"a\":\x01}]}", bad: []badSlot{{0, cloudtrail.ErrSyntax}}},
 		{name: "missing colon", in: `{"Records" [` + r1 + `]}`, bad: []badSlot{{0, cloudtrail.ErrSyntax}}},
 	}
 }

@@ -99,14 +99,6 @@ func (ax *access) provisionedAccounts(arn string) []string {
 	return slices.Compact(out)
 }
 
-// usersOf are the users a principal stands for.
-func (ax *access) usersOf(principalType, id string) []string {
-	if principalType == "GROUP" {
-		return ax.members[id]
-	}
-	return []string{id}
-}
-
 // adminUsers maps the config's admins to Identity Center users: a pattern
 // that is the user's id or name, or an ARN pattern matching the session ARN
 // the user gets through one of their assignments.

@@ -80,8 +80,8 @@ func Apply(ctx context.Context, p *ContainmentPlan, exec Executor, audit io.Writ
 	if audit == nil {
 		return errors.New("apply: an audit log is required")
 	}
-	r := &run{p: p, exec: exec, opts: opts.withDefaults(), aud: &auditLog{w: audit, plan: p.Hash}}
-	r.aud.clock = r.opts.Clock
+	o := opts.withDefaults()
+	r := &run{p: p, exec: exec, opts: o, aud: &auditLog{w: audit, plan: p.Hash, clock: o.Clock}}
 	st, err := openState(opts.StatePath, p)
 	if err != nil {
 		return fmt.Errorf("apply: %w", err)
@@ -239,6 +239,9 @@ func (r *run) step(ctx context.Context, s *Step) error {
 		return errors.New("automated step without a call")
 	}
 	ss := r.st.step(s.ID)
+	if ss.Status == statusCalled && s.Wait == nil {
+		return nil // it succeeded before a crash kept it from being marked done
+	}
 	resumeWait := ss.Status == statusCalled && s.Wait != nil && ss.Outputs["RequestId"] != ""
 	if !resumeWait {
 		call, err := r.resolve(s.Call)

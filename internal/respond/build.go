@@ -47,7 +47,6 @@ func Plan(in Input, m *idc.Model, cfg *config.Config, now time.Time) (*Containme
 	b := &builder{in: in, m: m, cfg: cfg, now: now, sc: sc, ax: newAccess(m),
 		part: partition(m.InstanceARN), mgmt: managementAccount(m)}
 	b.notes = append(b.notes, notes...)
-	b.notes = append(b.notes, sc.notes...)
 	if err := b.build(); err != nil {
 		return nil, fmt.Errorf("contain: %w", err)
 	}

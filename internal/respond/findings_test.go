@@ -62,7 +62,7 @@ func TestLoadFindingsFile(t *testing.T) {
 	cases := []struct{ id, want, wantErr string }{
 		{findBackdoor, findBackdoor, ""},
 		{"pf-2c3d4e5f", findBackdoor, ""}, // unique prefix
-		{"pf-", "", "not found"},           // too short to be a prefix
+		{"pf-", "", "not found"},          // too short to be a prefix
 		{"pf-9999999999", "", "not found"},
 		{"", "", "empty"},
 	}

@@ -18,8 +18,8 @@ type scenario struct {
 func scenarios() []scenario {
 	return []scenario{
 		{
-			name:  "rogue-assignment-user",
-			input: func(t *testing.T) Input { return Input{Finding: loadFinding(t, findAssignment)} },
+			name:    "rogue-assignment-user",
+			input:   func(t *testing.T) Input { return Input{Finding: loadFinding(t, findAssignment)} },
 			wantOps: []string{"PutInlinePolicyToPermissionSet", "ProvisionPermissionSet", "DeleteAccountAssignment"},
 		},
 		{
@@ -34,8 +34,8 @@ func scenarios() []scenario {
 				"UpdatePermissionSet", "ProvisionPermissionSet", "DeleteAccountAssignment", "DeleteAccountAssignment", "DeletePermissionSet"},
 		},
 		{
-			name:  "backdoored-existing-set",
-			input: func(t *testing.T) Input { return Input{Finding: loadFinding(t, findAttached)} },
+			name:    "backdoored-existing-set",
+			input:   func(t *testing.T) Input { return Input{Finding: loadFinding(t, findAttached)} },
 			wantOps: []string{"PutInlinePolicyToPermissionSet", "DetachManagedPolicyFromPermissionSet", "UpdatePermissionSet", "ProvisionPermissionSet"},
 		},
 		{
@@ -205,6 +205,27 @@ func TestPlanDetails(t *testing.T) {
 		want := []string{"AWS_ACCOUNT:111111111111", "AWS_ACCOUNT:333333333333", "AWS_ACCOUNT:444444444444"}
 		if !slices.Equal(targets, want) {
 			t.Errorf("provisioning targets %q, want %q", targets, want)
+		}
+	})
+	t.Run("a group principal loses its assignments; everyone's sessions are cut", func(t *testing.T) {
+		p, err := Plan(Input{Principal: "Developers"}, m, cfg, planTime)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, want := stepOps(p), []string{"PutInlinePolicyToPermissionSet", "ProvisionPermissionSet", "DeleteAccountAssignment"}; !slices.Equal(got, want) {
+			t.Errorf("steps %q, want %q", got, want)
+		}
+		if p.Options.Revoke != RevokeIssuedBefore || p.Steps[2].Call.Params["PrincipalType"] != "GROUP" {
+			t.Errorf("plan %+v", p.Options)
+		}
+	})
+	t.Run("revoke none keeps only the removals", func(t *testing.T) {
+		p, err := Plan(Input{Finding: loadFinding(t, findAssignment), Revoke: RevokeNone}, m, cfg, planTime)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := stepOps(p); !slices.Equal(got, []string{"DeleteAccountAssignment"}) {
+			t.Errorf("steps %q", got)
 		}
 	})
 	t.Run("same input, same plan", func(t *testing.T) {

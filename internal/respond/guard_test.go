@@ -12,9 +12,9 @@ import (
 func TestGuardRails(t *testing.T) {
 	m, cfg := loadModel(t), loadConfig(t)
 	cases := []struct {
-		name  string
-		in    Input
-		want  []string // guards that refuse, sorted
+		name string
+		in   Input
+		want []string // guards that refuse, sorted
 	}{
 		{"last admin path of an admin matched by an ARN pattern", Input{Principal: "bob@example.com"}, []string{GuardLastAdminPath}},
 		{"revoking every session of the admins' set touches the management account", Input{PermissionSet: "AdministratorAccess"}, []string{GuardManagementAccount}},

@@ -14,6 +14,28 @@
 // otherwise re-create what we delete while we work, and Identity Center
 // deletes a permission set's role when its last assignment in an account
 // goes, after which no deny can be provisioned to it.
+//
+// How `portcullis contain` maps onto this package:
+//
+//	--findings FILE --finding ID   LoadFindings(FILE), FindFinding(fs, ID) -> Input.Finding
+//	--principal ID|NAME            Input.Principal (user or group)
+//	--group ID|NAME                Input.Group (with a user: only that membership)
+//	--permission-set ARN|NAME      Input.PermissionSet
+//	--account ID                   Input.Account
+//	--revoke auto|issued-before|user|both|none   Input.Revoke ("auto" = "")
+//	--revoke-via auto|permission-set|scp         Input.Via ("auto" = "")
+//	--delete-permission-set        Input.DeletePermissionSet
+//	--detach-policy ARN (repeat)   Input.DetachPolicies
+//	--delegated-admin              Input.DelegatedAdmin
+//	--provision-per-account        Input.ProvisionPerAccount
+//	--region R                     Input.Region (and the SDK clients' region)
+//	--force GUARD (repeat)         Input.Force (names: Guards())
+//	--format text|json|sh          RenderPlan(w, plan, format)
+//	--apply                        ApplyOptions.Execute (without it Apply is a dry run)
+//	--yes                          ApplyOptions.Yes; else ApplyOptions.Confirm = os.Stdin on a terminal
+//	--audit FILE                   the audit io.Writer (append mode)
+//	--state FILE                   ApplyOptions.StatePath (default DefaultStatePath(plan))
+//	--resume FILE                  LoadState(FILE).Plan, applied with StatePath FILE
 package respond
 
 import (

@@ -17,7 +17,6 @@ type scope struct {
 	account     string
 	rogue       bool
 	detach      []string
-	notes       []string
 	subject     Subject
 }
 

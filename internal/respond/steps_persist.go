@@ -164,7 +164,7 @@ func (b *builder) scpSteps(targets []scpTarget) error {
 	create := b.add(Step{
 		Phase: PhaseRevoke, touches: touches,
 		Title: "Create an SCP denying " + b.whomShort() + " of " + sanitize(strings.Join(names, ", ")),
-		Why: "Where the permission set cannot be changed, a service control policy ends the sessions instead: for the AWSReservedSSO_<name>_* roles (aws:PrincipalArn) it denies " + b.whom() +
+		Why: scpReason(targets) + ": for the AWSReservedSSO_<name>_* roles (aws:PrincipalArn) it denies " + b.whom() +
 			". Needs management-account (or Organizations delegated-admin) credentials and SCPs enabled on the root; a target holds at most 5 SCPs; SCPs never apply to the management account.",
 		Call: &Call{Service: SvcOrganizations, Operation: "CreatePolicy", Params: map[string]any{
 			"Type": "SERVICE_CONTROL_POLICY", "Name": "portcullis-contain-" + b.now.Format("20060102T150405Z"),
@@ -211,6 +211,13 @@ func (b *builder) scpSteps(targets []scpTarget) error {
 		})
 	}
 	return nil
+}
+
+func scpReason(targets []scpTarget) string {
+	if len(targets) == 1 && targets[0].ps == nil {
+		return "An account alone names no permission set, so a service control policy ends every Identity Center session in it (yours too: sign in again afterwards)"
+	}
+	return "Where the permission set cannot be changed, a service control policy ends the sessions instead"
 }
 
 func truncate(s string, n int) string {

@@ -21,7 +21,6 @@ var (
 	identityStoreRe = regexp.MustCompile(`^(d-[0-9a-f]{10}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$`)
 	psNameRe        = regexp.MustCompile(`^[\w+=,.@-]{1,32}$`)
 	policyARNRe     = regexp.MustCompile(`^arn:aws(-[a-z]{1,5}){0,3}:iam::(aws|\d{12}):policy/[\w+=,.@/-]{1,512}$`)
-	durationRe      = regexp.MustCompile(`^PT([1-9]|1[0-2])H$`)
 )
 
 type checker struct{ errs []string }

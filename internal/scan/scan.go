@@ -250,15 +250,16 @@ func (m *merger) add(g int, evs []*cloudtrail.Event, st *Stats, emitted chan<- i
 		}
 		m.pending = slices.Clone(batch[cut:])
 		out := batch[:cut:cut] // fn may keep or append to it without touching pending
+		if len(out) > 0 {
+			st.Matched += int64(len(out))
+			if err := m.fn(out); err != nil {
+				return err
+			}
+		}
+		// Only now may the group after next start: its events and this
+		// batch are never in memory together.
 		emitted <- m.next
 		m.next++
-		if len(out) == 0 {
-			continue
-		}
-		st.Matched += int64(len(out))
-		if err := m.fn(out); err != nil {
-			return err
-		}
 	}
 	return nil
 }

@@ -44,23 +44,19 @@ type layout struct {
 func ParseKey(path string) (Key, bool) {
 	path = strings.ReplaceAll(path, "\\", "/")
 	l, ok := parseLayout(path)
-	if ok && l.day != 0 {
-		return l.key, true
-	}
-	base := path[strings.LastIndexByte(path, '/')+1:]
-	if fk, fok := parseFileName(base); fok {
-		if !ok {
-			return fk, true
-		}
-		// The folders said less than the name; fill in the day.
+	fk, fok := parseFileName(path[strings.LastIndexByte(path, '/')+1:])
+	switch {
+	case !ok:
+		return fk, fok
+	case fok:
+		// The folders say more, the name may add the day or the kind.
 		if l.key.Day.IsZero() {
 			l.key.Day = fk.Day
 		}
 		l.key.Digest = l.key.Digest || fk.Digest
 		l.key.Insight = l.key.Insight || fk.Insight
-		return l.key, true
 	}
-	return l.key, ok
+	return l.key, true
 }
 
 // parseLayout finds the first AWSLogs segment followed by the org-trail

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# portcullis containment plan sha256:a72fb319aa1e1cbc72c3f950928029f4a77c3278fd09270c4f36c1034ad0f430 (portcullis.plan/v1)
+# portcullis containment plan sha256:88321c564aa8641c9a11f7e890abc860741182e893b7c254a7f47f682d513c31 (portcullis.plan/v1)
 # generated 2026-03-02T09:30:00Z: sessions issued before this instant are revoked.
 # subject: account 444444444444
 # Read every command before you run it. Manual steps are commented out.
@@ -37,12 +37,13 @@ sha256_of() {
 }
 
 # --- s01 [revoke-sessions] Create an SCP denying all sessions issued before 2026-03-02T09:30:00Z of every permission set
-# Why: Where the permission set cannot be changed, a service control policy
-# ends the sessions instead: for the AWSReservedSSO_<name>_* roles
-# (aws:PrincipalArn) it denies every session issued before
-# 2026-03-02T09:30:00Z. Needs management-account (or Organizations
-# delegated-admin) credentials and SCPs enabled on the root; a target holds at
-# most 5 SCPs; SCPs never apply to the management account.
+# Why: An account alone names no permission set, so a service control policy
+# ends every Identity Center session in it (yours too: sign in again
+# afterwards): for the AWSReservedSSO_<name>_* roles (aws:PrincipalArn) it
+# denies every session issued before 2026-03-02T09:30:00Z. Needs
+# management-account (or Organizations delegated-admin) credentials and SCPs
+# enabled on the root; a target holds at most 5 SCPs; SCPs never apply to the
+# management account.
 printf '%s\n' 's01: Create an SCP denying all sessions issued before 2026-03-02T09:30:00Z of every permission set'
 s01_PolicyId=$(aws organizations create-policy --type 'SERVICE_CONTROL_POLICY' --name 'portcullis-contain-20260302T093000Z' --description 'portcullis containment 2026-03-02T09:30:00Z: deny Identity Center sessions of every permission set' --content '{"Version":"2012-10-17","Statement":[{"Sid":"PortcullisDenyIdentityCenterSessions","Effect":"Deny","Action":["*"],"Resource":["*"],"Condition":{"ArnLike":{"aws:PrincipalArn":["arn:aws:iam::*:role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_*","arn:aws:iam::*:role/aws-reserved/sso.amazonaws.com/*/AWSReservedSSO_*"]},"DateLessThan":{"aws:TokenIssueTime":"2026-03-02T09:30:00Z"}}}]}' --query 'Policy.PolicySummary.Id' --output text)
 
@@ -52,4 +53,4 @@ s01_PolicyId=$(aws organizations create-policy --type 'SERVICE_CONTROL_POLICY' -
 printf '%s\n' 's02: Attach the SCP to account 444444444444'
 aws organizations attach-policy --policy-id "$s01_PolicyId" --target-id '444444444444'
 
-printf '%s\n' 'portcullis: plan sha256:a72fb319aa1e1cbc72c3f950928029f4a77c3278fd09270c4f36c1034ad0f430 done; now check the verification list.'
+printf '%s\n' 'portcullis: plan sha256:88321c564aa8641c9a11f7e890abc860741182e893b7c254a7f47f682d513c31 done; now check the verification list.'

@@ -1,0 +1,123 @@
+package detect
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/portcullis-sec/portcullis/internal/cloudtrail"
+	"github.com/portcullis-sec/portcullis/internal/finding"
+)
+
+func engine(t *testing.T) *Engine {
+	t.Helper()
+	rs, err := Builtin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := TestContext()
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := NewEngine(rs, cfg, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e
+}
+
+func rec(t *testing.T, ts time.Time, name, errCode, extra string) *cloudtrail.Event {
+	t.Helper()
+	errField := ""
+	if errCode != "" {
+		errField = fmt.Sprintf(`,"errorCode":%q`, errCode)
+	}
+	js := fmt.Sprintf(`{"eventSource":"sso.amazonaws.com","eventName":%q,"eventTime":%q,"eventID":"id-%d-%s",
+	"userIdentity":{"type":"IAMUser","arn":"arn:aws:iam::111111111111:user/mallory","userName":"mallory"}%s%s}`,
+		name, ts.Format(time.RFC3339), ts.UnixNano(), name, errField, extra)
+	e, err := cloudtrail.Decode([]byte(js), cloudtrail.Origin{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e
+}
+
+func TestRepeatedFailuresAreMedium(t *testing.T) {
+	e := engine(t)
+	t0 := time.Date(2026, 11, 2, 10, 0, 0, 0, time.UTC)
+	var sevs []finding.Severity
+	for i := 0; i < 4; i++ {
+		for _, f := range e.Process(rec(t, t0.Add(time.Duration(i)*time.Minute), "DeletePermissionsBoundaryFromPermissionSet", "AccessDeniedException",
+			`,"requestParameters":{"permissionSetArn":"arn:aws:sso:::permissionSet/ssoins-1/ps-1"}`)) {
+			sevs = append(sevs, f.Severity)
+		}
+	}
+	want := []finding.Severity{finding.Low, finding.Low, finding.Medium, finding.Medium}
+	if fmt.Sprint(sevs) != fmt.Sprint(want) {
+		t.Errorf("severities %v, want %v", sevs, want)
+	}
+	// An hour later the count starts again.
+	fs := e.Process(rec(t, t0.Add(3*time.Hour), "DeletePermissionsBoundaryFromPermissionSet", "AccessDeniedException", ""))
+	if len(fs) != 1 || fs[0].Severity != finding.Low {
+		t.Errorf("after the window: %+v", fs)
+	}
+}
+
+func TestFindingIDsAreStable(t *testing.T) {
+	t0 := time.Date(2026, 11, 2, 10, 0, 0, 0, time.UTC)
+	a := engine(t).Process(rec(t, t0, "DeletePermissionsBoundaryFromPermissionSet", "", ""))
+	b := engine(t).Process(rec(t, t0, "DeletePermissionsBoundaryFromPermissionSet", "", ""))
+	if len(a) != 1 || len(b) != 1 || a[0].ID != b[0].ID {
+		t.Fatalf("ids differ: %+v %+v", a, b)
+	}
+}
+
+func TestCorrelationSurvivesSaveRestore(t *testing.T) {
+	t0 := time.Date(2026, 11, 2, 10, 0, 0, 0, time.UTC)
+	ps := `"arn:aws:sso:::permissionSet/ssoins-1/ps-9"`
+	e := engine(t)
+	e.Process(rec(t, t0, "CreatePermissionSet", "", `,"requestParameters":{"name":"Door"},"responseElements":{"permissionSet":{"name":"Door","permissionSetArn":`+ps+`}}`))
+	e.Process(rec(t, t0.Add(time.Minute), "AttachManagedPolicyToPermissionSet", "", `,"requestParameters":{"permissionSetArn":`+ps+`,"managedPolicyArn":"arn:aws:iam::aws:policy/AdministratorAccess"}`))
+	blob, err := e.SaveState()
+	if err != nil {
+		t.Fatal(err)
+	}
+	e2 := engine(t)
+	if err := e2.RestoreState(blob); err != nil {
+		t.Fatal(err)
+	}
+	got := e2.Process(rec(t, t0.Add(2*time.Minute), "ProvisionPermissionSet", "", `,"requestParameters":{"permissionSetArn":`+ps+`,"targetId":"333333333333","targetType":"AWS_ACCOUNT"}`))
+	var chain *finding.Finding
+	for i := range got {
+		if got[i].Rule == "idc.chain.backdoor-permission-set" {
+			chain = &got[i]
+		}
+	}
+	if chain == nil {
+		t.Fatalf("restored engine lost the correlation window: %+v", got)
+	}
+	if len(chain.Events) != 3 || chain.Targets.PermissionSetName != "Door" {
+		t.Errorf("chain finding: %+v", chain)
+	}
+	if err := e2.RestoreState([]byte(`{"schema":"other"}`)); err == nil {
+		t.Error("foreign state accepted")
+	}
+}
+
+func TestCorrelationStateIsBounded(t *testing.T) {
+	e := engine(t)
+	t0 := time.Date(2026, 11, 2, 10, 0, 0, 0, time.UTC)
+	for i := 0; i < maxGroups+500; i++ {
+		js := fmt.Sprintf(`{"eventSource":"sso.amazonaws.com","eventName":"CreatePermissionSet","eventTime":%q,"eventID":"e%d",
+		"userIdentity":{"type":"IAMUser","arn":"arn:aws:iam::1:user/u%d"},"responseElements":{"permissionSet":{"name":"p","permissionSetArn":"arn:aws:sso:::permissionSet/i/ps-%d"}}}`,
+			t0.Format(time.RFC3339), i, i, i)
+		ev, err := cloudtrail.Decode([]byte(js), cloudtrail.Origin{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		e.Process(ev)
+	}
+	if n := len(e.state["idc.chain.backdoor-permission-set"].Groups); n > maxGroups {
+		t.Errorf("%d groups kept, bound is %d", n, maxGroups)
+	}
+}

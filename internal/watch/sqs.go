@@ -1,0 +1,236 @@
+package watch
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
+
+	"github.com/portcullis-sec/portcullis/internal/cloudtrail"
+	"github.com/portcullis-sec/portcullis/internal/source"
+)
+
+// SQSAPI is what the consumer calls (IAM: sqs:ReceiveMessage,
+// sqs:DeleteMessage).
+type SQSAPI interface {
+	ReceiveMessage(ctx context.Context, in *sqs.ReceiveMessageInput, opts ...func(*sqs.Options)) (*sqs.ReceiveMessageOutput, error)
+	DeleteMessageBatch(ctx context.Context, in *sqs.DeleteMessageBatchInput, opts ...func(*sqs.Options)) (*sqs.DeleteMessageBatchOutput, error)
+}
+
+// S3API fetches trail files announced by S3 notifications (IAM:
+// s3:GetObject).
+type S3API interface {
+	GetObject(ctx context.Context, in *s3.GetObjectInput, opts ...func(*s3.Options)) (*s3.GetObjectOutput, error)
+}
+
+// SQSOptions configure ConsumeSQS.
+type SQSOptions struct {
+	QueueURL          string
+	Client            SQSAPI
+	S3                S3API         // needed only for S3 notifications
+	WaitTimeSeconds   int32         // long poll, default 20
+	MaxMessages       int32         // per receive, default 10
+	VisibilityTimeout int32         // seconds; 0 keeps the queue's setting
+	ErrorBackoff      time.Duration // pause after a failed receive, default 1s
+
+	// afterCommit, when set (tests), runs after a batch is committed and
+	// before its messages are deleted.
+	afterCommit func()
+}
+
+// ConsumeSQS long-polls the queue until ctx ends. Each batch of messages is
+// parsed, detected and committed; only then are the messages deleted. A
+// message that cannot be handled is left alone: SQS redelivers it after the
+// visibility timeout and, with a redrive policy, moves it to the queue's
+// dead-letter queue after maxReceiveCount tries.
+func (w *Watcher) ConsumeSQS(ctx context.Context, o SQSOptions) error {
+	if o.Client == nil || o.QueueURL == "" {
+		return errors.New("watch: SQS client and queue URL are required")
+	}
+	if o.WaitTimeSeconds <= 0 {
+		o.WaitTimeSeconds = 20
+	}
+	if o.MaxMessages <= 0 || o.MaxMessages > 10 {
+		o.MaxMessages = 10
+	}
+	if o.ErrorBackoff <= 0 {
+		o.ErrorBackoff = time.Second
+	}
+	for ctx.Err() == nil {
+		out, err := o.Client.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{
+			QueueUrl:                    aws.String(o.QueueURL),
+			MaxNumberOfMessages:         o.MaxMessages,
+			WaitTimeSeconds:             o.WaitTimeSeconds,
+			VisibilityTimeout:           o.VisibilityTimeout,
+			MessageSystemAttributeNames: []sqstypes.MessageSystemAttributeName{sqstypes.MessageSystemAttributeNameApproximateReceiveCount},
+		})
+		if err != nil {
+			if ctx.Err() != nil {
+				break
+			}
+			w.log.Error("sqs receive", "queue", o.QueueURL, "err", err)
+			sleepCtx(ctx, o.ErrorBackoff)
+			continue
+		}
+		if len(out.Messages) == 0 {
+			continue
+		}
+		if err := w.handleBatch(ctx, o, out.Messages); err != nil && ctx.Err() == nil {
+			w.log.Error("sqs batch", "queue", o.QueueURL, "messages", len(out.Messages), "err", err)
+			sleepCtx(ctx, o.ErrorBackoff)
+		}
+	}
+	return nil
+}
+
+func sleepCtx(ctx context.Context, d time.Duration) {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case <-ctx.Done():
+	}
+}
+
+// handleBatch processes one receive's messages; the good ones are
+// committed together and deleted, the bad ones stay for redelivery.
+func (w *Watcher) handleBatch(ctx context.Context, o SQSOptions, msgs []sqstypes.Message) error {
+	var (
+		evs     []*cloudtrail.Event
+		markers []string
+		done    []sqstypes.Message
+		errs    []error
+		buf     bytes.Buffer
+	)
+	for _, m := range msgs {
+		id := aws.ToString(m.MessageId)
+		origin := "sqs message " + id
+		if n, _ := strconv.Atoi(m.Attributes[string(sqstypes.MessageSystemAttributeNameApproximateReceiveCount)]); n > 1 {
+			origin += " (receive " + strconv.Itoa(n) + ")"
+		}
+		msg, err := ParseMessage([]byte(aws.ToString(m.Body)), origin)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		objEvs, objMarkers, err := w.fetchObjects(ctx, o.S3, msg.Objects, &buf)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", origin, err))
+			continue
+		}
+		evs = append(evs, msg.Events...)
+		evs = append(evs, objEvs...)
+		markers = append(markers, objMarkers...)
+		done = append(done, m)
+	}
+	if len(done) > 0 {
+		res, err := w.Ingest(ctx, evs, markers...)
+		if err != nil {
+			return errors.Join(append(errs, err)...)
+		}
+		w.log.Debug("sqs batch committed", "messages", len(done), "events", res.Received, "duplicates", res.Duplicates, "findings", res.Findings)
+		if o.afterCommit != nil {
+			o.afterCommit()
+		}
+		if err := deleteMessages(ctx, o, done); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// fetchObjects reads announced trail files, keeping what the prefilter
+// wants. Objects already processed (their marker is in the store), digest
+// and insight files are skipped.
+func (w *Watcher) fetchObjects(ctx context.Context, api S3API, refs []S3Ref, buf *bytes.Buffer) ([]*cloudtrail.Event, []string, error) {
+	var evs []*cloudtrail.Event
+	var markers []string
+	for _, ref := range refs {
+		if k, ok := source.ParseKey(ref.Key); ok && (k.Digest || k.Insight) {
+			continue
+		}
+		marker := ref.Marker()
+		if seen, err := w.st.Seen(ctx, marker); err != nil {
+			return nil, nil, err
+		} else if seen {
+			continue
+		}
+		if api == nil {
+			return nil, nil, fmt.Errorf("s3://%s/%s: S3 notification received but no S3 client configured", ref.Bucket, ref.Key)
+		}
+		got, err := w.readObject(ctx, api, ref, buf)
+		if err != nil {
+			return nil, nil, err
+		}
+		evs = append(evs, got...)
+		markers = append(markers, marker)
+	}
+	return evs, markers, nil
+}
+
+func (w *Watcher) readObject(ctx context.Context, api S3API, ref S3Ref, buf *bytes.Buffer) ([]*cloudtrail.Event, error) {
+	name := "s3://" + ref.Bucket + "/" + ref.Key
+	out, err := api.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(ref.Bucket), Key: aws.String(ref.Key)})
+	if err != nil {
+		return nil, fmt.Errorf("get %s: %w", name, err)
+	}
+	defer out.Body.Close()
+	data, err := cloudtrail.ReadObject(out.Body, name, buf)
+	if err != nil {
+		// A damaged file will not heal on redelivery; a network error may.
+		// Either way the message stays and the redrive policy decides.
+		return nil, err
+	}
+	var evs []*cloudtrail.Event
+	var bad []error
+	err = cloudtrail.SplitRecords(data, func(r *cloudtrail.Record) error {
+		if !w.prefilter.MatchRecord(r) {
+			return nil
+		}
+		e, err := cloudtrail.Decode(r.Raw, cloudtrail.Origin{File: name, Index: r.Index})
+		if err != nil {
+			bad = append(bad, err)
+			return nil
+		}
+		if w.prefilter.MatchEvent(e) {
+			evs = append(evs, e)
+		}
+		return nil
+	}, func(_ int, _ int64, err error) { bad = append(bad, err) })
+	if err != nil {
+		return nil, err
+	}
+	for _, b := range bad {
+		// One bad record must not hold back the rest of the file forever.
+		w.log.Warn("skipping bad record", "object", name, "err", b)
+	}
+	return evs, nil
+}
+
+func deleteMessages(ctx context.Context, o SQSOptions, msgs []sqstypes.Message) error {
+	var errs []error
+	for start := 0; start < len(msgs); start += 10 {
+		part := msgs[start:min(start+10, len(msgs))]
+		entries := make([]sqstypes.DeleteMessageBatchRequestEntry, len(part))
+		for i, m := range part {
+			entries[i] = sqstypes.DeleteMessageBatchRequestEntry{Id: aws.String(strconv.Itoa(start + i)), ReceiptHandle: m.ReceiptHandle}
+		}
+		out, err := o.Client.DeleteMessageBatch(ctx, &sqs.DeleteMessageBatchInput{QueueUrl: aws.String(o.QueueURL), Entries: entries})
+		if err != nil {
+			// Harmless: the messages come back and dedupe drops them.
+			errs = append(errs, fmt.Errorf("delete %d messages: %w", len(part), err))
+			continue
+		}
+		for _, f := range out.Failed {
+			errs = append(errs, fmt.Errorf("delete message %s: %s %s", aws.ToString(f.Id), aws.ToString(f.Code), aws.ToString(f.Message)))
+		}
+	}
+	return errors.Join(errs...)
+}

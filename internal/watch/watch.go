@@ -1,0 +1,261 @@
+// Package watch is the long-running detector: it takes CloudTrail events as
+// EventBridge forwards them (an HTTP endpoint for API destinations, an SQS
+// queue, a Lambda target), runs them through a Detector, stores findings in
+// the store and hands new ones to the sinks.
+//
+// Exactly-once findings come from one rule: the findings of a batch, the ids
+// of its events and the detector's state after it are committed in one
+// SQLite transaction, and only then is the input acknowledged (HTTP 202, SQS
+// DeleteMessage). A crash before the commit loses nothing (the input is
+// redelivered); a crash after it duplicates nothing (redelivered events are
+// recognised by id). Alerts leave from an outbox in the store, so a crash
+// between commit and delivery delays an alert rather than losing it.
+package watch
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/portcullis-sec/portcullis/internal/cloudtrail"
+	"github.com/portcullis-sec/portcullis/internal/finding"
+	"github.com/portcullis-sec/portcullis/internal/store"
+)
+
+// Detector is the detection engine as the watcher sees it.
+type Detector interface {
+	// Detect enriches and evaluates events (in the given order) and returns
+	// findings; it is stateful (correlation windows).
+	Detect(ctx context.Context, evs []*cloudtrail.Event) ([]finding.Finding, error)
+	// State/Restore serialise the correlation windows so they survive
+	// restarts (stored in the store).
+	State() ([]byte, error)
+	Restore([]byte) error
+}
+
+// Alerter delivers findings; sink.Group is one. It returns ctx's error if
+// ctx ends before every finding was delivered or dead-lettered.
+type Alerter interface {
+	Deliver(ctx context.Context, fs []finding.Finding) error
+}
+
+// DefaultStateName is the store key of the detector state.
+const DefaultStateName = "detector"
+
+// DefaultRetention is how long processed event ids are remembered: longer
+// than SQS's maximum message retention (14 days), so no redelivery can come
+// after its id is forgotten.
+const DefaultRetention = 15 * 24 * time.Hour
+
+// Options configure a Watcher. Detector and Store are required.
+type Options struct {
+	Detector  Detector
+	Store     *store.Store
+	Alerts    Alerter               // nil: findings are stored, not sent
+	StateName string                // default DefaultStateName
+	Prefilter *cloudtrail.Prefilter // applied to records read from S3 objects; nil = DefaultPrefilter()
+	Logger    *slog.Logger          // nil: discard
+	Retention time.Duration         // default DefaultRetention
+}
+
+// Watcher owns the detector: all detection goes through Ingest, which
+// serialises it. Safe for concurrent use.
+type Watcher struct {
+	det       Detector
+	st        *store.Store
+	alerts    Alerter
+	stateName string
+	prefilter *cloudtrail.Prefilter
+	log       *slog.Logger
+	retention time.Duration
+
+	queueMu sync.Mutex
+	queue   []*request
+	procMu  sync.Mutex // held by the goroutine running detection
+	state   []byte     // the last committed detector state
+
+	wake chan struct{} // pokes the alert loop
+}
+
+// New restores the detector's state from the store and returns a Watcher.
+func New(ctx context.Context, o Options) (*Watcher, error) {
+	if o.Detector == nil || o.Store == nil {
+		return nil, errors.New("watch: Detector and Store are required")
+	}
+	w := &Watcher{det: o.Detector, st: o.Store, alerts: o.Alerts, stateName: o.StateName,
+		prefilter: o.Prefilter, log: o.Logger, retention: o.Retention, wake: make(chan struct{}, 1)}
+	if w.stateName == "" {
+		w.stateName = DefaultStateName
+	}
+	if w.prefilter == nil {
+		w.prefilter = DefaultPrefilter()
+	}
+	if w.log == nil {
+		w.log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	if w.retention <= 0 {
+		w.retention = DefaultRetention
+	}
+	saved, err := o.Store.LoadState(ctx, w.stateName)
+	if err != nil {
+		return nil, fmt.Errorf("watch: %w", err)
+	}
+	if saved != nil {
+		if err := w.det.Restore(saved); err != nil {
+			return nil, fmt.Errorf("watch: restore detector state %q: %w", w.stateName, err)
+		}
+		w.state = saved
+	} else if w.state, err = w.det.State(); err != nil {
+		return nil, fmt.Errorf("watch: detector state: %w", err)
+	}
+	w.poke() // deliver whatever a previous run left pending
+	return w, nil
+}
+
+// Result says what one Ingest call did.
+type Result struct {
+	Received   int // events handed in
+	Duplicates int // already processed (redelivered), or repeated in the input
+	Findings   int // new findings stored by the commit that included this call
+}
+
+type request struct {
+	evs     []*cloudtrail.Event
+	markers []string
+	res     Result
+	err     error
+	done    chan struct{}
+}
+
+// Ingest detects on evs and commits the findings, the events' ids, markers
+// (extra keys to remember as processed, such as S3 objects) and the
+// detector state in one transaction. When it returns nil everything is
+// durable and the input may be acknowledged.
+//
+// Concurrent calls are committed together (group commit): whoever gets the
+// detector processes everything queued so far, so throughput grows with
+// load while latency stays one commit.
+func (w *Watcher) Ingest(ctx context.Context, evs []*cloudtrail.Event, markers ...string) (Result, error) {
+	r := &request{evs: evs, markers: markers, done: make(chan struct{})}
+	w.queueMu.Lock()
+	w.queue = append(w.queue, r)
+	w.queueMu.Unlock()
+	for {
+		select {
+		case <-r.done:
+			return r.res, r.err
+		default:
+		}
+		w.procMu.Lock()
+		w.queueMu.Lock()
+		batch := w.queue
+		w.queue = nil
+		w.queueMu.Unlock()
+		if len(batch) > 0 {
+			// Not ctx: one caller leaving must not fail the others' commit.
+			w.process(context.WithoutCancel(ctx), batch)
+		}
+		w.procMu.Unlock()
+	}
+}
+
+// EventKey is the dedupe key of an event: its eventID, or a hash of its
+// bytes for the rare record without one.
+func EventKey(e *cloudtrail.Event) string {
+	if e.ID != "" {
+		return "ev:" + e.ID
+	}
+	sum := sha256.Sum256(bytes.TrimSpace(e.Raw))
+	return "raw:" + hex.EncodeToString(sum[:16])
+}
+
+func (w *Watcher) process(ctx context.Context, batch []*request) {
+	finish := func(err error, findings int) {
+		for _, r := range batch {
+			r.err = err
+			if err == nil {
+				r.res.Findings = findings
+			}
+			close(r.done)
+		}
+	}
+	var keys, markers []string
+	for _, r := range batch {
+		r.res.Received = len(r.evs)
+		for _, e := range r.evs {
+			keys = append(keys, EventKey(e))
+		}
+		markers = append(markers, r.markers...)
+	}
+	seen, err := w.st.SeenSet(ctx, keys)
+	if err != nil {
+		finish(fmt.Errorf("watch: %w", err), 0)
+		return
+	}
+	var fresh []*cloudtrail.Event
+	var freshKeys []string
+	i := 0
+	for _, r := range batch {
+		for _, e := range r.evs {
+			k := keys[i]
+			i++
+			if seen[k] {
+				r.res.Duplicates++
+				continue
+			}
+			seen[k] = true // a repeat later in this batch is a duplicate too
+			fresh = append(fresh, e)
+			freshKeys = append(freshKeys, k)
+		}
+	}
+	// Detectors want time order; EventBridge only roughly keeps it.
+	slices.SortStableFunc(fresh, func(a, b *cloudtrail.Event) int { return a.Time.Compare(b.Time) })
+	var fs []finding.Finding
+	if len(fresh) > 0 {
+		if fs, err = w.det.Detect(ctx, fresh); err != nil {
+			finish(w.rollback(fmt.Errorf("watch: detect: %w", err)), 0)
+			return
+		}
+	}
+	state := w.state
+	if len(fresh) > 0 {
+		if state, err = w.det.State(); err != nil {
+			finish(w.rollback(fmt.Errorf("watch: detector state: %w", err)), 0)
+			return
+		}
+	}
+	if len(fresh) == 0 && len(markers) == 0 {
+		finish(nil, 0)
+		return
+	}
+	newFs, err := w.st.Commit(ctx, store.Batch{
+		Findings: fs, Processed: append(freshKeys, markers...),
+		StateName: w.stateName, State: state,
+	})
+	if err != nil {
+		finish(w.rollback(fmt.Errorf("watch: %w", err)), 0)
+		return
+	}
+	w.state = state
+	if len(newFs) > 0 {
+		w.poke()
+	}
+	finish(nil, len(newFs))
+}
+
+// rollback puts the detector back to the last committed state, so an input
+// that failed to commit can be replayed on a clean slate.
+func (w *Watcher) rollback(cause error) error {
+	if err := w.det.Restore(w.state); err != nil {
+		return errors.Join(cause, fmt.Errorf("watch: roll back detector state: %w", err))
+	}
+	return cause
+}
