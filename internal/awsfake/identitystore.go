@@ -11,6 +11,7 @@ type storeReq struct {
 	IdentityStoreId string
 	GroupId         string
 	MembershipId    string
+	MemberId        *memberID // GetGroupMembershipId: a union, only UserId exists
 	MaxResults      *int32
 	NextToken       *string
 }
@@ -150,4 +151,26 @@ func (s *Server) deleteGroupMembership(in *storeReq) (any, *apiError) {
 		}
 	}
 	return nil, notFound("Membership " + in.MembershipId + " not found")
+}
+
+type memberID struct{ UserId string }
+
+// getGroupMembershipId finds the membership of a user in a group: the id
+// DeleteGroupMembership needs, which snapshots built from events lack.
+func (s *Server) getGroupMembershipId(in *storeReq) (any, *apiError) {
+	if aerr := s.store(in.IdentityStoreId); aerr != nil {
+		return nil, aerr
+	}
+	if in.GroupId == "" || in.MemberId == nil || in.MemberId.UserId == "" {
+		return nil, invalid(IdentityStore, "GroupId and MemberId.UserId are required")
+	}
+	if s.st.m.Groups[in.GroupId] == nil {
+		return nil, notFound("Group " + in.GroupId + " not found")
+	}
+	for _, m := range s.st.m.Memberships[in.GroupId] {
+		if m.UserID == in.MemberId.UserId {
+			return struct{ MembershipId, IdentityStoreId string }{m.MembershipID, s.st.m.IdentityStoreID}, nil
+		}
+	}
+	return nil, notFound("Member " + in.MemberId.UserId + " is not in group " + in.GroupId)
 }

@@ -190,6 +190,7 @@ func FuzzServeHTTP(f *testing.F) {
 	f.Cleanup(s.Close)
 	f.Add("SWBExternalService.ListPermissionSets", []byte(`{"InstanceArn":"arn:aws:sso:::instance/ssoins-7223aa00bb11cc22","MaxResults":1}`))
 	f.Add("AWSIdentityStore.DeleteGroupMembership", []byte(`{"IdentityStoreId":"d-90670aa1b2","MembershipId":"x"}`))
+	f.Add("AWSIdentityStore.GetGroupMembershipId", []byte(`{"IdentityStoreId":"d-90670aa1b2","GroupId":"x","MemberId":{"UserId":"y"}}`))
 	f.Fuzz(func(t *testing.T, target string, body []byte) {
 		req := httptest.NewRequest("POST", "/", bytes.NewReader(body))
 		req.Header.Set("X-Amz-Target", target)

@@ -46,6 +46,7 @@ func routes() map[string]map[string]handler {
 			"ListUsers":             op(IdentityStore, (*Server).listUsers),
 			"ListGroups":            op(IdentityStore, (*Server).listGroups),
 			"ListGroupMemberships":  op(IdentityStore, (*Server).listGroupMemberships),
+			"GetGroupMembershipId":  op(IdentityStore, (*Server).getGroupMembershipId),
 			"DeleteGroupMembership": op(IdentityStore, (*Server).deleteGroupMembership),
 		},
 		Organizations: {

@@ -1,6 +1,8 @@
 package cli
 
 import (
+	"context"
+	"io"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -8,12 +10,19 @@ import (
 	"github.com/portcullis-sec/portcullis/internal/source"
 )
 
-// resolveInputs splits hunt arguments into local paths and objects listed
-// from remote stores (s3://).
+// resolveInputs splits hunt arguments into local paths, stdin ("-", read
+// from the App so tests and embedders can feed it) and objects listed from
+// remote stores (s3://).
 func (a *App) resolveInputs(cmd *cobra.Command, args []string, f source.Filter) ([]string, []source.Object, error) {
 	var paths []string
 	var objs []source.Object
 	for _, arg := range args {
+		if arg == "-" {
+			in := io.NopCloser(a.Stdin)
+			objs = append(objs, source.Object{Name: source.StdinName, Size: -1,
+				Open: func(context.Context) (io.ReadCloser, error) { return in, nil }})
+			continue
+		}
 		if strings.HasPrefix(arg, "s3://") {
 			o, err := a.listS3(cmd.Context(), arg, f)
 			if err != nil {

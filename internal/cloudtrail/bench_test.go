@@ -153,7 +153,7 @@ func BenchmarkSplitRecordsMatch(b *testing.B) {
 }
 
 // BenchmarkDecodeMatched decodes the records of one object that pass the
-// rule-pack prefilter, the part of the scan that runs encoding/json.
+// rule-pack prefilter, with encoding/json (Decode) and DecodeFast.
 func BenchmarkDecodeMatched(b *testing.B) {
 	data := benchObject(b)
 	p := cloudtrail.NewPrefilter(cloudtrailtest.Interests())
@@ -164,15 +164,21 @@ func BenchmarkDecodeMatched(b *testing.B) {
 		}
 		return nil
 	}, nil)
-	b.Logf("%d of 1000 records match", len(recs))
-	b.SetBytes(int64(len(data)))
-	m := startCPU()
-	defer func() { m.report(b, len(data)) }()
-	for b.Loop() {
-		for i, r := range recs {
-			if _, err := cloudtrail.Decode(r, cloudtrail.Origin{Index: i}); err != nil {
-				b.Fatal(err)
+	for name, decode := range map[string]func([]byte, cloudtrail.Origin) (*cloudtrail.Event, error){
+		"Decode": cloudtrail.Decode, "DecodeFast": cloudtrail.DecodeFast,
+	} {
+		b.Run(name, func(b *testing.B) {
+			b.SetBytes(int64(len(data)))
+			b.ReportAllocs()
+			m := startCPU()
+			defer func() { m.report(b, len(data)) }()
+			for b.Loop() {
+				for i, r := range recs {
+					if _, err := decode(r, cloudtrail.Origin{Index: i}); err != nil {
+						b.Fatal(err)
+					}
+				}
 			}
-		}
+		})
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -96,6 +97,9 @@ func TestConformance(t *testing.T) {
 				return nil
 			}
 			ids = append(ids, ev.ID)
+			if fast, err := cloudtrail.DecodeFast(r.Raw, ev.Origin); err != nil || !reflect.DeepEqual(fast, ev) {
+				t.Errorf("%s record %d: DecodeFast differs from Decode (%v)", f, r.Index, err)
+			}
 			if ev.Time.IsZero() || ev.Source == "" || ev.Name == "" {
 				t.Errorf("%s record %d: time %v source %q name %q", f, r.Index, ev.Time, ev.Source, ev.Name)
 			}

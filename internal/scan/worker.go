@@ -143,7 +143,7 @@ func (w *worker) split(ctx context.Context, name string, data []byte, damaged bo
 			r.skipped[rPrefilter]++
 			return nil
 		}
-		ev, err := cloudtrail.Decode(rec.Raw, cloudtrail.Origin{File: name, Index: rec.Index})
+		ev, err := cloudtrail.DecodeFast(rec.Raw, cloudtrail.Origin{File: name, Index: rec.Index})
 		if err != nil {
 			r.problem(decodeReason(err), name, rec.Index, err)
 			return nil
@@ -165,7 +165,7 @@ func (w *worker) split(ctx context.Context, name string, data []byte, damaged bo
 // CloudTrail record.
 func decodeReason(err error) int {
 	var syn *json.SyntaxError
-	if errors.As(err, &syn) || errors.Is(err, io.ErrUnexpectedEOF) {
+	if errors.Is(err, cloudtrail.ErrInvalidJSON) || errors.As(err, &syn) || errors.Is(err, io.ErrUnexpectedEOF) {
 		return rInvalid
 	}
 	return rNotCloudTrail

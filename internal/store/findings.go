@@ -199,7 +199,7 @@ func (s *Store) SetStatus(ctx context.Context, id string, st Status, note string
 	if _, err := ParseStatus(string(st)); err != nil {
 		return fmt.Errorf("store: finding %s: %w", id, err)
 	}
-	res, err := s.db.ExecContext(ctx, `UPDATE findings SET status = ?, status_note = ?, status_time = ? WHERE id = ?`,
+	res, err := s.exec(ctx, `UPDATE findings SET status = ?, status_note = ?, status_time = ? WHERE id = ?`,
 		string(st), note, unixNano(s.now()), id)
 	if err != nil {
 		return fmt.Errorf("store: finding %s: set status: %w", id, err)

@@ -42,7 +42,7 @@ func (s *Store) LoadState(ctx context.Context, name string) ([]byte, error) {
 
 // SetCheckpoint records a resume point (e.g. the last S3 key listed).
 func (s *Store) SetCheckpoint(ctx context.Context, key, value string) error {
-	_, err := s.db.ExecContext(ctx, `INSERT INTO checkpoints(key, value, updated) VALUES (?, ?, ?)
+	_, err := s.exec(ctx, `INSERT INTO checkpoints(key, value, updated) VALUES (?, ?, ?)
 		ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated = excluded.updated`,
 		key, value, unixNano(s.now()))
 	if err != nil {
@@ -78,7 +78,7 @@ func (s *Store) AddDeadLetter(ctx context.Context, d DeadLetter) error {
 	if d.Time.IsZero() {
 		d.Time = s.now()
 	}
-	_, err := s.db.ExecContext(ctx, `INSERT INTO dead_letters(sink, finding_id, error, attempts, time) VALUES (?, ?, ?, ?, ?)`,
+	_, err := s.exec(ctx, `INSERT INTO dead_letters(sink, finding_id, error, attempts, time) VALUES (?, ?, ?, ?, ?)`,
 		d.Sink, d.FindingID, d.Error, d.Attempts, unixNano(d.Time))
 	if err != nil {
 		return fmt.Errorf("store: dead letter for %s/%s: %w", d.Sink, d.FindingID, err)
@@ -117,7 +117,7 @@ func (s *Store) DeadLetters(ctx context.Context, limit int) ([]DeadLetter, error
 
 // DeleteDeadLetter removes one record (after a successful replay).
 func (s *Store) DeleteDeadLetter(ctx context.Context, id int64) error {
-	if _, err := s.db.ExecContext(ctx, `DELETE FROM dead_letters WHERE id = ?`, id); err != nil {
+	if _, err := s.exec(ctx, `DELETE FROM dead_letters WHERE id = ?`, id); err != nil {
 		return fmt.Errorf("store: delete dead letter %d: %w", id, err)
 	}
 	return nil

@@ -120,7 +120,7 @@ func (s *Store) SeenSet(ctx context.Context, keys []string) (map[string]bool, er
 // Keep at least the longest redelivery window (SQS retains messages for up
 // to 14 days).
 func (s *Store) PruneProcessed(ctx context.Context, cutoff time.Time) (int64, error) {
-	res, err := s.db.ExecContext(ctx, `DELETE FROM processed WHERE at < ?`, unixNano(cutoff))
+	res, err := s.exec(ctx, `DELETE FROM processed WHERE at < ?`, unixNano(cutoff))
 	if err != nil {
 		return 0, fmt.Errorf("store: prune processed: %w", err)
 	}

@@ -27,7 +27,7 @@ func (c *clock) add(d time.Duration) {
 
 func newClock() *clock { return &clock{t: time.Date(2025, 8, 1, 12, 0, 0, 0, time.UTC)} }
 
-func openTemp(t *testing.T, opts ...Option) (*Store, string) {
+func openTemp(t testing.TB, opts ...Option) (*Store, string) {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "portcullis.db")
 	s, err := Open(context.Background(), path, opts...)

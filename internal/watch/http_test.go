@@ -176,7 +176,9 @@ func TestServeGracefulShutdown(t *testing.T) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	served := make(chan error, 1)
-	go func() { served <- w.Serve(ctx, ln, HTTPOptions{Secret: []byte(testSecret), ShutdownGrace: 5 * time.Second}) }()
+	go func() {
+		served <- w.Serve(ctx, ln, HTTPOptions{Secret: []byte(testSecret), ShutdownGrace: 5 * time.Second})
+	}()
 	url := "http://" + ln.Addr().String()
 	status := make(chan int, 1)
 	go func() {

@@ -19,7 +19,7 @@ func TestIngestDedupesByEventID(t *testing.T) {
 	evs := decodeAll(t,
 		writeEvent(t, "e1", attacker, baseTime),
 		writeEvent(t, "e2", "arn:aws:iam::111111111111:role/terraform", baseTime.Add(time.Second)), // allow-listed
-		writeEvent(t, "e1", attacker, baseTime), // repeated within the input
+		writeEvent(t, "e1", attacker, baseTime),                                                    // repeated within the input
 	)
 	res, err := w.Ingest(ctx, evs)
 	if err != nil {

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
-	"encoding/json"
 	"fmt"
 	"net/http/httptest"
 	"strconv"
@@ -376,5 +375,4 @@ func TestConsumeSQSNeedsClient(t *testing.T) {
 	if err := w.ConsumeSQS(context.Background(), SQSOptions{}); err == nil {
 		t.Error("ConsumeSQS without client succeeded")
 	}
-	_ = json.Valid
 }
