@@ -51,7 +51,7 @@ func TestFromEventShapes(t *testing.T) {
 
 func TestPermissionSetFromRole(t *testing.T) {
 	cases := map[string]string{
-		"AWSReservedSSO_AdministratorAccess_7243976e43c75fc5": "AdministratorAccess",
+		"AWSReservedSSO_AdministratorAccess_7243976e43c75fc5":                                                          "AdministratorAccess",
 		"arn:aws:iam::9:role/aws-reserved/sso.amazonaws.com/ap-southeast-2/AWSReservedSSO_Admin_Team_7243976e43c75fc5": "Admin_Team",
 		"AWSReservedSSO_":  "",
 		"OrdinaryRole":     "",

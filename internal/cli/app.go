@@ -18,10 +18,10 @@ import (
 
 // Exit codes (documented in the README).
 const (
-	ExitOK         = 0
-	ExitError      = 1 // bad flags, bad config, fatal error
-	ExitBadInput   = 2 // finished, but some input could not be read
-	ExitFindings   = 3 // finished, and findings/drift at or above the gate were found
+	ExitOK       = 0
+	ExitError    = 1 // bad flags, bad config, fatal error
+	ExitBadInput = 2 // finished, but some input could not be read
+	ExitFindings = 3 // finished, and findings/drift at or above the gate were found
 )
 
 // ExitError carries an exit code through cobra's error return.

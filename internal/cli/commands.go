@@ -11,7 +11,9 @@ import (
 
 // extraCommands are the commands built on the Identity Center model and the
 // streaming inputs.
-func (a *App) extraCommands() []*cobra.Command { return nil }
+func (a *App) extraCommands() []*cobra.Command {
+	return []*cobra.Command{a.snapshotCmd(), a.accessCmd()}
+}
 
 // listS3 lists CloudTrail objects under an s3:// URL.
 func (a *App) listS3(ctx context.Context, url string, f source.Filter) ([]source.Object, error) {

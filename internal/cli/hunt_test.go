@@ -53,13 +53,13 @@ func TestHuntBadInputKeepsGoing(t *testing.T) {
 	dir := t.TempDir()
 	full := gz(t, records(100, 400))
 	files := map[string][]byte{
-		"good.json":          []byte(records(0, 3)),
-		"good2.json.gz":      gz(t, records(10, 2)),
-		"truncated.json.gz":  full[:len(full)/2],
-		"broken.json":        []byte(`{"Records":[` + record(50, "DeletePermissionsBoundaryFromPermissionSet") + `,{"eventSource": oops}]}`),
-		"notobject.jsonl":    []byte("42\n" + record(60, "DeletePermissionsBoundaryFromPermissionSet") + "\n"),
-		"eventbridge.json":   []byte(`{"version":"0","detail-type":"AWS API Call via CloudTrail","source":"aws.sso","detail":` + record(70, "DeletePermissionsBoundaryFromPermissionSet") + `}`),
-		"README.txt":         []byte("not a trail"),
+		"good.json":         []byte(records(0, 3)),
+		"good2.json.gz":     gz(t, records(10, 2)),
+		"truncated.json.gz": full[:len(full)/2],
+		"broken.json":       []byte(`{"Records":[` + record(50, "DeletePermissionsBoundaryFromPermissionSet") + `,{"eventSource": oops}]}`),
+		"notobject.jsonl":   []byte("42\n" + record(60, "DeletePermissionsBoundaryFromPermissionSet") + "\n"),
+		"eventbridge.json":  []byte(`{"version":"0","detail-type":"AWS API Call via CloudTrail","source":"aws.sso","detail":` + record(70, "DeletePermissionsBoundaryFromPermissionSet") + `}`),
+		"README.txt":        []byte("not a trail"),
 	}
 	for name, b := range files {
 		if err := os.WriteFile(filepath.Join(dir, name), b, 0o644); err != nil {

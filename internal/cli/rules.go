@@ -118,4 +118,3 @@ func (a *App) rulesCmd() *cobra.Command {
 	cmd.AddCommand(list, show, test, docs)
 	return cmd
 }
-

@@ -15,20 +15,20 @@ const maxGroups = 50_000
 
 // signal is what a correlation keeps of a matching event.
 type signal struct {
-	Rule  string          `json:"rule"`
-	Time  time.Time       `json:"time"`
+	Rule  string           `json:"rule"`
+	Time  time.Time        `json:"time"`
 	Event finding.EventRef `json:"event"`
 	// Snapshot of the event's fields needed to build the finding later.
-	Actor   finding.Actor   `json:"actor"`
-	Targets finding.Targets `json:"targets"`
-	Account string          `json:"account,omitempty"`
-	Region  string          `json:"region,omitempty"`
+	Actor   finding.Actor     `json:"actor"`
+	Targets finding.Targets   `json:"targets"`
+	Account string            `json:"account,omitempty"`
+	Region  string            `json:"region,omitempty"`
 	Summary map[string]string `json:"summary,omitempty"`
 }
 
 // partial is an unfinished match of one correlation for one group.
 type partial struct {
-	Steps   []signal `json:"steps"`
+	Steps   []signal  `json:"steps"`
 	Started time.Time `json:"started"`
 	Count   int       `json:"count,omitempty"`
 }

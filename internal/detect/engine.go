@@ -24,7 +24,7 @@ type Engine struct {
 	feeds    map[string][]*Rule // base rule name -> correlations using it
 	cfg      *config.Config
 	enricher *enrich.Enricher
-	state    map[string]*corrState // correlation rule id -> windows
+	state    map[string]*corrState  // correlation rule id -> windows
 	failures map[string][]time.Time // actor key -> recent failed writes
 	// ApplyErrors counts events the model could not apply (malformed
 	// fields); the error is not fatal to detection.

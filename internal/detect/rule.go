@@ -37,10 +37,10 @@ type Rule struct {
 	Tests       []RuleTest
 	Source      string // file it came from
 
-	detection  *detection  // nil for correlation rules
-	corr       *correlation // nil for plain rules
-	silent     bool         // referenced by a correlation without generate: true
-	rawYAML    []byte
+	detection *detection   // nil for correlation rules
+	corr      *correlation // nil for plain rules
+	silent    bool         // referenced by a correlation without generate: true
+	rawYAML   []byte
 }
 
 // Escalation raises a finding's severity when its selection matches.
@@ -54,7 +54,7 @@ type Escalation struct {
 type RuleTest struct {
 	Name     string
 	Match    bool
-	Severity string     // expected severity when it matches ("" = any)
+	Severity string           // expected severity when it matches ("" = any)
 	Before   []map[string]any // earlier events (state and correlation windows)
 	Event    map[string]any
 }
@@ -69,24 +69,24 @@ func (r *Rule) Generates() bool { return r.ID != "" && !r.silent }
 func (r *Rule) YAML() []byte { return r.rawYAML }
 
 type ruleFile struct {
-	Title          string         `yaml:"title"`
-	ID             string         `yaml:"id"`
-	Name           string         `yaml:"name"`
-	Status         string         `yaml:"status"`
-	Description    string         `yaml:"description"`
-	References     []string       `yaml:"references"`
-	Author         string         `yaml:"author"`
-	Date           string         `yaml:"date"`
-	Modified       string         `yaml:"modified"`
-	Tags           []string       `yaml:"tags"`
-	Logsource      map[string]string `yaml:"logsource"`
-	Detection      yaml.Node      `yaml:"detection"`
-	Correlation    *corrFile      `yaml:"correlation"`
-	FalsePositives []string       `yaml:"falsepositives"`
-	Level          string         `yaml:"level"`
-	Fields         []string       `yaml:"fields"`
+	Title          string              `yaml:"title"`
+	ID             string              `yaml:"id"`
+	Name           string              `yaml:"name"`
+	Status         string              `yaml:"status"`
+	Description    string              `yaml:"description"`
+	References     []string            `yaml:"references"`
+	Author         string              `yaml:"author"`
+	Date           string              `yaml:"date"`
+	Modified       string              `yaml:"modified"`
+	Tags           []string            `yaml:"tags"`
+	Logsource      map[string]string   `yaml:"logsource"`
+	Detection      yaml.Node           `yaml:"detection"`
+	Correlation    *corrFile           `yaml:"correlation"`
+	FalsePositives []string            `yaml:"falsepositives"`
+	Level          string              `yaml:"level"`
+	Fields         []string            `yaml:"fields"`
 	Related        []map[string]string `yaml:"related"`
-	Portcullis     *extFile       `yaml:"portcullis"`
+	Portcullis     *extFile            `yaml:"portcullis"`
 }
 
 type extFile struct {
@@ -110,7 +110,7 @@ type extFile struct {
 }
 
 var (
-	dottedID = regexp.MustCompile(`^idc(\.[a-z0-9]+(-[a-z0-9]+)*){2,}$`)
+	dottedID  = regexp.MustCompile(`^idc(\.[a-z0-9]+(-[a-z0-9]+)*){2,}$`)
 	sigmaName = regexp.MustCompile(`^[a-z0-9_.-]+$`)
 )
 

@@ -18,7 +18,7 @@ import (
 
 // Options configure one hunt.
 type Options struct {
-	Paths    []string      // files, directories, "-" for stdin
+	Paths    []string        // files, directories, "-" for stdin
 	Objects  []source.Object // extra objects (e.g. listed from S3)
 	Filter   source.Filter
 	Workers  int
