@@ -1,6 +1,7 @@
 package enrich
 
 import (
+	"encoding/json"
 	"strings"
 
 	"github.com/portcullis-sec/portcullis/internal/actor"
@@ -200,6 +201,14 @@ func walk(v any, depth int, fn func(map[string]any)) {
 	case []any:
 		for _, c := range x {
 			walk(c, depth+1, fn)
+		}
+	case string:
+		// SCIM bodies may arrive as JSON text inside the record.
+		if depth < 4 && len(x) > 1 && (x[0] == '{' || x[0] == '[') {
+			var inner any
+			if json.Unmarshal([]byte(x), &inner) == nil {
+				walk(inner, depth+1, fn)
+			}
 		}
 	}
 }
