@@ -12,7 +12,8 @@ import (
 // extraCommands are the commands built on the Identity Center model and the
 // streaming inputs.
 func (a *App) extraCommands() []*cobra.Command {
-	return []*cobra.Command{a.snapshotCmd(), a.accessCmd()}
+	return []*cobra.Command{a.snapshotCmd(), a.accessCmd(),
+		a.diffCmd(), a.reconcileCmd(), a.postureCmd(), a.containCmd()}
 }
 
 // listS3 lists CloudTrail objects under an s3:// URL.

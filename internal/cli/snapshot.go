@@ -148,7 +148,7 @@ func (a *App) runSnapshot(cmd *cobra.Command, args []string, f snapshotFlags) er
 	if m.Partial {
 		fmt.Fprintf(a.Stderr, "portcullis: warning: the snapshot is PARTIAL; it was written marked partial, and these parts are missing:\n  %s\n",
 			strings.Join(m.Missing, "\n  "))
-		return withCode(ExitBadInput, "partial snapshot: %d parts missing", len(m.Missing))
+		return withCode(ExitBadInput, "partial snapshot written (%d missing, listed above)", len(m.Missing))
 	}
 	return nil
 }
@@ -256,7 +256,8 @@ func (a *App) snapshotEvents(cmd *cobra.Command, args []string, f snapshotFlags)
 		if err != nil {
 			return nil, fmt.Errorf("--base: %w", err)
 		}
-		m, m.From = b, "events"
+		m = b
+		m.From = "events"
 	}
 	var filter source.Filter
 	now := a.Now()

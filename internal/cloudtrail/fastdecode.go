@@ -109,7 +109,11 @@ func (d *fastDecoder) value(depth int) (any, error) {
 
 func (d *fastDecoder) object(depth int) (any, error) {
 	d.i++ // {
-	m := make(map[string]any, 8)
+	hint := 0
+	if depth == 0 {
+		hint = 24 // a record's own keys: sized once instead of grown twice
+	}
+	m := make(map[string]any, hint)
 	d.ws()
 	if d.i < len(d.data) && d.data[d.i] == '}' {
 		d.i++

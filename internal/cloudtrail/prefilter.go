@@ -148,7 +148,7 @@ func (p *Prefilter) MatchRecord(r *Record) bool {
 		}
 	}
 	// The literal keys said no; an escaped key may still say yes.
-	return p.mayHideKey(r.Raw) && p.matchDecoded(r.Raw)
+	return r.escapedKey && p.matchDecoded(r.Raw)
 }
 
 // MatchEvent is the exact check on a decoded event: it settles the false

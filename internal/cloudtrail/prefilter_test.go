@@ -44,6 +44,8 @@ func TestPrefilter(t *testing.T) {
 		{"nested key named eventSource", `{"eventSource":"cloudtrail.amazonaws.com","eventName":"LookupEvents","requestParameters":{"eventSource":"sso.amazonaws.com"}}`, false, maybe},
 		{"escaped value", `{"eventSource":"sso.amazonaws\u002ecom","eventName":"Federate"}`, true, yes},
 		{"escaped key", `{"event\u0053ource":"sso.amazonaws.com","eventName":"Federate","userAgent":"a\u0026b"}`, true, yes},
+		{"fully escaped key", `{"requestParameters":{"a\u0062":1},"\u0065\u0076\u0065\u006e\u0074\u0053\u006f\u0075\u0072\u0063\u0065":"sso.amazonaws.com"}`, true, yes},
+		{"escaped key of another name", `{"\u0065ventType":"x","eventSource":"s3.amazonaws.com"}`, false, maybe},
 		{"duplicate key, last one wanted", `{"eventSource":"s3.amazonaws.com","eventSource":"sso.amazonaws.com"}`, true, yes},
 		{"duplicate key, first one wanted", `{"eventSource":"sso.amazonaws.com","eventSource":"s3.amazonaws.com"}`, false, maybe},
 		{"longer key", `{"eventSourceArn":"sso.amazonaws.com","eventSource":"s3.amazonaws.com"}`, false, no},

@@ -156,7 +156,7 @@ func containerEnd(data []byte, i int, top *topKeys) (int, scanErr) {
 				}
 				i = j + 1
 				if depth == 1 && top != nil {
-					if kl := j - open - 1; kl == len("eventSource") || kl == len("eventName") {
+					if kl := uint(j - open - 1); kl < 128 && keyLengths[kl>>6]>>(kl&63)&1 == 1 {
 						top.key(data, open, i)
 					}
 				}
@@ -320,12 +320,26 @@ func skipWS(data []byte, i int) int {
 
 // topKeys notes where the values of a record's top-level "eventSource" and
 // "eventName" keys start (the last literal occurrence wins, as in Decode),
-// so the prefilter need not search the record again.
+// so the prefilter need not search the record again, and whether a
+// top-level key might spell one of them with \u escapes.
 type topKeys struct {
-	src, name int // absolute offsets of the values, -1 if not seen
+	src, name int  // absolute offsets of the values, -1 if not seen
+	escaped   bool // a key may be eventSource or eventName in escapes
 }
 
 func newTopKeys() topKeys { return topKeys{src: -1, name: -1} }
+
+// keyLengths has bit n set when a raw key of n bytes may be eventName or
+// eventSource, literally or with some letters written as \u00XX (5 bytes
+// more per letter). Read-only after initialisation.
+var keyLengths = func() (m [2]uint64) {
+	for _, k := range []string{"eventName", "eventSource"} {
+		for n := len(k); n <= 6*len(k); n += 5 {
+			m[n>>6] |= 1 << (n & 63)
+		}
+	}
+	return m
+}()
 
 // key looks at the string data[open:end] (end just past its closing quote)
 // and, if it is a key named eventSource or eventName, notes its value.
@@ -334,10 +348,13 @@ func (t *topKeys) key(data []byte, open, end int) {
 	if k >= len(data) || data[k] != ':' {
 		return
 	}
-	switch string(data[open+1 : end-1]) {
+	raw := data[open+1 : end-1]
+	switch string(raw) {
 	case "eventSource":
 		t.src = skipWS(data, k+1)
 	case "eventName":
 		t.name = skipWS(data, k+1)
+	default:
+		t.escaped = t.escaped || bytes.IndexByte(raw, '\\') >= 0
 	}
 }

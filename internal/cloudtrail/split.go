@@ -65,8 +65,9 @@ type Record struct {
 	Index int
 	Raw   []byte // a sub-slice of the object's data
 
-	watched   bool // the splitter saw every top-level key
-	src, name int  // offsets in Raw of the eventSource / eventName values, -1 if absent
+	watched    bool // the splitter saw every top-level key
+	src, name  int  // offsets in Raw of the eventSource / eventName values, -1 if absent
+	escapedKey bool // a top-level key may spell eventSource or eventName with escapes
 }
 
 // SplitRecords is SplitErr handing out Records. The *Record is reused: it
@@ -196,6 +197,8 @@ func (s *splitter) object(start int) (int, bool) {
 				top.src = i
 			case "eventName":
 				top.name = i
+			default:
+				top.escaped = top.escaped || bytes.IndexByte(key, '\\') >= 0
 			}
 			switch {
 			case keyIs(key, "Records"):
@@ -290,7 +293,7 @@ func (s *splitter) emit(a, b int, top topKeys) {
 	if s.stop != nil {
 		return
 	}
-	s.rec = Record{Index: s.index, Raw: s.data[a:b], watched: true, src: rel(top.src, a), name: rel(top.name, a)}
+	s.rec = Record{Index: s.index, Raw: s.data[a:b], watched: true, src: rel(top.src, a), name: rel(top.name, a), escapedKey: top.escaped}
 	if err := s.fn(&s.rec); err != nil {
 		s.stop = err
 	}
@@ -306,7 +309,7 @@ func rel(at, base int) int {
 
 // bad reports a problem in the current record slot and moves past it.
 func (s *splitter) bad(offset int, err error) {
-	if s.onBad != nil {
+	if s.onBad != nil && s.stop == nil { // after fn failed, nothing more is reported
 		s.onBad(s.index, int64(offset), &SplitError{Index: s.index, Offset: int64(offset), Err: err})
 	}
 	s.index++

@@ -178,6 +178,13 @@ func TestSplitStopsOnCallbackError(t *testing.T) {
 	if err != stop || n != 2 {
 		t.Errorf("got err %v after %d records, want the callback's error after 2", err, n)
 	}
+	for _, in := range []string{`{"Records":[` + r1 + `,` + r2 + `]}`, `[` + r1 + `,` + r2 + `]`, `[{"Records":[` + r1 + `,` + r2 + `]}]`} {
+		bad := 0
+		err = cloudtrail.SplitErr([]byte(in), func(int, []byte) error { return stop }, func(int, int64, error) { bad++ })
+		if err != stop || bad != 0 {
+			t.Errorf("%s: got %v and %d bad slots after the callback failed, want only its error", in, err, bad)
+		}
+	}
 }
 
 func TestSplitRecordsAreSubslices(t *testing.T) {

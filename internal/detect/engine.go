@@ -29,6 +29,12 @@ type Engine struct {
 	// ApplyErrors counts events the model could not apply (malformed
 	// fields); the error is not fatal to detection.
 	ApplyErrors []error
+
+	// modelVersion counts model changes; SaveState reuses savedModel while
+	// it matches savedVersion.
+	modelVersion, savedVersion uint64
+	savedModel                 []byte
+	learned                    int
 }
 
 // repeatedFailures is how many failed Identity Center writes by one actor
@@ -168,6 +174,7 @@ func (e *Engine) State() *idc.Model { return e.enricher.State() }
 // the model forward, and returns the findings it raised.
 func (e *Engine) Process(ev *cloudtrail.Event) []finding.Finding {
 	e.enricher.Enrich(ev)
+	e.trackFailure(ev) // before the rules: the current failure counts
 	var out []finding.Finding
 	matched := false
 	for pass := 0; pass < 2; pass++ {
@@ -193,9 +200,13 @@ func (e *Engine) Process(ev *cloudtrail.Event) []finding.Finding {
 			}
 		}
 	}
-	e.trackFailure(ev)
-	if _, err := e.State().Apply(ev); err != nil && len(e.ApplyErrors) < 1000 {
+	changed, err := e.State().Apply(ev)
+	if err != nil && len(e.ApplyErrors) < 1000 {
 		e.ApplyErrors = append(e.ApplyErrors, err)
+	}
+	if changed || e.enricher.Learned() != e.learned {
+		e.learned = e.enricher.Learned()
+		e.modelVersion++
 	}
 	return out
 }

@@ -21,12 +21,19 @@ type savedState struct {
 
 // SaveState serialises the correlation windows, failure counters and the
 // Identity Center model, so a daemon keeps its windows across restarts.
+//
+// The model is re-serialised only when it changed since the last save: most
+// events (sessions, reads) change nothing, and a daemon saves after every
+// batch.
 func (e *Engine) SaveState() ([]byte, error) {
-	var mb bytes.Buffer
-	if err := e.State().Write(&mb); err != nil {
-		return nil, fmt.Errorf("save engine state: %w", err)
+	if e.savedModel == nil || e.modelVersion != e.savedVersion {
+		var mb bytes.Buffer
+		if err := e.State().Write(&mb); err != nil {
+			return nil, fmt.Errorf("save engine state: %w", err)
+		}
+		e.savedModel, e.savedVersion = mb.Bytes(), e.modelVersion
 	}
-	return json.Marshal(savedState{Schema: stateSchema, Correlations: e.state, Failures: e.failures, Model: mb.Bytes()})
+	return json.Marshal(savedState{Schema: stateSchema, Correlations: e.state, Failures: e.failures, Model: e.savedModel})
 }
 
 // RestoreState loads what SaveState wrote. Windows of correlations that no
@@ -56,6 +63,7 @@ func (e *Engine) RestoreState(b []byte) error {
 			return fmt.Errorf("restore engine state: %w", err)
 		}
 		e.enricher = newEnricherFor(e, m)
+		e.modelVersion++
 	}
 	return nil
 }

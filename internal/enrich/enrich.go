@@ -17,10 +17,11 @@ import (
 // Enricher holds the context: config and the Identity Center state (a
 // snapshot moved forward by the events seen so far).
 type Enricher struct {
-	cfg   *config.Config
-	allow *actor.Allowlist
-	state *idc.Model
-	priv  map[string]bool // privileged groups: ids and folded names
+	cfg     *config.Config
+	allow   *actor.Allowlist
+	state   *idc.Model
+	priv    map[string]bool // privileged groups: ids and folded names
+	learned int
 }
 
 // New builds an Enricher. state may be empty but not nil.

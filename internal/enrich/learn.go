@@ -12,7 +12,8 @@ import (
 // is privileged. Only objects the state does not know yet are added, so the
 // work is bounded by the number of distinct objects.
 func (e *Enricher) learn(ev *cloudtrail.Event) {
-	if ev.ErrorCode != "" {
+	// Writes move the state through idc.Apply; only reads teach names here.
+	if ev.ErrorCode != "" || enrichIsWrite(ev) {
 		return
 	}
 	if _, ok := idcSources[ev.Source]; !ok {
@@ -22,29 +23,20 @@ func (e *Enricher) learn(ev *cloudtrail.Event) {
 	if !ok || re == nil {
 		return
 	}
-	changed := false
+	src := idc.Source("event:" + ev.ID)
 	walk(re, 0, func(m map[string]any) {
+		var ps *idc.PermissionSet
+		var g *idc.Group
 		if arn, name := str(m, "permissionSetArn"), str(m, "name"); arn != "" && known(name) {
-			if _, have := e.state.PermissionSetByARN(arn); !have {
-				e.state.PermissionSets[arn] = &idc.PermissionSet{ARN: arn, Name: name, Source: idc.Source("event:" + ev.ID)}
-				changed = true
-			}
+			ps = &idc.PermissionSet{ARN: arn, Name: name, Source: src}
 		}
 		if id, name := str(m, "groupId"), str(m, "displayName"); id != "" && known(name) {
-			g, have := e.state.GroupByID(id)
-			switch {
-			case !have:
-				e.state.Groups[id] = &idc.Group{ID: id, DisplayName: name, Source: idc.Source("event:" + ev.ID)}
-				changed = true
-			case g.DisplayName == "":
-				g.DisplayName = name
-				changed = true
-			}
+			g = &idc.Group{ID: id, DisplayName: name, Source: src}
+		}
+		if (ps != nil || g != nil) && e.state.Learn(ps, g) {
+			e.learned++
 		}
 	})
-	if changed {
-		e.state.Index()
-	}
 }
 
 func str(m map[string]any, k string) string {
@@ -53,3 +45,8 @@ func str(m map[string]any, k string) string {
 }
 
 func known(s string) bool { return s != "" && s != idc.Hidden }
+
+// Learned counts the times reads taught the state something new.
+func (e *Enricher) Learned() int { return e.learned }
+
+func enrichIsWrite(ev *cloudtrail.Event) bool { return IsWrite(ev.Name) && !ev.ReadOnly }

@@ -230,3 +230,34 @@ func (m *Model) UserByName(name string) (*User, bool) {
 	u, ok := ix.userByFold[strings.ToLower(name)]
 	return u, ok
 }
+
+// Learn records a permission set or group name that a read call revealed,
+// keeping the indexes current (no rebuild). Known objects with a name are
+// left alone; it reports whether anything changed.
+func (m *Model) Learn(ps *PermissionSet, g *Group) bool {
+	ix := m.index()
+	changed := false
+	if ps != nil && ps.ARN != "" && ps.Name != "" {
+		if cur, ok := m.PermissionSets[ps.ARN]; !ok {
+			m.PermissionSets[ps.ARN] = ps
+			ix.addPS(ps)
+			changed = true
+		} else if cur.Name == "" {
+			cur.Name = ps.Name
+			ix.addPS(cur)
+			changed = true
+		}
+	}
+	if g != nil && g.ID != "" && g.DisplayName != "" {
+		if cur, ok := m.Groups[g.ID]; !ok {
+			m.Groups[g.ID] = g
+			ix.addGroup(g)
+			changed = true
+		} else if cur.DisplayName == "" {
+			cur.DisplayName = g.DisplayName
+			ix.addGroup(cur)
+			changed = true
+		}
+	}
+	return changed
+}

@@ -20,7 +20,7 @@ type Source string
 // Model is one Identity Center instance and the organization around it.
 type Model struct {
 	Schema          string    `json:"schema"`
-	CapturedAt      time.Time `json:"captured_at"`
+	CapturedAt      time.Time `json:"captured_at,omitzero"`
 	From            string    `json:"from"` // aws | terraform | events | file
 	InstanceARN     string    `json:"instance_arn,omitempty"`
 	IdentityStoreID string    `json:"identity_store_id,omitempty"`
@@ -109,7 +109,7 @@ type PermissionSet struct {
 	Tags                    map[string]string `json:"tags,omitempty"`
 	// ProvisionedTo lists the accounts the permission set is provisioned to.
 	ProvisionedTo []string  `json:"provisioned_to,omitempty"`
-	CreatedAt     time.Time `json:"created_at,omitempty"`
+	CreatedAt     time.Time `json:"created_at,omitzero"`
 	Source        Source    `json:"source,omitempty"`
 }
 

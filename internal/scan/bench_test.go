@@ -195,3 +195,40 @@ func TestGenerateTrail(t *testing.T) {
 	}
 	t.Logf("%d files, %d records, %d bytes, %d compressed (%.1fx)", st.Files, st.Records, st.Bytes, st.Compressed, float64(st.Bytes)/float64(st.Compressed))
 }
+
+// TestMeasure times, alternately and best of PORTCULLIS_MEASURE rounds,
+// the decompression floor and the scan with one and two workers over
+// PORTCULLIS_BENCH_TRAIL; with wall and process CPU time.
+func TestMeasure(t *testing.T) {
+	rounds, _ := strconv.Atoi(os.Getenv("PORTCULLIS_MEASURE"))
+	if rounds <= 0 || os.Getenv("PORTCULLIS_BENCH_TRAIL") == "" {
+		t.Skip("set PORTCULLIS_BENCH_TRAIL and PORTCULLIS_MEASURE=rounds")
+	}
+	b := &testing.B{}
+	objs, total := benchTrail(b)
+	type best struct{ wall, cpu time.Duration }
+	results := map[string]*best{}
+	run := func(name string, f func()) {
+		w0, c0 := time.Now(), cpuTime()
+		f()
+		w, c := time.Since(w0), cpuTime()-c0
+		r := results[name]
+		if r == nil {
+			r = &best{wall: w, cpu: c}
+			results[name] = r
+		}
+		r.wall, r.cpu = min(r.wall, w), min(r.cpu, c)
+	}
+	for range rounds {
+		for _, w := range []int{1, 2} {
+			run("floor-"+strconv.Itoa(w), func() { decompressAll(objs, w) })
+			run("scan-"+strconv.Itoa(w), func() { scanAll(b, objs, w) })
+		}
+	}
+	for _, name := range []string{"floor-1", "scan-1", "floor-2", "scan-2"} {
+		r := results[name]
+		t.Logf("%-8s %6.0f MB/s  wall %v  cpu %v", name, float64(total)/r.wall.Seconds()/1e6, r.wall.Round(time.Millisecond), r.cpu.Round(time.Millisecond))
+	}
+	t.Logf("scan-1 at %.0f%% of floor-1; scan-2 at %.0f%% of floor-2", 100*results["floor-1"].wall.Seconds()/results["scan-1"].wall.Seconds(),
+		100*results["floor-2"].wall.Seconds()/results["scan-2"].wall.Seconds())
+}

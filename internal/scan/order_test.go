@@ -206,3 +206,40 @@ func TestRunProgress(t *testing.T) {
 		t.Errorf("progress calls %+v, final %+v", calls, st)
 	}
 }
+
+// Objects whose names give the delivery time are grouped by hour: batches
+// come per hour, in order, even when a file holds records from up to
+// DeliveryLag before its hour.
+func TestRunGroupsByDeliveryHour(t *testing.T) {
+	r := rand.New(rand.NewPCG(9, 10))
+	var objs []source.Object
+	for h := 11; h >= 0; h-- {
+		for o := 0; o < 3; o++ {
+			delivered := may1.Add(time.Duration(h)*time.Hour + time.Duration(r.IntN(60))*time.Minute)
+			var recs []string
+			for i := 0; i < 10; i++ {
+				at := delivered.Add(-time.Duration(r.Int64N(int64(source.DeliveryLag))))
+				recs = append(recs, rec(fmt.Sprintf("%02d.%d.%d", h, o, i), "sso", "A", at.Format(time.RFC3339Nano)))
+			}
+			obj := memObject(fmt.Sprintf("h%02d-%d.json", h, o), []byte(envelope(recs...)), may1)
+			obj.Key.Delivered = delivered
+			objs = append(objs, obj)
+		}
+	}
+	var all []*cloudtrail.Event
+	batches := 0
+	_, err := scan.Run(context.Background(), objs, scan.Options{Workers: 2}, func(b []*cloudtrail.Event) error {
+		batches++
+		all = append(all, b...)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(all) != 12*3*10 || batches < 10 {
+		t.Errorf("%d events in %d batches, want %d in about one batch per hour", len(all), batches, 12*3*10)
+	}
+	if !slices.IsSortedFunc(all, byTimeID) {
+		t.Errorf("events out of order across hourly batches")
+	}
+}

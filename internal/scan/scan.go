@@ -41,25 +41,37 @@ type Stats struct {
 // progressEvery is how often Progress is called.
 const progressEvery = 500 * time.Millisecond
 
-// group is the objects of one delivery day (day zero: objects whose path
-// says no day).
+// group is the objects delivered in one slot of time: an hour when the
+// file name says when the object was delivered, else the day of its folder
+// (start zero: objects whose path says neither).
 type group struct {
-	day  time.Time
-	objs []int
+	start time.Time
+	objs  []int
+}
+
+// slot is the start of the group an object belongs to. Hours keep the
+// matched events held in memory to about two hours' worth, however big
+// a day of the trail is.
+func slot(k source.Key) time.Time {
+	if !k.Delivered.IsZero() {
+		return k.Delivered.Truncate(time.Hour)
+	}
+	return k.Day
 }
 
 // Run reads objs with o.Workers goroutines and calls fn with the matched
 // events in batches sorted by (eventTime, eventID).
 //
-// Objects are grouped by Key.Day and the groups read in day order, at most
-// two at a time; a group's events are sorted and handed to fn once all its
-// objects are read. Memory thus holds about two days of matched events, and
-// stateful rules see the trail in time order. Day folders are named by
-// delivery time, so events from the last source.DeliveryLag before the next
-// group's day are held back and merged into its batch. Objects without a
-// day are read first and their events merged into the day batches by time.
-// Across batches the order holds except for records delivered later than
-// DeliveryLag.
+// Objects are grouped by delivery slot — the hour in CloudTrail's file name
+// (Key.Delivered), else the day folder (Key.Day) — and the groups read in
+// time order, at most two at a time; a group's events are sorted and handed
+// to fn once all its objects are read. Memory thus holds about two slots of
+// matched events, and stateful rules see the trail in time order. Objects
+// are named by delivery time, so events from the last source.DeliveryLag
+// before the next group's start are held back and merged into its batch.
+// Objects with no slot are read first and their events merged into the
+// later batches by time. Across batches the order holds except for records
+// delivered later than DeliveryLag.
 //
 // Bad input never stops the scan: each problem goes to o.OnError and the
 // counts to Stats. Run stops early only when ctx ends or fn fails, and then
@@ -72,7 +84,7 @@ func Run(ctx context.Context, objs []source.Object, o Options, fn func(batch []*
 	if len(objs) == 0 {
 		return st, ctx.Err()
 	}
-	groups := groupByDay(objs)
+	groups := groupBySlot(objs)
 	runCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
 
@@ -186,7 +198,7 @@ func (st *Stats) add(r *result, onError func(error)) {
 	}
 	if r.moreErrs > 0 {
 		f := r.errs[0].(*InputError).File
-		onError(&InputError{File: f, Record: -1, Reason: "more", Err: moreErr{f, r.moreErrs}})
+		onError(&InputError{File: f, Record: -1, Err: moreErr{f, r.moreErrs}})
 	}
 }
 
@@ -204,22 +216,22 @@ func (st Stats) clone() Stats {
 	return st
 }
 
-// groupByDay groups object indexes by delivery day: objects without a day
-// first, then days in order; within a group, objects keep their order.
-func groupByDay(objs []source.Object) []group {
-	byDay := map[time.Time]int{}
+// groupBySlot groups object indexes by delivery slot: objects without one
+// first, then slots in order; within a group, objects keep their order.
+func groupBySlot(objs []source.Object) []group {
+	bySlot := map[time.Time]int{}
 	var groups []group
 	for i, o := range objs {
-		d := o.Key.Day
-		g, ok := byDay[d]
+		t := slot(o.Key)
+		g, ok := bySlot[t]
 		if !ok {
 			g = len(groups)
-			byDay[d] = g
-			groups = append(groups, group{day: d})
+			bySlot[t] = g
+			groups = append(groups, group{start: t})
 		}
 		groups[g].objs = append(groups[g].objs, i)
 	}
-	slices.SortStableFunc(groups, func(a, b group) int { return a.day.Compare(b.day) })
+	slices.SortStableFunc(groups, func(a, b group) int { return a.start.Compare(b.start) })
 	return groups
 }
 
@@ -243,7 +255,7 @@ func (m *merger) add(g int, evs []*cloudtrail.Event, st *Stats, emitted chan<- i
 		slices.SortFunc(batch, compareEvents)
 		cut := len(batch)
 		if n := m.next + 1; n < len(m.groups) {
-			cutoff := m.groups[n].day.Add(-source.DeliveryLag)
+			cutoff := m.groups[n].start.Add(-source.DeliveryLag)
 			cut, _ = slices.BinarySearchFunc(batch, cutoff, func(e *cloudtrail.Event, t time.Time) int {
 				return e.Time.Compare(t)
 			})

@@ -39,7 +39,9 @@ const (
 const maxErrsPerObject = 10
 
 // InputError is one problem with the input: a file that cannot be read
-// (Record -1) or a bad record. Its message names the file.
+// (Record -1) or a bad record. Its message names the file. When one file
+// has more than a few problems, the rest are summed up in one last
+// InputError with an empty Reason.
 type InputError struct {
 	File   string
 	Record int    // record index in the file; -1 for the whole file

@@ -24,6 +24,7 @@ type Object struct {
 type Key struct {
 	Org, Account, Region string
 	Day                  time.Time // UTC midnight of the delivery day; zero if unknown
+	Delivered            time.Time // delivery time in CloudTrail's file name (to the minute); zero if unknown
 	Digest, Insight      bool      // CloudTrail-Digest / CloudTrail-Insight objects
 }
 
@@ -52,6 +53,9 @@ func ParseKey(path string) (Key, bool) {
 		// The folders say more, the name may add the day or the kind.
 		if l.key.Day.IsZero() {
 			l.key.Day = fk.Day
+		}
+		if fk.Day.Equal(l.key.Day) { // a name that disagrees with its folder says nothing
+			l.key.Delivered = fk.Delivered
 		}
 		l.key.Digest = l.key.Digest || fk.Digest
 		l.key.Insight = l.key.Insight || fk.Insight
@@ -149,7 +153,7 @@ func parseFileName(base string) (Key, bool) {
 		return Key{}, false
 	}
 	if t, err := time.Parse("20060102T1504Z", f[3]); err == nil {
-		k.Day = t.Truncate(24 * time.Hour)
+		k.Day, k.Delivered = t.Truncate(24*time.Hour), t
 	} else if len(f[3]) >= 8 {
 		if t, err := time.Parse("20060102", f[3][:8]); err == nil {
 			k.Day = t

@@ -2,8 +2,10 @@ package store
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"sync"
 	"testing"
@@ -256,5 +258,46 @@ func TestParseStatus(t *testing.T) {
 	}
 	if _, err := ParseStatus("done"); err == nil {
 		t.Error("ParseStatus(done) succeeded")
+	}
+}
+
+func TestOpenPathWithSpecialCharacters(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "a b#c?d%20")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, "store.db")
+	s, err := Open(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if _, err := os.Stat(path); err != nil {
+		t.Errorf("database not at the literal path: %v", err)
+	}
+}
+
+// `findings list --format json` prints Records: the finding's fields and
+// the triage fields side by side.
+func TestRecordJSONIsFlat(t *testing.T) {
+	ctx := context.Background()
+	s, _ := openTemp(t)
+	f := mkFinding("r", finding.High, time.Date(2025, 7, 1, 0, 0, 0, 0, time.UTC), "e1")
+	s.PutFindings(ctx, []finding.Finding{f})
+	s.SetStatus(ctx, f.ID, StatusAcknowledged, "ticket-42")
+	r, err := s.GetFinding(ctx, f.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := json.Marshal(r)
+	var m map[string]any
+	json.Unmarshal(b, &m)
+	for k, want := range map[string]any{"id": f.ID, "rule": "r", "severity": "high", "status": "acknowledged", "status_note": "ticket-42", "schema": finding.Schema} {
+		if m[k] != want {
+			t.Errorf("%s = %v, want %v", k, m[k], want)
+		}
+	}
+	if _, ok := m["first_seen"]; !ok {
+		t.Error("no first_seen")
 	}
 }

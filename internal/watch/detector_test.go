@@ -90,7 +90,22 @@ func (d *testDetector) Detect(_ context.Context, evs []*cloudtrail.Event) ([]fin
 			})
 		}
 	}
+	d.expire(evs)
 	return out, nil
+}
+
+// expire drops windows that ended before the newest event, as a real
+// correlation engine must, or its state would grow without bound.
+func (d *testDetector) expire(evs []*cloudtrail.Event) {
+	if len(evs) == 0 {
+		return
+	}
+	latest := evs[len(evs)-1].Time
+	for actor, ts := range d.recent {
+		if latest.Sub(ts[len(ts)-1]) >= d.window {
+			delete(d.recent, actor)
+		}
+	}
 }
 
 func (d *testDetector) State() ([]byte, error) { return json.Marshal(d.recent) }

@@ -1,0 +1,127 @@
+package cli
+
+import (
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/portcullis-sec/portcullis/internal/config"
+	"github.com/portcullis-sec/portcullis/internal/posture"
+	"github.com/portcullis-sec/portcullis/internal/version"
+)
+
+func (a *App) postureCmd() *cobra.Command {
+	var (
+		aws                                                   awsFlags
+		snapshot, orgPath, window, configPath, format, failOn string
+		events                                                []string
+	)
+	cmd := &cobra.Command{
+		Use:   "posture --snapshot SPEC [--events PATH...] [--org ORG_EXPORT.json]",
+		Short: "Hardening checks over Identity Center: session duration, admin sets, boundaries, large groups, MFA evidence, delegated admin, SCP guardrail, unused assignments",
+		Long: `posture runs hardening checks over an Identity Center state. Each check has a
+stable id, a severity, the objects that fail it, why it matters and how to fix it.
+Checks that need CloudTrail (MFA evidence from sign-ins, unused assignments) run
+only with --events; the SCP guardrail check only with --org. A check whose input
+is missing is skipped, never passed.
+
+--snapshot is ` + modelSpecHelp + `.
+
+--org is an Organizations export: {"Policies": [describe-policy "Policy" objects
+plus "Targets" from list-targets-for-policy], "Accounts": [{"Id", "Parents"}]}.
+
+--format ocsf writes one OCSF 1.3.0 Compliance Finding (class_uid 2003) per
+evaluated check as JSON lines, passed checks included (status Resolved) so a
+SIEM sees failures close.
+
+Exit status: 0 no failed check at or above --fail-on (or no --fail-on), 1 error,
+2 unreadable events or a partial snapshot, 3 a failed check at or above --fail-on.`,
+		Example: `  portcullis posture --snapshot snapshot.json --config portcullis.yaml
+  portcullis posture --snapshot aws --events ./AWSLogs --org org.json --window 30d --fail-on high
+  portcullis posture --snapshot snapshot.json --format ocsf > posture.ocsf.jsonl`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if snapshot == "" {
+				return fmt.Errorf("--snapshot is required (%s)", modelSpecHelp)
+			}
+			if err := checkFormat(format, posture.Formats); err != nil {
+				return err
+			}
+			gate, err := parseGate(failOn)
+			if err != nil {
+				return err
+			}
+			win, err := parseWindow(window)
+			if err != nil {
+				return fmt.Errorf("--window: %w", err)
+			}
+			cfg, err := a.loadConfig(configPath)
+			if err != nil {
+				return err
+			}
+			in := posture.Input{Config: cfg, Window: win}
+			if orgPath != "" {
+				if in.Org, err = posture.LoadOrganization(orgPath); err != nil {
+					return err
+				}
+			}
+			ctx := withAWSFlags(cmd.Context(), aws)
+			if in.Model, err = a.loadModel(ctx, snapshot); err != nil {
+				return err
+			}
+			bad := 0
+			if in.Events, bad, err = a.optionalEvents(ctx, events); err != nil {
+				return err
+			}
+			rep := posture.Run(in)
+			if err := rep.Write(a.Stdout, format, version.String()); err != nil {
+				return fmt.Errorf("write posture report: %w", err)
+			}
+			if gate != nil && rep.FailsAt(*gate) {
+				return withCode(ExitFindings, "posture checks at or above %s failed", *gate)
+			}
+			if bad > 0 {
+				return withCode(ExitBadInput, "%d unreadable event file(s) or record(s): evidence-based checks may be incomplete", bad)
+			}
+			return partialExit(in.Model)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&snapshot, "snapshot", "", "the Identity Center state: "+modelSpecHelp)
+	fl.StringArrayVar(&events, "events", nil, "CloudTrail (files, directories, org-trail layout, - for stdin) for the MFA and unused-assignment checks; repeat for more")
+	fl.StringVar(&orgPath, "org", "", "Organizations export (SCPs and their targets) for the SCP guardrail check")
+	fl.StringVar(&window, "window", "90d", "evidence window, ending at the latest event (or the snapshot time without events): 90d, 2w, 36h or ISO-8601 (P30D)")
+	fl.StringVar(&configPath, "config", "", "portcullis.yaml (admins, sensitive_accounts, max_session_duration, large_group_size …)")
+	fl.StringVar(&format, "format", "table", "output: "+strings.Join(posture.Formats, ", "))
+	fl.StringVar(&failOn, "fail-on", "", "exit 3 when a check at or above this severity fails (info, low, medium, high, critical)")
+	aws.register(cmd)
+	return cmd
+}
+
+var dayWeekRe = regexp.MustCompile(`^(\d{1,5})([dw])$`)
+
+// parseWindow reads 90d / 2w, or anything config.ParseDuration takes.
+func parseWindow(s string) (time.Duration, error) {
+	s = strings.TrimSpace(s)
+	var d time.Duration
+	if m := dayWeekRe.FindStringSubmatch(strings.ToLower(s)); m != nil {
+		n, _ := strconv.Atoi(m[1])
+		d = time.Duration(n) * 24 * time.Hour
+		if m[2] == "w" {
+			d *= 7
+		}
+	} else {
+		var err error
+		if d, err = config.ParseDuration(s); err != nil {
+			return 0, err
+		}
+	}
+	if d <= 0 {
+		return 0, fmt.Errorf("want a positive duration, got %q", s)
+	}
+	return d, nil
+}

@@ -1,0 +1,391 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/portcullis-sec/portcullis/internal/awsfake"
+	awscollect "github.com/portcullis-sec/portcullis/internal/collect/aws"
+	"github.com/portcullis-sec/portcullis/internal/idc"
+	"github.com/portcullis-sec/portcullis/internal/version"
+)
+
+// issue4Now is the clock of the snapshot and access tests.
+var issue4Now = time.Date(2026, 11, 29, 12, 0, 0, 0, time.UTC)
+
+type cliRun struct {
+	code           int
+	stdout, stderr string
+}
+
+// runCLI runs one command line in-process.
+func runCLI(t *testing.T, args ...string) cliRun {
+	t.Helper()
+	var out, errb bytes.Buffer
+	app := &App{
+		Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errb,
+		Getenv: func(string) string { return "" },
+		Now:    func() time.Time { return issue4Now },
+	}
+	code := app.Run(context.Background(), args)
+	return cliRun{code, out.String(), errb.String()}
+}
+
+func fixture(name string) string { return filepath.Join("testdata", "issue4", name) }
+
+// checkGolden compares got with testdata/issue4/golden/name (-update rewrites it).
+func checkGolden(t *testing.T, name string, got []byte) {
+	t.Helper()
+	path := filepath.Join("testdata", "issue4", "golden", name)
+	if *update {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test ./internal/cli -update to create it)", err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("output differs from %s (go test -update accepts it)\n--- got ---\n%s\n--- want ---\n%s", path, got, want)
+	}
+}
+
+// awsEnv gives the SDK static credentials and a region from the
+// environment, and shuts every other source (config files, IMDS) so nothing
+// but the loopback fake is asked.
+func awsEnv(t *testing.T) {
+	dir := t.TempDir()
+	for k, v := range map[string]string{
+		"AWS_ACCESS_KEY_ID": "AKIAPORTCULLISTEST00", "AWS_SECRET_ACCESS_KEY": "portcullis-test-secret",
+		"AWS_SESSION_TOKEN": "", "AWS_REGION": "us-east-1", "AWS_DEFAULT_REGION": "", "AWS_PROFILE": "",
+		"AWS_EC2_METADATA_DISABLED": "true", "AWS_ENDPOINT_URL": "",
+		"AWS_CONFIG_FILE":             filepath.Join(dir, "no-config"),
+		"AWS_SHARED_CREDENTIALS_FILE": filepath.Join(dir, "no-credentials"),
+	} {
+		t.Setenv(k, v)
+	}
+}
+
+func readSnapshot(t *testing.T, s, name string) *idc.Model {
+	t.Helper()
+	m, err := idc.Read(strings.NewReader(s), name)
+	if err != nil {
+		t.Fatalf("output is not a snapshot: %v\n%s", err, s)
+	}
+	return m
+}
+
+func keys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	slices.Sort(out)
+	return out
+}
+
+func assignmentKeys(m *idc.Model) []string {
+	var out []string
+	for _, a := range m.Assignments {
+		out = append(out, a.Key())
+	}
+	slices.Sort(out)
+	return out
+}
+
+// TestSnapshotFromAWS runs the real SDK against the loopback fake: the
+// snapshot holds every user, group, permission set and assignment of the
+// sample, and every call carries the portcullis user agent.
+func TestSnapshotFromAWS(t *testing.T) {
+	awsEnv(t)
+	want := awsfake.Sample()
+	srv := awsfake.New(want)
+	defer srv.Close()
+	out := filepath.Join(t.TempDir(), "idc.json")
+
+	for _, tc := range []struct {
+		name string
+		args []string
+		file string // where the snapshot lands; "" = stdout
+	}{
+		{"stdout", []string{"snapshot", "--from", "aws", "--endpoint", srv.URL}, ""},
+		{"out file, one request at a time", []string{"snapshot", "--from", "aws", "--endpoint", srv.URL, "--concurrency", "1", "--out", out}, out},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			srv.ResetCalls()
+			r := runCLI(t, tc.args...)
+			if r.code != ExitOK {
+				t.Fatalf("exit %d: %s", r.code, r.stderr)
+			}
+			text := r.stdout
+			if tc.file != "" {
+				if r.stdout != "" {
+					t.Errorf("stdout should be empty with --out, got %q", r.stdout)
+				}
+				b, err := os.ReadFile(tc.file)
+				if err != nil {
+					t.Fatal(err)
+				}
+				text = string(b)
+			}
+			m := readSnapshot(t, text, "snapshot")
+			if m.From != "aws" || m.Partial || !m.CapturedAt.Equal(issue4Now) {
+				t.Errorf("from=%q partial=%v captured_at=%s", m.From, m.Partial, m.CapturedAt)
+			}
+			for _, c := range []struct {
+				what      string
+				got, want []string
+			}{
+				{"users", keys(m.Users), keys(want.Users)},
+				{"groups", keys(m.Groups), keys(want.Groups)},
+				{"permission sets", keys(m.PermissionSets), keys(want.PermissionSets)},
+				{"assignments", assignmentKeys(m), assignmentKeys(want)},
+			} {
+				if !slices.Equal(c.got, c.want) {
+					t.Errorf("%s:\n got %v\nwant %v", c.what, c.got, c.want)
+				}
+			}
+			calls := srv.Calls()
+			if len(calls) == 0 {
+				t.Fatal("no call reached the fake")
+			}
+			for _, c := range calls {
+				if !strings.Contains(c.UserAgent, "portcullis/"+version.String()) {
+					t.Fatalf("%s user agent %q lacks portcullis/%s", c.Operation, c.UserAgent, version.String())
+				}
+			}
+			if !strings.Contains(r.stderr, "aws: snapshot of") {
+				t.Errorf("stderr lacks the collector's summary: %s", r.stderr)
+			}
+		})
+	}
+}
+
+// TestSnapshotFromAWSPartial: a snapshot that could not be completed is
+// never written as complete.
+func TestSnapshotFromAWSPartial(t *testing.T) {
+	awsEnv(t)
+	for _, tc := range []struct {
+		name, op  string
+		allow     bool
+		wantCode  int
+		wantErr   string // in stderr
+		wantWrite bool
+	}{
+		{"failed read is an error", "GetInlinePolicyForPermissionSet", false, ExitError, "GetInlinePolicyForPermissionSet", false},
+		{"failed read with --allow-partial", "GetInlinePolicyForPermissionSet", true, ExitBadInput, "PARTIAL", true},
+		{"organizations denied still needs --allow-partial", "DescribeOrganization", false, ExitError, "--allow-partial", false},
+		{"organizations denied with --allow-partial", "DescribeOrganization", true, ExitBadInput, "DescribeOrganization", true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := awsfake.New(awsfake.Sample())
+			defer srv.Close()
+			srv.FailAlways(tc.op, "AccessDeniedException")
+			out := filepath.Join(t.TempDir(), "idc.json")
+			args := []string{"snapshot", "--from", "aws", "--endpoint", srv.URL, "--out", out}
+			if tc.allow {
+				args = append(args, "--allow-partial")
+			}
+			r := runCLI(t, args...)
+			if r.code != tc.wantCode || !strings.Contains(r.stderr, tc.wantErr) {
+				t.Fatalf("exit %d (want %d), stderr lacks %q:\n%s", r.code, tc.wantCode, tc.wantErr, r.stderr)
+			}
+			b, err := os.ReadFile(out)
+			if !tc.wantWrite {
+				if err == nil {
+					t.Fatalf("an incomplete snapshot was written to %s", out)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			m := readSnapshot(t, string(b), out)
+			if !m.Partial || len(m.Missing) == 0 || !strings.Contains(strings.Join(m.Missing, "\n"), tc.op) {
+				t.Errorf("written snapshot partial=%v missing=%v, want it marked partial naming %s", m.Partial, m.Missing, tc.op)
+			}
+			for _, miss := range m.Missing {
+				if !strings.Contains(r.stderr, miss) {
+					t.Errorf("stderr does not list missing %q", miss)
+				}
+			}
+		})
+	}
+}
+
+func TestSnapshotPrintPolicy(t *testing.T) {
+	r := runCLI(t, "snapshot", "--print-policy")
+	if r.code != ExitOK {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	if strings.TrimSpace(r.stdout) != strings.TrimSpace(string(awscollect.Policy())) {
+		t.Errorf("printed policy differs from awscollect.Policy()")
+	}
+	var doc struct {
+		Statement []struct{ Action []string }
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &doc); err != nil {
+		t.Fatalf("policy is not JSON: %v", err)
+	}
+	var actions []string
+	for _, s := range doc.Statement {
+		actions = append(actions, s.Action...)
+	}
+	for _, a := range awscollect.Actions() {
+		if !slices.Contains(actions, a.IAM) {
+			t.Errorf("policy lacks %s", a.IAM)
+		}
+	}
+}
+
+// TestSnapshotFromFiles covers the file-based sources with golden output.
+func TestSnapshotFromFiles(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		args   []string
+		golden string
+		code   int
+		stderr string
+	}{
+		{"terraform raw state", []string{"snapshot", "--from", "terraform", fixture("sso.tfstate")}, "terraform.snapshot.json", ExitOK, "snapshot from terraform: 1 accounts, 2 users, 1 groups, 2 permission sets, 2 assignments"},
+		{"events onto a base, before its captured_at skipped", []string{"snapshot", "--from", "events", "--base", fixture("org.snapshot.json"), fixture("events.json")}, "events.snapshot.json", ExitOK, "3 changes applied, 0 could not be applied"},
+		{"events with --since before the base", []string{"snapshot", "--from", "events", "--base", fixture("org.snapshot.json"), "--since", "2026-10-01", fixture("events.json")}, "events-since.snapshot.json", ExitOK, "4 changes applied"},
+		{"events onto an empty model", []string{"snapshot", "--from", "events", fixture("events.json")}, "events-nobase.snapshot.json", ExitOK, "replayed 1 files"},
+		{"a write that cannot be applied", []string{"snapshot", "--from", "events", "--base", fixture("org.snapshot.json"), fixture("bad-events.json")}, "bad-events.snapshot.json", ExitBadInput, "requestParameters.principalId"},
+		{"file normalised", []string{"snapshot", "--from", "file", fixture("org.snapshot.json")}, "file.snapshot.json", ExitOK, "snapshot from file: 4 accounts"},
+		{"partial file stays partial", []string{"snapshot", "--from", "file", fixture("partial.snapshot.json")}, "partial.snapshot.json", ExitBadInput, "identitystore:ListGroups"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := runCLI(t, tc.args...)
+			if r.code != tc.code || !strings.Contains(r.stderr, tc.stderr) {
+				t.Fatalf("exit %d (want %d), stderr lacks %q:\n%s", r.code, tc.code, tc.stderr, r.stderr)
+			}
+			readSnapshot(t, r.stdout, tc.golden)
+			checkGolden(t, tc.golden, []byte(r.stdout))
+		})
+	}
+}
+
+// TestSnapshotEventsReplay checks the replayed state itself, not only its
+// rendering: the grants the events made and removed, and what was ignored.
+func TestSnapshotEventsReplay(t *testing.T) {
+	r := runCLI(t, "snapshot", "--from", "events", "--base", fixture("org.snapshot.json"), fixture("events.json"))
+	if r.code != ExitOK {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	m := readSnapshot(t, r.stdout, "replay")
+	has := func(acct, ps, typ, id string) bool {
+		return slices.Contains(assignmentKeys(m), idc.Assignment{AccountID: acct, PermissionSetARN: ps, PrincipalType: typ, PrincipalID: id}.Key())
+	}
+	const admin, read = "arn:aws:sso:::permissionSet/ssoins-0000000000000001/ps-admin", "arn:aws:sso:::permissionSet/ssoins-0000000000000001/ps-read"
+	for _, c := range []struct {
+		what string
+		ok   bool
+	}{
+		{"group devs granted Admin in prod", has("333333333333", admin, "GROUP", "g-devs")},
+		{"carol's ReadOnly in dev removed", !has("444444444444", read, "USER", "u-carol")},
+		{"failed call (errorCode) not applied", !has("111111111111", admin, "USER", "u-carol")},
+		{"event before the base's captured_at not replayed", has("444444444444", admin, "USER", "u-dave")},
+		{"alice joined developers", slices.ContainsFunc(m.Memberships["g-devs"], func(x idc.Membership) bool { return x.UserID == "u-alice" })},
+		{"captured_at is the last change", m.CapturedAt.Equal(time.Date(2026, 11, 2, 9, 15, 0, 0, time.UTC))},
+		{"from events", m.From == "events"},
+	} {
+		if !c.ok {
+			t.Errorf("%s: no", c.what)
+		}
+	}
+}
+
+// TestSnapshotRealTerraformPlan reads the real `terraform show -json` plan
+// kept beside the repository.
+func TestSnapshotRealTerraformPlan(t *testing.T) {
+	path := filepath.Join("..", "..", "..", "shared", "reference-events", "terraform", "aws-ia.terraform-show-json.plan.tf.json")
+	if _, err := os.Stat(path); err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("reference file required in CI: %v", err)
+		}
+		t.Skipf("reference file absent: %v", err)
+	}
+	r := runCLI(t, "snapshot", "--from", "terraform", path)
+	if r.code != ExitOK {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	m := readSnapshot(t, r.stdout, path)
+	if m.InstanceARN == "" || m.From != "terraform" || len(m.PermissionSets) != 0 {
+		t.Errorf("prior_state: instance %q from %q, %d permission sets (nothing is deployed yet)", m.InstanceARN, m.From, len(m.PermissionSets))
+	}
+	r = runCLI(t, "snapshot", "--from", "terraform", "--planned", path)
+	if r.code != ExitOK && r.code != ExitBadInput {
+		t.Fatalf("--planned: exit %d: %s", r.code, r.stderr)
+	}
+	m = readSnapshot(t, r.stdout, path)
+	if _, ok := m.PermissionSetByName("AdministratorAccess"); !ok {
+		t.Errorf("--planned: the planned permission set is missing: %v", keys(m.PermissionSets))
+	}
+}
+
+// TestSnapshotBadInput: each mistake is an error naming the thing.
+func TestSnapshotBadInput(t *testing.T) {
+	missing := filepath.Join(t.TempDir(), "nope.json")
+	for _, tc := range []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"no --from", []string{"snapshot"}, "--from is required"},
+		{"unknown --from", []string{"snapshot", "--from", "cloudformation"}, `unknown source "cloudformation"`},
+		{"missing snapshot file", []string{"snapshot", "--from", "file", missing}, missing},
+		{"malformed snapshot", []string{"snapshot", "--from", "file", fixture("malformed.snapshot.json")}, "malformed.snapshot.json"},
+		{"missing terraform file", []string{"snapshot", "--from", "terraform", missing}, missing},
+		{"malformed terraform resource", []string{"snapshot", "--from", "terraform", fixture("bad-address.tfstate")}, "module.identity_center.aws_ssoadmin_account_assignment.grant"},
+		{"--planned on a state", []string{"snapshot", "--from", "terraform", "--planned", fixture("sso.tfstate")}, "not a plan"},
+		{"missing events path", []string{"snapshot", "--from", "events", missing}, missing},
+		{"missing base", []string{"snapshot", "--from", "events", "--base", missing, fixture("events.json")}, "--base"},
+		{"bad --since", []string{"snapshot", "--from", "events", "--since", "yesterday", fixture("events.json")}, "--since"},
+		{"flag of another source", []string{"snapshot", "--from", "aws", "--base", fixture("org.snapshot.json")}, "--base goes with --from events"},
+		{"aws takes no path", []string{"snapshot", "--from", "aws", "x.json"}, "takes no arguments"},
+		{"terraform wants one file", []string{"snapshot", "--from", "terraform"}, "wants one FILE"},
+		{"bad --concurrency", []string{"snapshot", "--from", "aws", "--concurrency", "0"}, "--concurrency"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := runCLI(t, tc.args...)
+			if r.code != ExitError {
+				t.Errorf("exit %d, want %d", r.code, ExitError)
+			}
+			if !strings.Contains(r.stderr, tc.want) {
+				t.Errorf("stderr lacks %q:\n%s", tc.want, r.stderr)
+			}
+			if r.stdout != "" {
+				t.Errorf("stdout should be empty on error, got %.200q", r.stdout)
+			}
+		})
+	}
+}
+
+// TestSnapshotEventsFromStdin: "-" reads CloudTrail from the App's stdin
+// and gives the same state as the file.
+func TestSnapshotEventsFromStdin(t *testing.T) {
+	events, err := os.ReadFile(fixture("events.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out, errb bytes.Buffer
+	app := &App{Stdin: bytes.NewReader(events), Stdout: &out, Stderr: &errb,
+		Getenv: func(string) string { return "" }, Now: func() time.Time { return issue4Now }}
+	if code := app.Run(context.Background(), []string{"snapshot", "--from", "events", "--base", fixture("org.snapshot.json"), "-"}); code != ExitOK {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	checkGolden(t, "events.snapshot.json", out.Bytes())
+}
