@@ -30,6 +30,7 @@ type huntFlags struct {
 	snapshot         string
 	failOn           string
 	quiet            bool
+	aws              cloudFlags
 }
 
 func (a *App) huntCmd() *cobra.Command {
@@ -57,6 +58,9 @@ func (a *App) huntCmd() *cobra.Command {
 	fl.StringVar(&f.snapshot, "snapshot", "", "Identity Center snapshot (portcullis snapshot) for names, sizes and admin-ness")
 	fl.StringVar(&f.failOn, "fail-on", "", "exit 3 when a finding at or above this severity is found (info, low, medium, high, critical)")
 	fl.BoolVarP(&f.quiet, "quiet", "q", false, "no progress line and no summary on stderr")
+	fl.StringVar(&f.aws.region, "aws-region", "", "region of the S3 bucket (s3:// inputs; default: the SDK's chain)")
+	fl.StringVar(&f.aws.profile, "profile", "", "AWS profile for s3:// inputs")
+	fl.StringVar(&f.aws.s3Endpoint, "s3-endpoint", "", "S3-compatible endpoint URL (path-style), for s3:// inputs")
 	return cmd
 }
 
@@ -115,7 +119,7 @@ func (a *App) runHunt(cmd *cobra.Command, args []string, f huntFlags) error {
 			return err
 		}
 	}
-	paths, objs, err := a.resolveInputs(cmd, args, filter)
+	paths, objs, err := a.resolveInputs(cmd, args, filter, f.aws)
 	if err != nil {
 		return err
 	}

@@ -13,7 +13,7 @@ import (
 // resolveInputs splits hunt arguments into local paths, stdin ("-", read
 // from the App so tests and embedders can feed it) and objects listed from
 // remote stores (s3://).
-func (a *App) resolveInputs(cmd *cobra.Command, args []string, f source.Filter) ([]string, []source.Object, error) {
+func (a *App) resolveInputs(cmd *cobra.Command, args []string, f source.Filter, af cloudFlags) ([]string, []source.Object, error) {
 	var paths []string
 	var objs []source.Object
 	for _, arg := range args {
@@ -24,7 +24,7 @@ func (a *App) resolveInputs(cmd *cobra.Command, args []string, f source.Filter) 
 			continue
 		}
 		if strings.HasPrefix(arg, "s3://") {
-			o, err := a.listS3(cmd.Context(), arg, f)
+			o, err := a.listS3(cmd.Context(), arg, f, af)
 			if err != nil {
 				return nil, nil, err
 			}

@@ -276,7 +276,7 @@ func (a *App) snapshotEvents(cmd *cobra.Command, args []string, f snapshotFlags)
 			return nil, fmt.Errorf("--until: %w", err)
 		}
 	}
-	paths, objs, err := a.resolveInputs(cmd, args, filter)
+	paths, objs, err := a.resolveInputs(cmd, args, filter, cloudFlags{})
 	if err != nil {
 		return nil, err
 	}
