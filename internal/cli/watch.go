@@ -167,4 +167,3 @@ func (a *App) runWatch(ctx context.Context, f watchFlags) error {
 	}
 	return err
 }
-
