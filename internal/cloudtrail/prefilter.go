@@ -25,7 +25,6 @@ type Prefilter struct {
 }
 
 type compiled struct {
-	source   string
 	names    map[string]struct{} // nil: any name
 	contains [][]byte
 }
@@ -41,7 +40,7 @@ func NewPrefilter(in []Interest) *Prefilter {
 		if it.Source == "" {
 			p.all = true
 		}
-		c := compiled{source: it.Source}
+		var c compiled
 		if len(it.Names) > 0 {
 			c.names = make(map[string]struct{}, len(it.Names))
 			for _, n := range it.Names {
