@@ -2,15 +2,18 @@ package cli
 
 import (
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
 
 	"github.com/spf13/cobra"
 
+	"github.com/portcullis-sec/portcullis/internal/access"
 	"github.com/portcullis-sec/portcullis/internal/config"
 	"github.com/portcullis-sec/portcullis/internal/finding"
 	"github.com/portcullis-sec/portcullis/internal/hunt"
+	"github.com/portcullis-sec/portcullis/internal/respond"
 	"github.com/portcullis-sec/portcullis/internal/simulate"
 )
 
@@ -63,6 +66,9 @@ func (a *App) demoCmd() *cobra.Command {
 			for _, line := range story(serious) {
 				fmt.Fprintln(w, "   "+line)
 			}
+			if err := a.demoAftermath(w, res, cfg); err != nil {
+				return err
+			}
 			if keep {
 				fmt.Fprintf(w, "\nThe trail is kept in %s (config: %s).\n", dir, sum.ConfigPath)
 			} else {
@@ -88,4 +94,38 @@ func story(fs []finding.Finding) []string {
 		_ = who
 	}
 	return out
+}
+
+// demoAftermath shows what the attack left: admin paths into sensitive
+// accounts in the state replayed from the trail, and the containment plan
+// for the backdoor permission set (a dry run: nothing is called).
+func (a *App) demoAftermath(w io.Writer, res *hunt.Result, cfg *config.Config) error {
+	g := access.Compute(res.State)
+	paths := g.AdminPathsIntoSensitive(cfg)
+	fmt.Fprintf(w, "\n5. Admin paths into sensitive accounts, in the state replayed from the trail (portcullis access --admin-paths-sensitive):\n\n")
+	if err := access.WriteTable(w, paths); err != nil {
+		return err
+	}
+	var target *finding.Finding
+	for i := range res.Findings {
+		if res.Findings[i].Rule == "idc.chain.backdoor-permission-set" {
+			target = &res.Findings[i]
+			break
+		}
+	}
+	if target == nil {
+		return nil
+	}
+	fmt.Fprintf(w, "\n6. Containment plan for %s (portcullis contain --finding %s --delete-permission-set; dry run, nothing is called):\n\n", target.Rule, target.ID[:11])
+	plan, err := respond.Plan(respond.Input{Finding: target, DeletePermissionSet: true}, res.State, cfg, a.Now())
+	if plan == nil {
+		return fmt.Errorf("containment plan: %w", err)
+	}
+	if rerr := respond.RenderPlan(w, plan, "text"); rerr != nil {
+		return rerr
+	}
+	if err != nil {
+		fmt.Fprintf(w, "\n(guard rails: %v)\n", err)
+	}
+	return nil
 }
