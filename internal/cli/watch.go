@@ -21,6 +21,7 @@ import (
 
 type watchFlags struct {
 	storePath, configPath, snapshot string
+	baseline                        string
 	ruleDirs, sinks                 []string
 	queueURL, listen                string
 	lambda, printPattern, insecure  bool
@@ -47,6 +48,7 @@ func (a *App) watchCmd() *cobra.Command {
 	fl.StringVar(&f.configPath, "config", "", "portcullis.yaml")
 	fl.StringSliceVar(&f.ruleDirs, "rules", nil, "extra rule directory")
 	fl.StringVar(&f.snapshot, "snapshot", "", "Identity Center snapshot to start from (names, sizes, admin-ness)")
+	fl.StringVar(&f.baseline, "baseline", "", "last known-good state (snapshot or Terraform state): page on every grant outside it ("+DriftRuleDoc+")")
 	fl.StringArrayVar(&f.sinks, "sink", nil, "alert sink, repeatable: stdout | webhook:url-env=VAR[,hmac-env=VAR] | slack:url-env=VAR | pagerduty:key-env=VAR | sns:topic=ARN; common keys min=SEVERITY, name=, attempts=, timeout=")
 	fl.StringVar(&f.queueURL, "sqs-queue-url", "", "consume EventBridge events (and S3 object-created notifications) from this SQS queue")
 	fl.Int32Var(&f.visibility, "visibility-timeout", 0, "SQS visibility timeout in seconds (0: the queue's)")
@@ -127,8 +129,16 @@ func (a *App) runWatch(ctx context.Context, f watchFlags) error {
 	if err != nil {
 		return fmt.Errorf("--sink: %w", err)
 	}
+	var det watch.Detector = eng.Stream()
+	if f.baseline != "" {
+		base, err := a.loadModel(ctx, f.baseline)
+		if err != nil {
+			return fmt.Errorf("--baseline: %w", err)
+		}
+		det = eng.Stream().WithBaseline(base)
+	}
 	w, err := watch.New(ctx, watch.Options{
-		Detector: eng.Stream(), Store: st, Alerts: group, Logger: logger,
+		Detector: det, Store: st, Alerts: group, Logger: logger,
 		Prefilter: cloudtrail.NewPrefilter(eng.Interest()),
 	})
 	if err != nil {
@@ -167,3 +177,6 @@ func (a *App) runWatch(ctx context.Context, f watchFlags) error {
 	}
 	return err
 }
+
+// DriftRuleDoc names the rule drift findings carry.
+const DriftRuleDoc = "rule " + detect.DriftRule

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -193,5 +194,50 @@ func TestWatchSQSWithRealEngine(t *testing.T) {
 	}
 	if fs := listStored(t, storePath); len(fs) != 3 {
 		t.Fatalf("stored %d findings, want 3", len(fs))
+	}
+}
+
+// TestWatchPagesOnDriftFromBaseline: with --baseline, an assignment the
+// baseline lacks is stored as an idc.drift.rogue-grant finding.
+func TestWatchPagesOnDriftFromBaseline(t *testing.T) {
+	dir := t.TempDir()
+	base := filepath.Join(dir, "base.json")
+	if err := os.WriteFile(base, []byte(`{"schema":"portcullis.snapshot/v1","from":"file","accounts":{},"users":{},"groups":{},"permission_sets":{},"assignments":[],"memberships":{}}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	storePath := filepath.Join(dir, "p.db")
+	addr := freeAddr(t)
+	app, _, errb := envApp(map[string]string{"PORTCULLIS_WATCH_SECRET": "k"})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan int)
+	go func() { done <- app.Run(ctx, []string{"watch", "--store", storePath, "--listen", addr, "--baseline", base}) }()
+	ev := `{"version":"0","id":"x","detail-type":"AWS API Call via CloudTrail","source":"aws.sso","detail":{"eventSource":"sso.amazonaws.com","eventName":"CreateAccountAssignment",` +
+		`"eventTime":"2026-11-02T10:00:00Z","eventID":"drift-1","userIdentity":{"type":"IAMUser","arn":"arn:aws:iam::1:user/m"},` +
+		`"requestParameters":{"instanceArn":"arn:aws:sso:::instance/i","permissionSetArn":"arn:aws:sso:::permissionSet/i/ps-1","targetId":"222222222222","targetType":"AWS_ACCOUNT","principalType":"USER","principalId":"u-1"}}}`
+	var code int
+	for i := 0; i < 100; i++ {
+		req, _ := http.NewRequest("POST", "http://"+addr+"/events", strings.NewReader(ev))
+		req.Header.Set("X-Portcullis-Secret", "k")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			time.Sleep(50 * time.Millisecond)
+			continue
+		}
+		resp.Body.Close()
+		code = resp.StatusCode
+		break
+	}
+	cancel()
+	if c := <-done; c != 0 || code/100 != 2 {
+		t.Fatalf("post %d, watch exit %d: %s", code, c, errb)
+	}
+	rules := map[string]int{}
+	for _, f := range listStored(t, storePath) {
+		rules[f.Rule]++
+	}
+	// Both the assignment and the permission set it names are outside the
+	// (empty) baseline.
+	if rules["idc.drift.rogue-grant"] != 2 || rules["idc.assignment.created"] != 1 {
+		t.Errorf("stored rules %v", rules)
 	}
 }

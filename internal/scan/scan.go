@@ -5,7 +5,6 @@
 package scan
 
 import (
-	"cmp"
 	"context"
 	"maps"
 	"runtime"
@@ -136,7 +135,25 @@ func Run(ctx context.Context, objs []source.Object, o Options, fn func(batch []*
 		close(waited)
 	}()
 
-	m := merger{groups: groups, fn: fn, buckets: make([][]*cloudtrail.Event, len(groups)), left: make([]int, len(groups))}
+	// fn runs on its own goroutine: were it called from the loop below, a
+	// slow rule engine would leave the workers blocked on a full results
+	// channel instead of reading the next group.
+	batches := make(chan batch, 2) // two groups in flight: never blocks
+	emitDone := make(chan struct{})
+	var fnErr error // written by the emitter, read after emitDone
+	go func() {
+		defer close(emitDone)
+		for b := range batches {
+			if fnErr == nil && len(b.events) > 0 {
+				if fnErr = fn(b.events); fnErr != nil {
+					cancel()
+				}
+			}
+			emitted <- b.group // lets the feeder start the group after next
+		}
+	}()
+
+	m := merger{groups: groups, buckets: make([][]*cloudtrail.Event, len(groups)), left: make([]int, len(groups))}
 	for g := range groups {
 		m.left[g] = len(groups[g].objs)
 	}
@@ -146,7 +163,6 @@ func Run(ctx context.Context, objs []source.Object, o Options, fn func(batch []*
 		defer t.Stop()
 		tick = t.C
 	}
-	var fnErr error
 	for results != nil {
 		select {
 		case r, ok := <-results:
@@ -154,17 +170,20 @@ func Run(ctx context.Context, objs []source.Object, o Options, fn func(batch []*
 				results = nil
 				break
 			}
-			if fnErr != nil {
-				continue // draining after fn failed
+			if runCtx.Err() != nil {
+				continue // draining after fn failed or ctx ended
 			}
 			st.add(&r, o.OnError)
-			if fnErr = m.add(r.group, r.events, &st, emitted); fnErr != nil {
-				cancel()
+			for _, b := range m.add(r.group, r.events) {
+				st.Matched += int64(len(b.events))
+				batches <- b
 			}
 		case <-tick:
 			o.Progress(st.clone())
 		}
 	}
+	close(batches)
+	<-emitDone
 	<-waited
 	if fnErr != nil {
 		return st, fnErr
@@ -233,56 +252,4 @@ func groupBySlot(objs []source.Object) []group {
 	}
 	slices.SortStableFunc(groups, func(a, b group) int { return a.start.Compare(b.start) })
 	return groups
-}
-
-// merger holds finished objects' events until their group is complete, then
-// sorts and hands them on.
-type merger struct {
-	groups  []group
-	fn      func([]*cloudtrail.Event) error
-	buckets [][]*cloudtrail.Event
-	left    []int // objects not yet read, per group
-	next    int   // next group to hand on
-	pending []*cloudtrail.Event
-}
-
-func (m *merger) add(g int, evs []*cloudtrail.Event, st *Stats, emitted chan<- int) error {
-	m.buckets[g] = append(m.buckets[g], evs...)
-	m.left[g]--
-	for m.next < len(m.groups) && m.left[m.next] == 0 {
-		batch := append(m.pending, m.buckets[m.next]...)
-		m.buckets[m.next] = nil
-		slices.SortFunc(batch, compareEvents)
-		cut := len(batch)
-		if n := m.next + 1; n < len(m.groups) {
-			cutoff := m.groups[n].start.Add(-source.DeliveryLag)
-			cut, _ = slices.BinarySearchFunc(batch, cutoff, func(e *cloudtrail.Event, t time.Time) int {
-				return e.Time.Compare(t)
-			})
-		}
-		m.pending = slices.Clone(batch[cut:])
-		out := batch[:cut:cut] // fn may keep or append to it without touching pending
-		if len(out) > 0 {
-			st.Matched += int64(len(out))
-			if err := m.fn(out); err != nil {
-				return err
-			}
-		}
-		// Only now may the group after next start: its events and this
-		// batch are never in memory together.
-		emitted <- m.next
-		m.next++
-	}
-	return nil
-}
-
-// compareEvents orders by eventTime, then eventID, then where the record
-// was read, so equal inputs always give the same order.
-func compareEvents(a, b *cloudtrail.Event) int {
-	return cmp.Or(
-		a.Time.Compare(b.Time),
-		cmp.Compare(a.ID, b.ID),
-		cmp.Compare(a.Origin.File, b.Origin.File),
-		cmp.Compare(a.Origin.Index, b.Origin.Index),
-	)
 }
