@@ -210,7 +210,9 @@ func TestWatchPagesOnDriftFromBaseline(t *testing.T) {
 	app, _, errb := envApp(map[string]string{"PORTCULLIS_WATCH_SECRET": "k"})
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan int)
-	go func() { done <- app.Run(ctx, []string{"watch", "--store", storePath, "--listen", addr, "--baseline", base}) }()
+	go func() {
+		done <- app.Run(ctx, []string{"watch", "--store", storePath, "--listen", addr, "--baseline", base})
+	}()
 	ev := `{"version":"0","id":"x","detail-type":"AWS API Call via CloudTrail","source":"aws.sso","detail":{"eventSource":"sso.amazonaws.com","eventName":"CreateAccountAssignment",` +
 		`"eventTime":"2026-11-02T10:00:00Z","eventID":"drift-1","userIdentity":{"type":"IAMUser","arn":"arn:aws:iam::1:user/m"},` +
 		`"requestParameters":{"instanceArn":"arn:aws:sso:::instance/i","permissionSetArn":"arn:aws:sso:::permissionSet/i/ps-1","targetId":"222222222222","targetType":"AWS_ACCOUNT","principalType":"USER","principalId":"u-1"}}}`
