@@ -99,7 +99,11 @@ func (e *Enricher) Enrich(ev *cloudtrail.Event) {
 	ev.SetDerived("portcullis.actor.key", Key(a))
 
 	family, isIDC := idcSources[ev.Source]
-	write := isIDC && !portalCalls[ev.Name] && IsWrite(ev.Name) && a.Service == ""
+	// Administrative writes need IAM credentials: on sso.amazonaws.com an
+	// Identity Center user (or a legacy "Unknown" portal identity) is an end
+	// user of the access portal, whatever the call is named.
+	portalUser := ev.Source == "sso.amazonaws.com" && (a.Type == actor.KindIDCUser || a.Type == actor.KindUnknown)
+	write := isIDC && !portalCalls[ev.Name] && !portalUser && IsWrite(ev.Name) && a.Service == ""
 	ev.SetDerived("portcullis.idc.family", family)
 	ev.SetDerived("portcullis.idc.write", write)
 	ev.SetDerived("portcullis.success", ev.ErrorCode == "")

@@ -243,3 +243,41 @@ func TestRunGroupsByDeliveryHour(t *testing.T) {
 		t.Errorf("events out of order across hourly batches")
 	}
 }
+
+// The workers go on reading the next group while fn works on a batch: the
+// rule engine and the reading overlap.
+func TestRunReadsWhileFnWorks(t *testing.T) {
+	r := rand.New(rand.NewPCG(11, 12))
+	opened := make(chan struct{}, 100)
+	var objs []source.Object
+	for d := 0; d < 2; d++ {
+		for _, o := range dayObjects(r, d, 6) {
+			open := o.Open
+			o.Open = func(ctx context.Context) (io.ReadCloser, error) {
+				if d == 1 {
+					opened <- struct{}{}
+				}
+				return open(ctx)
+			}
+			objs = append(objs, o)
+		}
+	}
+	first := true
+	_, err := scan.Run(context.Background(), objs, scan.Options{Workers: 1}, func([]*cloudtrail.Event) error {
+		if !first {
+			return nil
+		}
+		first = false
+		for i := 0; i < 6; i++ { // every object of day 1 is read while day 0 is with fn
+			select {
+			case <-opened:
+			case <-time.After(5 * time.Second):
+				return fmt.Errorf("only %d objects of the next day were read while fn worked", i)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}

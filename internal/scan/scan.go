@@ -89,7 +89,10 @@ func Run(ctx context.Context, objs []source.Object, o Options, fn func(batch []*
 
 	type job struct{ group, obj int }
 	jobs := make(chan job)
-	results := make(chan result, o.Workers)
+	// Room for a burst of results, so a worker never waits for this
+	// goroutine to be scheduled when the rule engine keeps the other
+	// cores busy. Memory stays bounded by the two groups in flight.
+	results := make(chan result, 16*o.Workers)
 	emitted := make(chan int, len(groups)) // never blocks the merger
 	eg, gctx := errgroup.WithContext(runCtx)
 	eg.Go(func() error {
