@@ -14,6 +14,7 @@ type orgReq struct {
 	ServicePrincipal string
 	PolicyId         string
 	TargetId         string
+	Filter           string
 	Content          string
 	Description      string
 	Name             string
@@ -39,8 +40,6 @@ func (s *Server) orgARN(kind, id string) string {
 		return fmt.Sprintf("arn:%s:organizations::%s:organization/%s", p, mgmt, s.st.orgID)
 	case "root":
 		return fmt.Sprintf("arn:%s:organizations::%s:root/%s/%s", p, mgmt, s.st.orgID, id)
-	case "policy":
-		return fmt.Sprintf("arn:%s:organizations::%s:policy/%s/service_control_policy/%s", p, mgmt, s.st.orgID, id)
 	}
 	return fmt.Sprintf("arn:%s:organizations::%s:%s/%s/%s", p, mgmt, kind, s.st.orgID, id)
 }
@@ -252,7 +251,7 @@ func (s *Server) createPolicy(in *orgReq) (any, *apiError) {
 		return nil, &apiError{code: "DuplicatePolicyException", msg: "A policy with the same name already exists."}
 	}
 	id := fmt.Sprintf("p-%08x", s.st.next())
-	p := &OrgPolicy{ID: id, ARN: s.orgARN("policy", id), Name: in.Name, Description: in.Description, Type: in.Type, Content: in.Content}
+	p := &OrgPolicy{ID: id, ARN: s.policyARN(id, in.Type), Name: in.Name, Description: in.Description, Type: in.Type, Content: in.Content}
 	s.st.policies = append(s.st.policies, p)
 	summary := map[string]any{"Id": p.ID, "Arn": p.ARN, "Name": p.Name, "Description": p.Description, "Type": p.Type, "AwsManaged": false}
 	return map[string]any{"Policy": map[string]any{"PolicySummary": summary, "Content": p.Content}}, nil

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"fmt"
 	"regexp"
 	"strconv"
@@ -9,6 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	awscollect "github.com/portcullis-sec/portcullis/internal/collect/aws"
 	"github.com/portcullis-sec/portcullis/internal/config"
 	"github.com/portcullis-sec/portcullis/internal/posture"
 	"github.com/portcullis-sec/portcullis/internal/version"
@@ -21,7 +23,7 @@ func (a *App) postureCmd() *cobra.Command {
 		events                                                []string
 	)
 	cmd := &cobra.Command{
-		Use:   "posture --snapshot SPEC [--events PATH...] [--org ORG_EXPORT.json]",
+		Use:   "posture --snapshot SPEC [--events PATH...] [--org ORG_EXPORT.json|aws]",
 		Short: "Hardening checks over Identity Center: session duration, admin sets, boundaries, large groups, MFA evidence, delegated admin, SCP guardrail, unused assignments",
 		Long: `posture runs hardening checks over an Identity Center state. Each check has a
 stable id, a severity, the objects that fail it, why it matters and how to fix it.
@@ -32,7 +34,12 @@ is missing is skipped, never passed.
 --snapshot is ` + modelSpecHelp + `.
 
 --org is an Organizations export: {"Policies": [describe-policy "Policy" objects
-plus "Targets" from list-targets-for-policy], "Accounts": [{"Id", "Parents"}]}.
+plus "Targets" from list-targets-for-policy], "Accounts": [{"Id", "Parents"}]},
+or aws to read the SCPs, their targets and each account's parent chain from
+the live API (same --region, --profile and --endpoint as --snapshot aws; needs
+the management account or an Organizations delegated administrator, with
+organizations:ListPolicies, DescribePolicy, ListTargetsForPolicy, ListAccounts
+and ListParents). A file named aws is ./aws.
 
 --format ocsf writes one OCSF 1.3.0 Compliance Finding (class_uid 2003) per
 evaluated check as JSON lines, passed checks included (status Resolved) so a
@@ -42,6 +49,7 @@ Exit status: 0 no failed check at or above --fail-on (or no --fail-on), 1 error,
 2 unreadable events or a partial snapshot, 3 a failed check at or above --fail-on.`,
 		Example: `  portcullis posture --snapshot snapshot.json --config portcullis.yaml
   portcullis posture --snapshot aws --events ./AWSLogs --org org.json --window 30d --fail-on high
+  portcullis posture --snapshot snapshot.json --org aws --profile management --region us-east-1
   portcullis posture --snapshot snapshot.json --format ocsf > posture.ocsf.jsonl`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -64,12 +72,12 @@ Exit status: 0 no failed check at or above --fail-on (or no --fail-on), 1 error,
 				return err
 			}
 			in := posture.Input{Config: cfg, Window: win}
+			ctx := withAWSFlags(cmd.Context(), aws)
 			if orgPath != "" {
-				if in.Org, err = posture.LoadOrganization(orgPath); err != nil {
+				if in.Org, err = a.loadOrganization(ctx, orgPath); err != nil {
 					return err
 				}
 			}
-			ctx := withAWSFlags(cmd.Context(), aws)
 			if in.Model, err = a.loadModel(ctx, snapshot); err != nil {
 				return err
 			}
@@ -93,13 +101,31 @@ Exit status: 0 no failed check at or above --fail-on (or no --fail-on), 1 error,
 	fl := cmd.Flags()
 	fl.StringVar(&snapshot, "snapshot", "", "the Identity Center state: "+modelSpecHelp)
 	fl.StringArrayVar(&events, "events", nil, "CloudTrail (files, directories, org-trail layout, - for stdin) for the MFA and unused-assignment checks; repeat for more")
-	fl.StringVar(&orgPath, "org", "", "Organizations export (SCPs and their targets) for the SCP guardrail check")
+	fl.StringVar(&orgPath, "org", "", "Organizations export (SCPs and their targets) for the SCP guardrail check, or aws to read them live (management or delegated Organizations admin)")
 	fl.StringVar(&window, "window", "90d", "evidence window, ending at the latest event (or the snapshot time without events): 90d, 2w, 36h or ISO-8601 (P30D)")
 	fl.StringVar(&configPath, "config", "", "portcullis.yaml (admins, sensitive_accounts, max_session_duration, large_group_size …)")
 	fl.StringVar(&format, "format", "table", "output: "+strings.Join(posture.Formats, ", "))
 	fl.StringVar(&failOn, "fail-on", "", "exit 3 when a check at or above this severity fails (info, low, medium, high, critical)")
 	aws.register(cmd)
 	return cmd
+}
+
+// loadOrganization reads --org: an export file, or `aws` for the live
+// Organizations API with the command's AWS flags from ctx.
+func (a *App) loadOrganization(ctx context.Context, spec string) (*posture.Organization, error) {
+	if spec != "aws" {
+		return posture.LoadOrganization(spec)
+	}
+	o := a.collectOptions(awsFlagsFrom(ctx))
+	cl, err := awscollect.NewClients(ctx, o)
+	if err != nil {
+		return nil, fmt.Errorf("--org aws: %w", err)
+	}
+	org, err := awscollect.CollectOrganization(ctx, cl, o)
+	if err != nil {
+		return nil, fmt.Errorf("--org aws: %w", err)
+	}
+	return org, nil
 }
 
 var dayWeekRe = regexp.MustCompile(`^(\d{1,5})([dw])$`)

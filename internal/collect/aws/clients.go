@@ -45,6 +45,12 @@ type Organizations interface {
 	ListOrganizationalUnitsForParent(context.Context, *organizations.ListOrganizationalUnitsForParentInput, ...func(*organizations.Options)) (*organizations.ListOrganizationalUnitsForParentOutput, error)
 	ListAccountsForParent(context.Context, *organizations.ListAccountsForParentInput, ...func(*organizations.Options)) (*organizations.ListAccountsForParentOutput, error)
 	ListDelegatedAdministrators(context.Context, *organizations.ListDelegatedAdministratorsInput, ...func(*organizations.Options)) (*organizations.ListDelegatedAdministratorsOutput, error)
+
+	// Service control policies, for CollectOrganization.
+	ListPolicies(context.Context, *organizations.ListPoliciesInput, ...func(*organizations.Options)) (*organizations.ListPoliciesOutput, error)
+	DescribePolicy(context.Context, *organizations.DescribePolicyInput, ...func(*organizations.Options)) (*organizations.DescribePolicyOutput, error)
+	ListTargetsForPolicy(context.Context, *organizations.ListTargetsForPolicyInput, ...func(*organizations.Options)) (*organizations.ListTargetsForPolicyOutput, error)
+	ListParents(context.Context, *organizations.ListParentsInput, ...func(*organizations.Options)) (*organizations.ListParentsOutput, error)
 }
 
 // Clients are the three read-only clients. A nil Organizations is allowed:
@@ -86,6 +92,10 @@ func Actions() []Action {
 		{"organizations", "ListOrganizationalUnitsForParent", "organizations:ListOrganizationalUnitsForParent"},
 		{"organizations", "ListAccountsForParent", "organizations:ListAccountsForParent"},
 		{"organizations", "ListDelegatedAdministrators", "organizations:ListDelegatedAdministrators"},
+		{"organizations", "ListPolicies", "organizations:ListPolicies"},
+		{"organizations", "DescribePolicy", "organizations:DescribePolicy"},
+		{"organizations", "ListTargetsForPolicy", "organizations:ListTargetsForPolicy"},
+		{"organizations", "ListParents", "organizations:ListParents"},
 	}
 }
 

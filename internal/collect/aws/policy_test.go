@@ -44,11 +44,15 @@ func policyActions(t *testing.T) map[string]bool {
 }
 
 // The policy is generated from the call log: every operation the
-// collector sent must be allowed, and every allowed action must have been
-// needed. A new call without a policy row fails here.
+// collectors (snapshot and SCPs) sent must be allowed, and every allowed
+// action must have been needed. A new call without a policy row fails here.
 func TestPolicyCoversExactlyTheCallsMade(t *testing.T) {
 	s := startFake(t, awsfake.Sample())
+	seedFake(t, s, seedSCPs)
 	if _, err := collect(t, s, testOptions(s)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := collectOrg(t, s, testOptions(s)); err != nil {
 		t.Fatal(err)
 	}
 	allowed := policyActions(t)
