@@ -96,6 +96,7 @@ func (e *Engine) link() error {
 		if r.IsCorrelation() {
 			e.corrs = append(e.corrs, r)
 		} else {
+			r.scope = scopeOf(r)
 			e.plain = append(e.plain, r)
 		}
 	}
@@ -179,7 +180,7 @@ func (e *Engine) Process(ev *cloudtrail.Event) []finding.Finding {
 	matched := false
 	for pass := 0; pass < 2; pass++ {
 		for _, r := range e.plain {
-			if r.Fallback != (pass == 1) || (pass == 1 && matched) {
+			if r.Fallback != (pass == 1) || (pass == 1 && matched) || !r.inScope(ev) {
 				continue
 			}
 			if !r.detection.eval(ev) {
@@ -292,4 +293,38 @@ func nonEmpty(s string) []string {
 		return nil
 	}
 	return []string{s}
+}
+
+// scopeOf turns a rule's interest into a lookup table; nil when the rule can
+// match any event.
+func scopeOf(r *Rule) map[string]map[string]bool {
+	in := r.interest()
+	scope := map[string]map[string]bool{}
+	for _, i := range in {
+		if i.Source == "" {
+			return nil
+		}
+		names, seen := scope[i.Source]
+		switch {
+		case len(i.Names) == 0:
+			scope[i.Source] = map[string]bool{} // every name
+		case !seen:
+			names = map[string]bool{}
+			scope[i.Source] = names
+			fallthrough
+		case len(names) > 0:
+			for _, n := range i.Names {
+				names[n] = true
+			}
+		}
+	}
+	return scope
+}
+
+func (r *Rule) inScope(ev *cloudtrail.Event) bool {
+	if r.scope == nil {
+		return true
+	}
+	names, ok := r.scope[ev.Source]
+	return ok && (len(names) == 0 || names[ev.Name])
 }

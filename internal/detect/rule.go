@@ -40,7 +40,11 @@ type Rule struct {
 	detection *detection   // nil for correlation rules
 	corr      *correlation // nil for plain rules
 	silent    bool         // referenced by a correlation without generate: true
-	rawYAML   []byte
+	// scope is the (eventSource -> eventNames) a rule can match at all,
+	// derived from its detection; nil means any event. It lets Process skip
+	// rules cheaply (an empty name set is every name).
+	scope   map[string]map[string]bool
+	rawYAML []byte
 }
 
 // Escalation raises a finding's severity when its selection matches.
