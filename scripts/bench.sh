@@ -5,6 +5,7 @@
 #   floor      the gzip library portcullis uses, decompress only (one core)
 #   hunt -w1   portcullis hunt --workers 1
 #   hunt -wN   portcullis hunt with all workers
+#   naive-json gunzip + encoding/json into maps + filter, one core (Go)
 #   jq         jq -c '.Records[] | select(.eventSource=="sso.amazonaws.com")' (if installed)
 #   duckdb     DuckDB read_json with typed columns (if installed)
 # Prints MB/s of uncompressed JSON and ratios against gzip -dc, and peak RSS.
@@ -21,6 +22,7 @@ trap 'rm -rf "$bin"' EXIT
 
 go build -o "$bin/portcullis" ./cmd/portcullis
 go build -o "$bin/gzfloor" ./scripts/gzfloor
+go build -o "$bin/naivejson" ./scripts/naivejson
 
 if [ ! -f "$dir/portcullis.yaml" ]; then
   echo "== simulating a $size trail into $dir"
@@ -57,6 +59,7 @@ run "gzip -dc" sh -c "xargs -a '$files' cat | gzip -dc"
 run "floor" "$bin/gzfloor" "$dir/AWSLogs"
 run "hunt -w1" "$bin/portcullis" hunt -q --workers 1 --config "$dir/portcullis.yaml" --format jsonl "$dir/AWSLogs"
 run "hunt -wN" "$bin/portcullis" hunt -q --config "$dir/portcullis.yaml" --format jsonl "$dir/AWSLogs"
+run "naive-json" "$bin/naivejson" "$dir/AWSLogs"
 if command -v jq >/dev/null && [ "${SKIP_JQ:-}" = "" ]; then
   run "jq" sh -c "xargs -a '$files' cat | gzip -dc | jq -c '.Records[] | select(.eventSource==\"sso.amazonaws.com\")'"
 fi
@@ -65,7 +68,7 @@ if command -v duckdb >/dev/null; then
 fi
 
 echo "== ratios (higher is faster; gzip -dc = 1.00)"
-for k in floor "hunt -w1" "hunt -wN" jq duckdb; do
+for k in floor "hunt -w1" "hunt -wN" naive-json jq duckdb; do
   [ -n "${secs[$k]:-}" ] || continue
   awk -v n="$k" -v a="${secs[gzip -dc]}" -v b="${secs[$k]}" 'BEGIN{printf "%-10s %5.2fx gzip -dc\n", n, a/b}'
 done
