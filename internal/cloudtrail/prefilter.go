@@ -8,7 +8,10 @@ import (
 // Interest describes records some rule may want.
 type Interest struct {
 	Source   string   // eventSource; "" matches every record
-	Names    []string // eventName values; empty means any
+	Names    []string // eventName values; empty (with no NamePrefixes) means any
+	// NamePrefixes are eventName prefixes, case-sensitive ("Create", "Put");
+	// a name matching either Names or a prefix is wanted.
+	NamePrefixes []string
 	Contains []string // byte strings that must all appear in the raw record (e.g. "AWSReservedSSO")
 }
 
@@ -25,7 +28,8 @@ type Prefilter struct {
 }
 
 type compiled struct {
-	names    map[string]struct{} // nil: any name
+	names    map[string]struct{} // nil: any name (unless prefixes)
+	prefixes []string
 	contains [][]byte
 }
 
@@ -41,7 +45,8 @@ func NewPrefilter(in []Interest) *Prefilter {
 			p.all = true
 		}
 		var c compiled
-		if len(it.Names) > 0 {
+		if len(it.Names) > 0 || len(it.NamePrefixes) > 0 {
+			c.prefixes = it.NamePrefixes
 			c.names = make(map[string]struct{}, len(it.Names))
 			for _, n := range it.Names {
 				c.names[n] = struct{}{}
@@ -136,7 +141,7 @@ func (p *Prefilter) MatchRecord(r *Record) bool {
 					if !ok {
 						continue
 					}
-					if _, want := c.names[string(n)]; !want {
+					if !c.wants(n) {
 						continue
 					}
 				}
@@ -166,11 +171,21 @@ func (p *Prefilter) MatchEvent(e *Event) bool {
 }
 
 func (c *compiled) nameOK(name string) bool {
-	if c.names == nil {
+	return c.names == nil || c.wants([]byte(name))
+}
+
+// wants reports whether an eventName value is one of the names or starts
+// with one of the prefixes.
+func (c *compiled) wants(name []byte) bool {
+	if _, ok := c.names[string(name)]; ok {
 		return true
 	}
-	_, ok := c.names[name]
-	return ok
+	for _, p := range c.prefixes {
+		if bytes.HasPrefix(name, []byte(p)) {
+			return true
+		}
+	}
+	return false
 }
 
 // namesMatch looks for any literal "eventName" key with a wanted value.
@@ -182,10 +197,8 @@ func (c *compiled) namesMatch(rec []byte) bool {
 		if off = indexKey(rec, off, keyName); off < 0 {
 			return false
 		}
-		if v, ok := stringValue(rec, off); ok {
-			if _, want := c.names[string(v)]; want {
-				return true
-			}
+		if v, ok := stringValue(rec, off); ok && c.wants(v) {
+			return true
 		}
 	}
 }

@@ -142,3 +142,38 @@ func TestPrefilterOnGeneratedTrail(t *testing.T) {
 		t.Errorf("generator gave %d wanted records and %d decoys; the test needs both", wanted, mentions)
 	}
 }
+
+func TestPrefilterNamePrefixes(t *testing.T) {
+	p := cloudtrail.NewPrefilter([]cloudtrail.Interest{{Source: "sso.amazonaws.com", Names: []string{"GetRoleCredentials"}, NamePrefixes: []string{"Create", "Put"}}})
+	cases := map[string]bool{
+		`{"eventSource":"sso.amazonaws.com","eventName":"CreateAccountAssignment"}`: true,
+		`{"eventSource":"sso.amazonaws.com","eventName":"PutInlinePolicyToPermissionSet"}`: true,
+		`{"eventSource":"sso.amazonaws.com","eventName":"GetRoleCredentials"}`: true,
+		`{"eventSource":"sso.amazonaws.com","eventName":"ListAccounts"}`: false,
+		`{"eventName":"DescribePermissionSet", "eventSource" : "sso.amazonaws.com"}`: false,
+		`{"eventSource":"sts.amazonaws.com","eventName":"CreateToken"}`: false,
+	}
+	for rec, want := range cases {
+		if got := p.Match([]byte(rec)); got != want {
+			t.Errorf("Match(%s) = %v", rec, got)
+		}
+		var n int
+		err := cloudtrail.SplitRecords([]byte(rec), func(r *cloudtrail.Record) error {
+			n++
+			if got := p.MatchRecord(r); got != want {
+				t.Errorf("MatchRecord(%s) = %v", rec, got)
+			}
+			return nil
+		}, nil)
+		if err != nil || n != 1 {
+			t.Fatalf("split %s: %v", rec, err)
+		}
+		e, err := cloudtrail.Decode([]byte(rec), cloudtrail.Origin{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := p.MatchEvent(e); got != want {
+			t.Errorf("MatchEvent(%s) = %v", rec, got)
+		}
+	}
+}

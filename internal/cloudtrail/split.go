@@ -334,9 +334,10 @@ func (s *splitter) fail(code scanErr, start, at int, what string) (int, bool) {
 		err = fmt.Errorf("%w: mismatched %q at byte %d", ErrSyntax, s.data[at], at)
 	case scanBadValue:
 		if what == "" {
-			what = "not JSON"
+			err = fmt.Errorf("%w: unexpected %q at byte %d", ErrSyntax, s.data[at], at)
+		} else {
+			err = fmt.Errorf("%w: %s, found %q at byte %d", ErrSyntax, what, s.data[at], at)
 		}
-		err = fmt.Errorf("%w: %s, found %q at byte %d", ErrSyntax, what, s.data[at], at)
 	}
 	s.bad(start, err)
 	return at, false

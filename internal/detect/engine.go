@@ -241,51 +241,80 @@ func (e *Engine) recentFailures(ev *cloudtrail.Event) int {
 }
 
 // Interest derives the prefilter from the rules: the event sources and
-// names any rule can match. A rule that names no eventSource makes the
+// names (or name prefixes) any rule can match, plus the reads that teach
+// the state names (learnReads). A rule that names no eventSource makes the
 // prefilter pass everything.
 func (e *Engine) Interest() []cloudtrail.Interest {
-	type key struct{ src, name string }
-	seen := map[key]bool{}
-	var out []cloudtrail.Interest
+	type group struct {
+		src      string
+		contains []string
+		any      bool
+		names    map[string]bool
+		prefixes map[string]bool
+	}
+	groups := map[string]*group{}
+	var order []string
+	add := func(in cloudtrail.Interest) {
+		k := in.Source + "\x00" + strings.Join(in.Contains, "\x00")
+		g := groups[k]
+		if g == nil {
+			g = &group{src: in.Source, contains: in.Contains, names: map[string]bool{}, prefixes: map[string]bool{}}
+			groups[k] = g
+			order = append(order, k)
+		}
+		if len(in.Names) == 0 && len(in.NamePrefixes) == 0 {
+			g.any = true
+		}
+		for _, n := range in.Names {
+			g.names[n] = true
+		}
+		for _, p := range in.NamePrefixes {
+			g.prefixes[p] = true
+		}
+	}
 	for _, r := range e.plain {
 		for _, in := range r.interest() {
 			if in.Source == "" {
 				return nil
 			}
-			names := in.Names
-			if len(names) == 0 {
-				names = []string{""}
-			}
-			for _, n := range names {
-				k := key{in.Source, n}
-				if !seen[k] {
-					seen[k] = true
-					out = append(out, cloudtrail.Interest{Source: in.Source, Names: nonEmpty(n), Contains: in.Contains})
-				}
-			}
+			add(in)
 		}
 	}
-	// A source wanted for every name makes per-name entries redundant.
-	all := map[string]bool{}
-	for k := range seen {
-		if k.name == "" {
-			all[k.src] = true
-		}
+	for _, in := range learnReads {
+		add(in)
 	}
-	kept := out[:0]
-	for _, in := range out {
-		if len(in.Names) > 0 && all[in.Source] {
-			continue
+	sort.Strings(order)
+	out := make([]cloudtrail.Interest, 0, len(order))
+	for _, k := range order {
+		g := groups[k]
+		in := cloudtrail.Interest{Source: g.src, Contains: g.contains}
+		if !g.any {
+			in.Names, in.NamePrefixes = sortedSet(g.names), sortedSet(g.prefixes)
 		}
-		kept = append(kept, in)
+		out = append(out, in)
 	}
-	sort.Slice(kept, func(i, j int) bool {
-		if kept[i].Source != kept[j].Source {
-			return kept[i].Source < kept[j].Source
-		}
-		return strings.Join(kept[i].Names, ",") < strings.Join(kept[j].Names, ",")
-	})
-	return kept
+	return out
+}
+
+// learnReads are read calls whose responses name permission sets and
+// groups (enrich learns them): a trail often starts long after those were
+// created.
+var learnReads = []cloudtrail.Interest{
+	{Source: "sso.amazonaws.com", Names: []string{"DescribePermissionSet"}},
+	{Source: "identitystore.amazonaws.com", Names: []string{"DescribeGroup", "ListGroups"}},
+	{Source: "sso-directory.amazonaws.com", Names: []string{"DescribeGroup", "DescribeGroups", "SearchGroups", "ListGroups"}},
+}
+
+func sortedSet(m map[string]bool) []string {
+	if len(m) == 0 {
+		return nil
+	}
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
 }
 
 func nonEmpty(s string) []string {

@@ -76,26 +76,26 @@ func narrower(a, b interestSet) interestSet {
 func selInterest(s *selection) interestSet {
 	var out interestSet
 	for _, alt := range s.alts {
-		var sources, names, needles []string
+		var sources, names, prefixes, needles []string
 		for _, fm := range alt {
 			if fm.expand || fm.all && fm.field != "eventSource" {
 				continue
 			}
-			switch fm.field {
-			case "eventSource", "eventName":
-				if len(fm.mods) > 0 {
-					continue
-				}
-				vals, ok := plainValues(fm)
-				if !ok {
-					continue
-				}
-				if fm.field == "eventSource" {
+			switch {
+			case fm.field == "eventSource" && len(fm.mods) == 0:
+				if vals, ok := plainValues(fm); ok {
 					sources = vals
-				} else {
+				}
+			case fm.field == "eventName" && len(fm.mods) == 0:
+				if vals, ok := plainValues(fm); ok {
 					names = vals
 				}
-			default:
+			case fm.field == "eventName" && len(fm.mods) == 2 && contains(fm.mods, "startswith") && contains(fm.mods, "cased"):
+				// Case-sensitive prefixes can be tested on the raw bytes.
+				if vals, ok := plainValues(fm); ok {
+					prefixes = vals
+				}
+			case fm.field != "eventSource" && fm.field != "eventName":
 				// A cased, single-valued "contains" of a plain token can be
 				// tested on the raw bytes.
 				if len(fm.values) == 1 && contains(fm.mods, "contains") && contains(fm.mods, "cased") {
@@ -108,8 +108,11 @@ func selInterest(s *selection) interestSet {
 		if len(sources) == 0 {
 			return interestSet{any: true}
 		}
+		if len(names) > 0 && len(prefixes) > 0 {
+			prefixes = nil // both must hold: the names alone are a superset
+		}
 		for _, src := range sources {
-			out.items = append(out.items, cloudtrail.Interest{Source: src, Names: names, Contains: needles})
+			out.items = append(out.items, cloudtrail.Interest{Source: src, Names: names, NamePrefixes: prefixes, Contains: needles})
 		}
 	}
 	return out
