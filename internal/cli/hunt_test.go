@@ -121,3 +121,16 @@ func TestHuntConfigErrors(t *testing.T) {
 		t.Errorf("bad --since: exit %d, %s", code, errb)
 	}
 }
+
+func TestHuntMissingPathIsAnInputError(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "good.json"), []byte(records(0, 1)), 0o644)
+	app, out, errb := testApp("")
+	code := app.Run(context.Background(), []string{"hunt", "--format", "jsonl", filepath.Join(dir, "missing.json.gz"), dir})
+	if code != ExitBadInput || !strings.Contains(errb.String(), "missing.json.gz") {
+		t.Fatalf("exit %d, stderr %s", code, errb)
+	}
+	if !strings.Contains(out.String(), "evt-0") {
+		t.Errorf("the readable input was not hunted: %s", out)
+	}
+}

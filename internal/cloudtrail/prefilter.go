@@ -7,12 +7,12 @@ import (
 
 // Interest describes records some rule may want.
 type Interest struct {
-	Source   string   // eventSource; "" matches every record
-	Names    []string // eventName values; empty (with no NamePrefixes) means any
+	Source string   // eventSource; "" matches every record
+	Names  []string // eventName values; empty (with no NamePrefixes) means any
 	// NamePrefixes are eventName prefixes, case-sensitive ("Create", "Put");
 	// a name matching either Names or a prefix is wanted.
 	NamePrefixes []string
-	Contains []string // byte strings that must all appear in the raw record (e.g. "AWSReservedSSO")
+	Contains     []string // byte strings that must all appear in the raw record (e.g. "AWSReservedSSO")
 }
 
 // Prefilter answers "may a rule want this record?" from the raw bytes, so

@@ -146,12 +146,12 @@ func TestPrefilterOnGeneratedTrail(t *testing.T) {
 func TestPrefilterNamePrefixes(t *testing.T) {
 	p := cloudtrail.NewPrefilter([]cloudtrail.Interest{{Source: "sso.amazonaws.com", Names: []string{"GetRoleCredentials"}, NamePrefixes: []string{"Create", "Put"}}})
 	cases := map[string]bool{
-		`{"eventSource":"sso.amazonaws.com","eventName":"CreateAccountAssignment"}`: true,
+		`{"eventSource":"sso.amazonaws.com","eventName":"CreateAccountAssignment"}`:        true,
 		`{"eventSource":"sso.amazonaws.com","eventName":"PutInlinePolicyToPermissionSet"}`: true,
-		`{"eventSource":"sso.amazonaws.com","eventName":"GetRoleCredentials"}`: true,
-		`{"eventSource":"sso.amazonaws.com","eventName":"ListAccounts"}`: false,
-		`{"eventName":"DescribePermissionSet", "eventSource" : "sso.amazonaws.com"}`: false,
-		`{"eventSource":"sts.amazonaws.com","eventName":"CreateToken"}`: false,
+		`{"eventSource":"sso.amazonaws.com","eventName":"GetRoleCredentials"}`:             true,
+		`{"eventSource":"sso.amazonaws.com","eventName":"ListAccounts"}`:                   false,
+		`{"eventName":"DescribePermissionSet", "eventSource" : "sso.amazonaws.com"}`:       false,
+		`{"eventSource":"sts.amazonaws.com","eventName":"CreateToken"}`:                    false,
 	}
 	for rec, want := range cases {
 		if got := p.Match([]byte(rec)); got != want {

@@ -75,7 +75,12 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 		})
 		res.Walk = ws
 		if err != nil {
-			return nil, err
+			// Unreadable paths are input errors: the rest is still hunted,
+			// and the exit status says something could not be read.
+			if ctx.Err() != nil {
+				return nil, err
+			}
+			onErr(err)
 		}
 	}
 	var pf *cloudtrail.Prefilter
