@@ -108,6 +108,12 @@ func (e *Enricher) Enrich(ev *cloudtrail.Event) {
 	ev.SetDerived("portcullis.idc.write", write)
 	ev.SetDerived("portcullis.success", ev.ErrorCode == "")
 
+	if !isIDC && ev.Source != "organizations.amazonaws.com" {
+		// Sessions (sts, sign-in) only need the actor and the role they use;
+		// they are most of what passes the prefilter, so skip the rest.
+		e.sessionUse(ev)
+		return
+	}
 	e.permissionSet(ev)
 	e.target(ev)
 	// The (permission set, account) a grant opens, in the same form a
