@@ -317,13 +317,6 @@ func sortedSet(m map[string]bool) []string {
 	return out
 }
 
-func nonEmpty(s string) []string {
-	if s == "" {
-		return nil
-	}
-	return []string{s}
-}
-
 // scopeOf turns a rule's interest into a lookup table; nil when the rule can
 // match any event.
 func scopeOf(r *Rule) map[string]map[string]bool {
