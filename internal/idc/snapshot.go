@@ -66,45 +66,17 @@ func (m *Model) fill(name string) error {
 	if m.Memberships == nil {
 		m.Memberships = map[string][]Membership{}
 	}
-	for k, a := range m.Accounts {
-		if a == nil {
-			return fmt.Errorf("snapshot %s: accounts[%q]: null", name, k)
-		}
-		if a.ID == "" {
-			a.ID = k
-		} else if a.ID != k {
-			return fmt.Errorf("snapshot %s: accounts[%q]: id is %q", name, k, a.ID)
-		}
+	if err := keyed(name, "accounts", "id", m.Accounts, func(a *Account) *string { return &a.ID }); err != nil {
+		return err
 	}
-	for k, u := range m.Users {
-		if u == nil {
-			return fmt.Errorf("snapshot %s: users[%q]: null", name, k)
-		}
-		if u.ID == "" {
-			u.ID = k
-		} else if u.ID != k {
-			return fmt.Errorf("snapshot %s: users[%q]: id is %q", name, k, u.ID)
-		}
+	if err := keyed(name, "users", "id", m.Users, func(u *User) *string { return &u.ID }); err != nil {
+		return err
 	}
-	for k, g := range m.Groups {
-		if g == nil {
-			return fmt.Errorf("snapshot %s: groups[%q]: null", name, k)
-		}
-		if g.ID == "" {
-			g.ID = k
-		} else if g.ID != k {
-			return fmt.Errorf("snapshot %s: groups[%q]: id is %q", name, k, g.ID)
-		}
+	if err := keyed(name, "groups", "id", m.Groups, func(g *Group) *string { return &g.ID }); err != nil {
+		return err
 	}
-	for k, ps := range m.PermissionSets {
-		if ps == nil {
-			return fmt.Errorf("snapshot %s: permission_sets[%q]: null", name, k)
-		}
-		if ps.ARN == "" {
-			ps.ARN = k
-		} else if ps.ARN != k {
-			return fmt.Errorf("snapshot %s: permission_sets[%q]: arn is %q", name, k, ps.ARN)
-		}
+	if err := keyed(name, "permission_sets", "arn", m.PermissionSets, func(ps *PermissionSet) *string { return &ps.ARN }); err != nil {
+		return err
 	}
 	return nil
 }
@@ -211,4 +183,21 @@ func sortedCopy[T any](s []T, less func(a, b T) int) []T {
 	c := slices.Clone(s)
 	slices.SortStableFunc(c, less)
 	return c
+}
+
+// keyed checks that every entry of a map keyed by id is present and carries
+// that id (filling it in when the entry leaves it out).
+func keyed[V any](name, field, idName string, m map[string]*V, id func(*V) *string) error {
+	for k, v := range m {
+		if v == nil {
+			return fmt.Errorf("snapshot %s: %s[%q]: null", name, field, k)
+		}
+		switch p := id(v); {
+		case *p == "":
+			*p = k
+		case *p != k:
+			return fmt.Errorf("snapshot %s: %s[%q]: %s is %q", name, field, k, idName, *p)
+		}
+	}
+	return nil
 }
