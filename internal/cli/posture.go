@@ -12,6 +12,7 @@ import (
 
 	awscollect "github.com/portcullis-sec/portcullis/internal/collect/aws"
 	"github.com/portcullis-sec/portcullis/internal/config"
+	"github.com/portcullis-sec/portcullis/internal/idc"
 	"github.com/portcullis-sec/portcullis/internal/posture"
 	"github.com/portcullis-sec/portcullis/internal/version"
 )
@@ -112,9 +113,9 @@ Exit status: 0 no failed check at or above --fail-on (or no --fail-on), 1 error,
 
 // loadOrganization reads --org: an export file, or `aws` for the live
 // Organizations API with the command's AWS flags from ctx.
-func (a *App) loadOrganization(ctx context.Context, spec string) (*posture.Organization, error) {
+func (a *App) loadOrganization(ctx context.Context, spec string) (*idc.Organization, error) {
 	if spec != "aws" {
-		return posture.LoadOrganization(spec)
+		return idc.LoadOrganization(spec)
 	}
 	o := a.collectOptions(awsFlagsFrom(ctx))
 	cl, err := awscollect.NewClients(ctx, o)
