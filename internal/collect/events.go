@@ -7,6 +7,7 @@ import (
 	"slices"
 
 	"github.com/portcullis-sec/portcullis/internal/cloudtrail"
+	"github.com/portcullis-sec/portcullis/internal/idc"
 	"github.com/portcullis-sec/portcullis/internal/scan"
 	"github.com/portcullis-sec/portcullis/internal/source"
 )
@@ -16,15 +17,14 @@ import (
 // AWSReservedSSO roles. Everything else is dropped by the byte prefilter,
 // so memory follows the Identity Center share of a trail, not its size.
 func eventInterests() []cloudtrail.Interest {
-	return []cloudtrail.Interest{
-		{Source: "sso.amazonaws.com"},
-		{Source: "identitystore.amazonaws.com"},
-		{Source: "sso-directory.amazonaws.com"},
-		{Source: "identitystore-scim.amazonaws.com"},
-		{Source: "organizations.amazonaws.com"},
-		{Source: "signin.amazonaws.com"},
-		{Source: "sts.amazonaws.com", Names: []string{"AssumeRoleWithSAML"}, Contains: []string{"AWSReservedSSO"}},
+	var out []cloudtrail.Interest
+	for _, s := range idc.ModelSources() {
+		out = append(out, cloudtrail.Interest{Source: s})
 	}
+	return append(out,
+		cloudtrail.Interest{Source: idc.SourceSignin},
+		cloudtrail.Interest{Source: "sts.amazonaws.com", Names: []string{"AssumeRoleWithSAML"}, Contains: []string{"AWSReservedSSO"}},
+	)
 }
 
 // ReadEvents reads CloudTrail from files, directories (org-trail layout) or

@@ -11,13 +11,6 @@ import (
 	"github.com/portcullis-sec/portcullis/internal/source"
 )
 
-// replaySources are the event sources idc.Model.Apply understands; the
-// prefilter keeps nothing else, so a replay decodes a sliver of a trail.
-var replaySources = []string{
-	"sso.amazonaws.com", "identitystore.amazonaws.com", "sso-directory.amazonaws.com",
-	"identitystore-scim.amazonaws.com", "organizations.amazonaws.com",
-}
-
 // maxApplyMissing bounds the Missing entries apply errors add.
 const maxApplyMissing = 100
 
@@ -44,9 +37,11 @@ type ReplayStats struct {
 // model, but one marked partial, with what is missing in Missing. Only a
 // cancelled ctx is an error.
 func Replay(ctx context.Context, m *idc.Model, objs []source.Object, o ReplayOptions) (ReplayStats, error) {
-	interest := make([]cloudtrail.Interest, len(replaySources))
-	for i, s := range replaySources {
-		interest[i] = cloudtrail.Interest{Source: s}
+	// Only the sources Apply reads: the prefilter keeps nothing else, so a
+	// replay decodes a sliver of a trail.
+	var interest []cloudtrail.Interest
+	for _, s := range idc.ModelSources() {
+		interest = append(interest, cloudtrail.Interest{Source: s})
 	}
 	var (
 		st   ReplayStats

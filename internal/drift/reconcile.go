@@ -174,13 +174,14 @@ func removesDeny(pd *PolicyDiff) bool {
 	return false
 }
 
-var identityCenterSources = map[string]bool{
-	"sso.amazonaws.com":                true,
-	"identitystore.amazonaws.com":      true,
-	"sso-directory.amazonaws.com":      true,
-	"identitystore-scim.amazonaws.com": true,
-	"organizations.amazonaws.com":      true,
-}
+// modelSources are the event sources whose writes can change a model.
+var modelSources = func() map[string]bool {
+	out := map[string]bool{}
+	for _, s := range idc.ModelSources() {
+		out[s] = true
+	}
+	return out
+}()
 
 // candidateEvents keeps successful writes that can change the model, in
 // time order, and drops those outside (baseline, current] when the models
@@ -188,7 +189,7 @@ var identityCenterSources = map[string]bool{
 // baseline or was undone, a later one is not in the current state yet.
 func candidateEvents(evs []*cloudtrail.Event, from, to time.Time) (out []*cloudtrail.Event, skipped int) {
 	for _, e := range evs {
-		if e == nil || e.ErrorCode != "" || e.ReadOnly || !identityCenterSources[e.Source] {
+		if e == nil || e.ErrorCode != "" || e.ReadOnly || !modelSources[e.Source] {
 			continue
 		}
 		if (!from.IsZero() && !e.Time.After(from)) || (!to.IsZero() && e.Time.After(to)) {
