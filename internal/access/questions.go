@@ -169,12 +169,13 @@ func (g *Graph) LargeAdminGroups(cfg *config.Config) []GroupRisk {
 		limit = cfg.LargeGroupSize
 	}
 	var out []GroupRisk
-	for gi, pairs := range g.groupAssign {
+	for gi, assigned := range g.groupAssign {
 		if int(g.groupSize[gi]) <= limit {
 			continue
 		}
 		var accts, sets []string
-		for _, p := range pairs {
+		for _, ai := range assigned {
+			p := g.pairs[ai]
 			ps := &g.sets[p.ps]
 			if ps.Analysis.Level < policy.LevelAdmin {
 				continue

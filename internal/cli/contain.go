@@ -69,7 +69,7 @@ no confirmation or a failed step; 3 applied, but manual steps remain for a perso
   portcullis contain --resume portcullis-contain-0123456789ab.state.json --apply`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return a.runContain(withAWSFlags(cmd.Context(), f.aws), f)
+			return a.runContain(cmd.Context(), f)
 		},
 	}
 	fl := cmd.Flags()
@@ -173,7 +173,7 @@ func (a *App) buildPlan(ctx context.Context, f containFlags) (*respond.Containme
 	if err != nil {
 		return nil, err
 	}
-	m, err := a.loadModel(ctx, spec)
+	m, err := a.loadModel(ctx, spec, f.aws)
 	if err != nil {
 		return nil, err
 	}

@@ -48,8 +48,8 @@ Exit status: 0 no difference at or above --fail-on (or no --fail-on), 1 error,
 			if err != nil {
 				return err
 			}
-			ctx := withAWSFlags(cmd.Context(), aws)
-			base, cur, err := a.loadPair(ctx, args[0], args[1])
+			ctx := cmd.Context()
+			base, cur, err := a.loadPair(ctx, args[0], args[1], aws)
 			if err != nil {
 				return err
 			}
@@ -118,8 +118,8 @@ Exit status:
 			if err != nil {
 				return err
 			}
-			ctx := withAWSFlags(cmd.Context(), aws)
-			base, cur, err := a.loadPair(ctx, baseline, current)
+			ctx := cmd.Context()
+			base, cur, err := a.loadPair(ctx, baseline, current, aws)
 			if err != nil {
 				return err
 			}
@@ -169,15 +169,15 @@ func (a *App) optionalEvents(ctx context.Context, paths []string) (evs []*cloudt
 }
 
 // loadPair loads two models; both sides cannot come from stdin.
-func (a *App) loadPair(ctx context.Context, baseSpec, curSpec string) (*idc.Model, *idc.Model, error) {
+func (a *App) loadPair(ctx context.Context, baseSpec, curSpec string, aws awsFlags) (*idc.Model, *idc.Model, error) {
 	if baseSpec == "-" && curSpec == "-" {
 		return nil, nil, fmt.Errorf("only one side can be read from stdin")
 	}
-	base, err := a.loadModel(ctx, baseSpec)
+	base, err := a.loadModel(ctx, baseSpec, aws)
 	if err != nil {
 		return nil, nil, fmt.Errorf("baseline: %w", err)
 	}
-	cur, err := a.loadModel(ctx, curSpec)
+	cur, err := a.loadModel(ctx, curSpec, aws)
 	if err != nil {
 		return nil, nil, fmt.Errorf("current: %w", err)
 	}

@@ -134,58 +134,6 @@ func TestDiffFailOnAndErrors(t *testing.T) {
 	}
 }
 
-// TestLoadModelSpecs: a spec names a snapshot, Terraform (by content or
-// terraform:), stdin, and bad inputs fail with the file in the message.
-func TestLoadModelSpecs(t *testing.T) {
-	dir := t.TempDir()
-	junk := filepath.Join(dir, "junk.json")
-	if err := os.WriteFile(junk, []byte(`{"hello":"world"}`), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	notJSON := filepath.Join(dir, "state.tfstate")
-	if err := os.WriteFile(notJSON, []byte("terraform {"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	snap, err := os.ReadFile(fx5("baseline.snapshot.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	tests := []struct {
-		name, spec, stdin string
-		wantFrom          string
-		wantAssignments   int
-		wantErr           string
-	}{
-		{"snapshot", fx5("baseline.snapshot.json"), "", "file", 4, ""},
-		{"terraform by content", fx5("reconcile/baseline.tfstate"), "", "terraform", 3, ""},
-		{"terraform forced", "terraform:" + fx5("reconcile/baseline.tfstate"), "", "terraform", 3, ""},
-		{"stdin", "-", string(snap), "file", 4, ""},
-		{"snapshot forced as terraform", "terraform:" + fx5("baseline.snapshot.json"), "", "", 0, "baseline.snapshot.json"},
-		{"neither", junk, "", "", 0, "neither a portcullis snapshot"},
-		{"not JSON", notJSON, "", "", 0, "state.tfstate: not a JSON object"},
-		{"missing", filepath.Join(dir, "missing.json"), "", "", 0, "missing.json"},
-		{"empty", "", "", "", 0, "no model given"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			app := &App{Stdin: strings.NewReader(tt.stdin), Stdout: &bytes.Buffer{}, Stderr: &bytes.Buffer{}}
-			m, err := app.loadModel(context.Background(), tt.spec)
-			if tt.wantErr != "" {
-				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
-					t.Fatalf("error %v, want one naming %q", err, tt.wantErr)
-				}
-				return
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			if m.From != tt.wantFrom || len(m.Assignments) != tt.wantAssignments {
-				t.Errorf("from %q with %d assignments, want %q with %d", m.From, len(m.Assignments), tt.wantFrom, tt.wantAssignments)
-			}
-		})
-	}
-}
-
 // TestLoadModelLive reads the `aws` spec through the real SDK against the
 // loopback fake, with the endpoint taken from the command's flags.
 func TestLoadModelLive(t *testing.T) {
@@ -335,29 +283,4 @@ func TestReconcileEventsFromStdin(t *testing.T) {
 	if r.code != ExitOK || !strings.Contains(r.stdout, "alice@example.com at 2026-03-02T10:05:00Z") {
 		t.Errorf("exit %d, stdout %s, stderr %s", r.code, r.stdout, r.stderr)
 	}
-}
-
-// FuzzReadModelBytes: whatever a spec file holds, telling a snapshot from
-// Terraform never panics and a failure names the file. The seeds are the
-// fixtures of these tests.
-func FuzzReadModelBytes(f *testing.F) {
-	for _, name := range []string{"baseline.snapshot.json", "reconcile/baseline.tfstate", "posture/org.json"} {
-		b, err := os.ReadFile(fx5(name))
-		if err != nil {
-			f.Fatal(err)
-		}
-		f.Add(b)
-	}
-	f.Add([]byte(`{"schema":"portcullis.snapshot/v2"}`))
-	f.Add([]byte(`{"format_version":"1.2","values":{"root_module":{}}}`))
-	f.Add([]byte(`[]`))
-	f.Fuzz(func(t *testing.T, b []byte) {
-		m, err := readModelBytes(b, "fuzz.json")
-		if err != nil && !strings.Contains(err.Error(), "fuzz.json") {
-			t.Errorf("error does not name the file: %v", err)
-		}
-		if err == nil && m == nil {
-			t.Error("nil model without an error")
-		}
-	})
 }

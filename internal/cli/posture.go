@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"context"
 	"fmt"
 	"regexp"
 	"strconv"
@@ -10,7 +9,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	awscollect "github.com/portcullis-sec/portcullis/internal/collect/aws"
 	"github.com/portcullis-sec/portcullis/internal/config"
 	"github.com/portcullis-sec/portcullis/internal/posture"
 	"github.com/portcullis-sec/portcullis/internal/version"
@@ -72,13 +70,13 @@ Exit status: 0 no failed check at or above --fail-on (or no --fail-on), 1 error,
 				return err
 			}
 			in := posture.Input{Config: cfg, Window: win}
-			ctx := withAWSFlags(cmd.Context(), aws)
+			ctx := cmd.Context()
 			if orgPath != "" {
-				if in.Org, err = a.loadOrganization(ctx, orgPath); err != nil {
+				if in.Org, err = a.loadOrganization(ctx, orgPath, aws); err != nil {
 					return err
 				}
 			}
-			if in.Model, err = a.loadModel(ctx, snapshot); err != nil {
+			if in.Model, err = a.loadModel(ctx, snapshot, aws); err != nil {
 				return err
 			}
 			bad := 0
@@ -108,24 +106,6 @@ Exit status: 0 no failed check at or above --fail-on (or no --fail-on), 1 error,
 	fl.StringVar(&failOn, "fail-on", "", "exit 3 when a check at or above this severity fails (info, low, medium, high, critical)")
 	aws.register(cmd)
 	return cmd
-}
-
-// loadOrganization reads --org: an export file, or `aws` for the live
-// Organizations API with the command's AWS flags from ctx.
-func (a *App) loadOrganization(ctx context.Context, spec string) (*posture.Organization, error) {
-	if spec != "aws" {
-		return posture.LoadOrganization(spec)
-	}
-	o := a.collectOptions(awsFlagsFrom(ctx))
-	cl, err := awscollect.NewClients(ctx, o)
-	if err != nil {
-		return nil, fmt.Errorf("--org aws: %w", err)
-	}
-	org, err := awscollect.CollectOrganization(ctx, cl, o)
-	if err != nil {
-		return nil, fmt.Errorf("--org aws: %w", err)
-	}
-	return org, nil
 }
 
 var dayWeekRe = regexp.MustCompile(`^(\d{1,5})([dw])$`)

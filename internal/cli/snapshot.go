@@ -12,11 +12,10 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
-	"github.com/portcullis-sec/portcullis/internal/cloudtrail"
+	"github.com/portcullis-sec/portcullis/internal/collect"
 	awscollect "github.com/portcullis-sec/portcullis/internal/collect/aws"
 	"github.com/portcullis-sec/portcullis/internal/collect/terraform"
 	"github.com/portcullis-sec/portcullis/internal/idc"
-	"github.com/portcullis-sec/portcullis/internal/scan"
 	"github.com/portcullis-sec/portcullis/internal/source"
 	"github.com/portcullis-sec/portcullis/internal/version"
 )
@@ -236,16 +235,6 @@ func writeWithNewline(w io.Writer, b []byte) error {
 	return err
 }
 
-// replaySources are the event sources idc.Model.Apply understands; the
-// prefilter keeps nothing else, so a replay decodes a sliver of a trail.
-var replaySources = []string{
-	"sso.amazonaws.com", "identitystore.amazonaws.com", "sso-directory.amazonaws.com",
-	"identitystore-scim.amazonaws.com", "organizations.amazonaws.com",
-}
-
-// maxApplyMissing bounds the Missing entries apply errors add.
-const maxApplyMissing = 100
-
 // snapshotEvents replays CloudTrail onto the base model. Unreadable input
 // and writes that could not be applied still give a snapshot, but one
 // marked partial, which ends the command with exit 2.
@@ -288,55 +277,15 @@ func (a *App) snapshotEvents(cmd *cobra.Command, args []string, f snapshotFlags)
 			return nil, err
 		}
 	}
-	interest := make([]cloudtrail.Interest, len(replaySources))
-	for i, s := range replaySources {
-		interest[i] = cloudtrail.Interest{Source: s}
-	}
-	var (
-		applied   int
-		applyErrs []error
-		last      = m.CapturedAt
-	)
-	stats, err := scan.Run(cmd.Context(), objs, scan.Options{
-		Prefilter: cloudtrail.NewPrefilter(interest), Since: filter.Since, Until: filter.Until,
+	st, err := collect.Replay(cmd.Context(), m, objs, collect.ReplayOptions{
+		Since: filter.Since, Until: filter.Until, Now: now,
 		OnError: func(err error) { fmt.Fprintln(a.Stderr, "portcullis: input:", err) },
-	}, func(batch []*cloudtrail.Event) error {
-		for _, ev := range batch {
-			changed, err := m.Apply(ev)
-			if err != nil {
-				applyErrs = append(applyErrs, err)
-				continue
-			}
-			if changed {
-				applied++
-				if ev.Time.After(last) {
-					last = ev.Time
-				}
-			}
-		}
-		return nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("replay: %w", err)
-	}
-	// The state is as of the last change replayed.
-	m.CapturedAt = last
-	if m.CapturedAt.IsZero() {
-		m.CapturedAt = now.UTC()
+		return nil, err
 	}
 	fmt.Fprintf(a.Stderr, "replayed %d files, %d records: %d Identity Center events read, %d changes applied, %d could not be applied\n",
-		stats.Files, stats.Records, stats.Matched, applied, len(applyErrs))
-	warnList(a.Stderr, "portcullis: apply: ", applyErrs, 10)
-	for i, e := range applyErrs {
-		if i == maxApplyMissing {
-			m.Missing = append(m.Missing, fmt.Sprintf("events: %d more writes could not be applied", len(applyErrs)-i))
-			break
-		}
-		m.Missing = append(m.Missing, "events: "+e.Error())
-	}
-	if stats.Errors > 0 || stats.FilesFailed > 0 {
-		m.Missing = append(m.Missing, fmt.Sprintf("events: %d input errors, %d files unreadable (see above)", stats.Errors, stats.FilesFailed))
-	}
-	m.Partial = m.Partial || len(applyErrs) > 0 || stats.Errors > 0 || stats.FilesFailed > 0
+		st.Files, st.Records, st.Matched, st.Applied, len(st.ApplyErrors))
+	warnList(a.Stderr, "portcullis: apply: ", st.ApplyErrors, 10)
 	return m, nil
 }

@@ -131,7 +131,7 @@ func (a *App) runWatch(ctx context.Context, f watchFlags) error {
 	}
 	var det watch.Detector = eng.Stream()
 	if f.baseline != "" {
-		base, err := a.loadModel(ctx, f.baseline)
+		base, err := a.loadModel(ctx, f.baseline, awsFlags{})
 		if err != nil {
 			return fmt.Errorf("--baseline: %w", err)
 		}

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/portcullis-sec/portcullis/internal/access"
 	"github.com/portcullis-sec/portcullis/internal/config"
 	"github.com/portcullis-sec/portcullis/internal/finding"
 	"github.com/portcullis-sec/portcullis/internal/idc"
@@ -16,35 +17,27 @@ import (
 // large groups). Lookups go to the model the object lives in (current for
 // additions, base for removals).
 type scope struct {
-	cfg    *config.Config
-	levels map[*idc.PermissionSet]policy.Analysis
-	byPS   map[*idc.Model]map[string][]idc.Assignment // assignments per permission set ARN
-	byGrp  map[*idc.Model]map[string][]idc.Assignment // GROUP assignments per group id
+	cfg     *config.Config
+	levels  map[*idc.PermissionSet]policy.Analysis
+	indexes map[*idc.Model]*access.Index
 }
 
 func newScope(cfg *config.Config) *scope {
 	if cfg == nil {
 		cfg = config.Default()
 	}
-	return &scope{cfg: cfg, levels: map[*idc.PermissionSet]policy.Analysis{},
-		byPS: map[*idc.Model]map[string][]idc.Assignment{}, byGrp: map[*idc.Model]map[string][]idc.Assignment{}}
+	return &scope{cfg: cfg, levels: map[*idc.PermissionSet]policy.Analysis{}, indexes: map[*idc.Model]*access.Index{}}
 }
 
-// assignments indexes a model's assignments once per run, so per-object
-// lookups stay cheap on large instances.
-func (s *scope) assignments(m *idc.Model) (byPS, byGroup map[string][]idc.Assignment) {
-	if p, ok := s.byPS[m]; ok {
-		return p, s.byGrp[m]
+// index is a model's assignments and memberships, indexed once per run
+// (internal/access), so per-object lookups stay cheap on large instances.
+func (s *scope) index(m *idc.Model) *access.Index {
+	x, ok := s.indexes[m]
+	if !ok {
+		x = access.NewIndex(m)
+		s.indexes[m] = x
 	}
-	byPS, byGroup = map[string][]idc.Assignment{}, map[string][]idc.Assignment{}
-	for _, a := range m.Assignments {
-		byPS[a.PermissionSetARN] = append(byPS[a.PermissionSetARN], a)
-		if a.PrincipalType == "GROUP" {
-			byGroup[a.PrincipalID] = append(byGroup[a.PrincipalID], a)
-		}
-	}
-	s.byPS[m], s.byGrp[m] = byPS, byGroup
-	return byPS, byGroup
+	return x
 }
 
 // analysis classifies a permission set once per run.
@@ -97,8 +90,7 @@ func (s *scope) largeGroup(m *idc.Model, id string) (int, bool) {
 // assigned in.
 func (s *scope) sensitiveAssignments(m *idc.Model, psARN string) []string {
 	var out []string
-	byPS, _ := s.assignments(m)
-	for _, a := range byPS[psARN] {
+	for _, a := range s.index(m).PermissionSetAssignments(psARN) {
 		if s.sensitive(m, a.AccountID) && !slices.Contains(out, a.AccountID) {
 			out = append(out, a.AccountID)
 		}
@@ -107,13 +99,14 @@ func (s *scope) sensitiveAssignments(m *idc.Model, psARN string) []string {
 	return out
 }
 
-// groupAssignments returns the group's assignments and the strongest
-// permission set level among them, with any sensitive account it reaches.
+// groupReach returns the number of the group's assignments and the
+// strongest permission set level among them, with the first sensitive
+// account it reaches with admin.
 func (s *scope) groupReach(m *idc.Model, groupID string) (n int, top policy.Level, sensitiveAdmin string) {
-	_, byGroup := s.assignments(m)
-	for _, a := range byGroup[groupID] {
+	ix := s.index(m)
+	for _, a := range ix.GroupAssignments(groupID) {
 		n++
-		lv, _ := s.level(m, a.PermissionSetARN)
+		lv := ix.Analysis(a.PermissionSetARN).Level
 		if lv > top {
 			top = lv
 		}

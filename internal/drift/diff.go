@@ -100,7 +100,12 @@ func Diff(base, cur *idc.Model, cfg *config.Config) Report {
 	if cur == nil {
 		cur = idc.New("empty")
 	}
-	d := &differ{base: base, cur: cur, s: newScope(cfg), baseAssign: assignmentSet(base), curAssign: assignmentSet(cur)}
+	return newScope(cfg).diff(base, cur)
+}
+
+// diff is Diff with the scope (and its indexes) kept by the caller.
+func (s *scope) diff(base, cur *idc.Model) Report {
+	d := &differ{base: base, cur: cur, s: s, baseAssign: assignmentSet(base), curAssign: assignmentSet(cur)}
 	d.permissionSets()
 	d.assignments()
 	d.provisioning()

@@ -66,8 +66,7 @@ func (d *differ) psAdded(ps *idc.PermissionSet) Difference {
 
 func (d *differ) psRemoved(ps *idc.PermissionSet) Difference {
 	r := rate(finding.Low)
-	byPS, _ := d.s.assignments(d.base)
-	if n := len(byPS[ps.ARN]); n > 0 {
+	if n := len(d.s.index(d.base).PermissionSetAssignments(ps.ARN)); n > 0 {
 		r.atLeast(finding.Medium, "it had %d assignment(s)", n)
 	}
 	if d.s.breakGlass(ps) {

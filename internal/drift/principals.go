@@ -2,24 +2,12 @@ package drift
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/portcullis-sec/portcullis/internal/finding"
 	"github.com/portcullis-sec/portcullis/internal/idc"
 	"github.com/portcullis-sec/portcullis/internal/policy"
 )
-
-// memberSet is group id -> user id -> present.
-func memberSet(m *idc.Model) map[string]map[string]bool {
-	out := make(map[string]map[string]bool, len(m.Memberships))
-	for g, ms := range m.Memberships {
-		set := make(map[string]bool, len(ms))
-		for _, mb := range ms {
-			set[mb.UserID] = true
-		}
-		out[g] = set
-	}
-	return out
-}
 
 func membershipObject(m *idc.Model, group, user string) Object {
 	o := Object{Type: "membership", Key: group + "|" + user, GroupID: group, UserID: user}
@@ -29,21 +17,26 @@ func membershipObject(m *idc.Model, group, user string) Object {
 }
 
 func (d *differ) memberships() {
-	base, cur := memberSet(d.base), memberSet(d.cur)
-	for _, g := range sortedKeys(cur) {
-		for _, u := range sortedKeys(cur[g]) {
-			if !base[g][u] {
+	base, cur := d.s.index(d.base), d.s.index(d.cur)
+	for _, g := range cur.Groups() {
+		for _, u := range sorted(cur.Members(g)) {
+			if !base.IsMember(g, u) {
 				d.add(d.membershipAdded(g, u))
 			}
 		}
 	}
-	for _, g := range sortedKeys(base) {
-		for _, u := range sortedKeys(base[g]) {
-			if !cur[g][u] {
+	for _, g := range base.Groups() {
+		for _, u := range sorted(base.Members(g)) {
+			if !cur.IsMember(g, u) {
 				d.add(d.membershipRemoved(g, u))
 			}
 		}
 	}
+}
+
+func sorted(s []string) []string {
+	slices.Sort(s)
+	return s
 }
 
 func (d *differ) membershipAdded(g, u string) Difference {

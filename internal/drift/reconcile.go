@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/portcullis-sec/portcullis/internal/access"
 	"github.com/portcullis-sec/portcullis/internal/actor"
 	"github.com/portcullis-sec/portcullis/internal/cloudtrail"
 	"github.com/portcullis-sec/portcullis/internal/config"
@@ -104,7 +105,8 @@ func Reconcile(baseline, cur *idc.Model, evs []*cloudtrail.Event, cfg *config.Co
 	if cur == nil {
 		cur = idc.New("empty")
 	}
-	diff := Diff(baseline, cur, cfg)
+	s := newScope(cfg)
+	diff := s.diff(baseline, cur)
 	writes, skipped := candidateEvents(evs, baseline.CapturedAt, cur.CapturedAt)
 	r := ReconcileReport{
 		Schema:      ReconcileSchema,
@@ -126,10 +128,9 @@ func Reconcile(baseline, cur *idc.Model, evs []*cloudtrail.Event, cfg *config.Co
 		r.Warnings = append(r.Warnings, fmt.Sprintf("%d Identity Center write(s) could not be read and explain nothing; first: %v", len(bad), bad[0]))
 	}
 	allow := actor.NewAllowlist(cfg.Admins)
-	_, byGroup := newScope(cfg).assignments(cur)
 	for _, d := range diff.Differences {
 		c := explain(d, baseline, cur, writes, allow, evs != nil)
-		if isGrant(d, byGroup) {
+		if isGrant(d, s.index(cur)) {
 			r.Grants = append(r.Grants, c)
 			r.Counts["rogue"]++
 			r.Counts[string(c.Attribution)]++
@@ -144,13 +145,13 @@ func Reconcile(baseline, cur *idc.Model, evs []*cloudtrail.Event, cfg *config.Co
 // isGrant: a difference that can widen someone's access. A membership only
 // grants when its group holds assignments; an inline policy change only
 // when it adds statements or drops a Deny.
-func isGrant(d Difference, groupsWithAssignments map[string][]idc.Assignment) bool {
+func isGrant(d Difference, cur *access.Index) bool {
 	if !d.Kind.IsGrant() {
 		return false
 	}
 	switch d.Kind {
 	case MembershipAdded:
-		return len(groupsWithAssignments[d.Object.GroupID]) > 0
+		return len(cur.GroupAssignments(d.Object.GroupID)) > 0
 	case InlinePolicyChanged:
 		return d.Policy == nil || len(d.Policy.Added) > 0 || removesDeny(d.Policy)
 	case DelegatedAdminChanged:
@@ -174,13 +175,14 @@ func removesDeny(pd *PolicyDiff) bool {
 	return false
 }
 
-var identityCenterSources = map[string]bool{
-	"sso.amazonaws.com":                true,
-	"identitystore.amazonaws.com":      true,
-	"sso-directory.amazonaws.com":      true,
-	"identitystore-scim.amazonaws.com": true,
-	"organizations.amazonaws.com":      true,
-}
+// modelSources are the event sources whose writes can change a model.
+var modelSources = func() map[string]bool {
+	out := map[string]bool{}
+	for _, s := range idc.ModelSources() {
+		out[s] = true
+	}
+	return out
+}()
 
 // candidateEvents keeps successful writes that can change the model, in
 // time order, and drops those outside (baseline, current] when the models
@@ -188,7 +190,7 @@ var identityCenterSources = map[string]bool{
 // baseline or was undone, a later one is not in the current state yet.
 func candidateEvents(evs []*cloudtrail.Event, from, to time.Time) (out []*cloudtrail.Event, skipped int) {
 	for _, e := range evs {
-		if e == nil || e.ErrorCode != "" || e.ReadOnly || !identityCenterSources[e.Source] {
+		if e == nil || e.ErrorCode != "" || e.ReadOnly || !modelSources[e.Source] {
 			continue
 		}
 		if (!from.IsZero() && !e.Time.After(from)) || (!to.IsZero() && e.Time.After(to)) {

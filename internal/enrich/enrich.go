@@ -39,13 +39,17 @@ func (e *Enricher) State() *idc.Model { return e.state }
 // Allowlist exposes the compiled admins list.
 func (e *Enricher) Allowlist() *actor.Allowlist { return e.allow }
 
-// Identity Center services whose writes matter.
-var idcSources = map[string]string{
-	"sso.amazonaws.com":                "sso",
-	"sso-directory.amazonaws.com":      "directory",
-	"identitystore.amazonaws.com":      "directory",
-	"identitystore-scim.amazonaws.com": "scim",
-}
+// idcSources maps Identity Center's own services, whose writes matter,
+// to their family (portcullis.idc.family).
+var idcSources = func() map[string]string {
+	out := map[string]string{}
+	for _, s := range idc.EventSources() {
+		if s.Kind == idc.KindService {
+			out[s.Name] = s.Family
+		}
+	}
+	return out
+}()
 
 // portalCalls are sso.amazonaws.com events made by end users of the access
 // portal (or OIDC clients), not administrative writes.
@@ -102,13 +106,13 @@ func (e *Enricher) Enrich(ev *cloudtrail.Event) {
 	// Administrative writes need IAM credentials: on sso.amazonaws.com an
 	// Identity Center user (or a legacy "Unknown" portal identity) is an end
 	// user of the access portal, whatever the call is named.
-	portalUser := ev.Source == "sso.amazonaws.com" && (a.Type == actor.KindIDCUser || a.Type == actor.KindUnknown)
+	portalUser := ev.Source == idc.SourceSSO && (a.Type == actor.KindIDCUser || a.Type == actor.KindUnknown)
 	write := isIDC && !portalCalls[ev.Name] && !portalUser && IsWrite(ev.Name) && a.Service == ""
 	ev.SetDerived("portcullis.idc.family", family)
 	ev.SetDerived("portcullis.idc.write", write)
 	ev.SetDerived("portcullis.success", ev.ErrorCode == "")
 
-	if !isIDC && ev.Source != "organizations.amazonaws.com" {
+	if !isIDC && ev.Source != idc.SourceOrganizations {
 		// Sessions (sts, sign-in) only need the actor and the role they use;
 		// they are most of what passes the prefilter, so skip the rest.
 		e.sessionUse(ev)
@@ -217,7 +221,7 @@ func (e *Enricher) target(ev *cloudtrail.Event) {
 	tt := ev.String("requestParameters.targetType")
 	id := ev.String("requestParameters.targetId")
 	if id == "" && tt == "" {
-		if ev.Source == "organizations.amazonaws.com" {
+		if ev.Source == idc.SourceOrganizations {
 			id = ev.String("requestParameters.accountId")
 		}
 		if id == "" {

@@ -32,7 +32,7 @@ func (e *Enricher) principalAndGroup(ev *cloudtrail.Event) {
 			gid, member = g, u
 		}
 	}
-	if ev.Source == "identitystore-scim.amazonaws.com" {
+	if ev.Source == idc.SourceSCIM {
 		if gid == "" {
 			gid = scimGroupID(ev)
 		}

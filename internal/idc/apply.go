@@ -34,15 +34,15 @@ func (m *Model) Apply(ev *cloudtrail.Event) (bool, error) {
 	}
 	a := applier{m: m, ev: ev, src: Source("event:" + ev.ID)}
 	switch ev.Source {
-	case "sso.amazonaws.com":
+	case SourceSSO:
 		return a.ssoAdmin()
-	case "identitystore.amazonaws.com":
+	case SourceIdentityStore:
 		return a.identityStore()
-	case "sso-directory.amazonaws.com":
+	case SourceDirectory:
 		return a.directory()
-	case "identitystore-scim.amazonaws.com":
+	case SourceSCIM:
 		return a.scim()
-	case "organizations.amazonaws.com":
+	case SourceOrganizations:
 		return a.organizations()
 	}
 	return false, nil

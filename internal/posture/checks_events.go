@@ -41,7 +41,7 @@ type signin struct {
 func signins(e *env) []signin {
 	var out []signin
 	for _, ev := range e.events {
-		if ev.Source != "signin.amazonaws.com" || ev.Name != "UserAuthentication" || ev.ErrorCode != "" {
+		if ev.Source != idc.SourceSignin || ev.Name != "UserAuthentication" || ev.ErrorCode != "" {
 			continue
 		}
 		if st := ev.String("serviceEventDetails.UserAuthentication"); st != "" && !strings.EqualFold(st, "Success") {
@@ -180,7 +180,7 @@ func usage(ev *cloudtrail.Event) (psName, account string, ok bool) {
 		return "", "", false
 	}
 	switch {
-	case ev.Source == "sso.amazonaws.com" && (ev.Name == "GetRoleCredentials" || ev.Name == "Federate"):
+	case ev.Source == idc.SourceSSO && (ev.Name == "GetRoleCredentials" || ev.Name == "Federate"):
 		n, a := ev.String("serviceEventDetails.role_name"), ev.String("serviceEventDetails.account_id")
 		return n, a, n != "" && a != ""
 	case ev.Source == "sts.amazonaws.com" && ev.Name == "AssumeRoleWithSAML":

@@ -98,7 +98,7 @@ func TestChecks(t *testing.T) {
 
 		{"identity center writes guarded only in the prod OU", "posture.scp-guardrail", nil, Fail, H, []string{dev, sec}},
 		{"every guard at the root", "posture.scp-guardrail", func(t *testing.T, in *Input) {
-			in.Org.Policies[2].Targets[0] = Target{TargetID: "r-ab12", Type: "ROOT"}
+			in.Org.Policies[2].Targets[0] = idc.PolicyTarget{ID: "r-ab12", Type: idc.TargetRoot}
 		}, Pass, H, nil},
 		{"no accounts known, nothing at the root", "posture.scp-guardrail", func(t *testing.T, in *Input) {
 			in.Model.Accounts = map[string]*idc.Account{}

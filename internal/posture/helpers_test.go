@@ -100,9 +100,9 @@ func loadEvents(t *testing.T) []*cloudtrail.Event {
 	return evs
 }
 
-func loadOrg(t *testing.T) *Organization {
+func loadOrg(t *testing.T) *idc.Organization {
 	t.Helper()
-	o, err := LoadOrganization("testdata/org.json")
+	o, err := idc.LoadOrganization("testdata/org.json")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -61,7 +61,7 @@ type Input struct {
 	Model  *idc.Model
 	Config *config.Config      // nil: defaults
 	Events []*cloudtrail.Event // nil: event-based checks are skipped
-	Org    *Organization       // nil: the SCP check is skipped
+	Org    *idc.Organization   // nil: the SCP check is skipped
 	Window time.Duration       // evidence window; 0 = DefaultWindow
 	Now    time.Time           // end of the window; zero = latest event, else the model's capture time
 }
@@ -104,7 +104,7 @@ type env struct {
 	m        *idc.Model
 	cfg      *config.Config
 	allow    *actor.Allowlist
-	org      *Organization
+	org      *idc.Organization
 	events   []*cloudtrail.Event // inside the window
 	given    bool                // events were passed at all
 	from, to time.Time

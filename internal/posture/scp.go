@@ -145,13 +145,7 @@ func checkSCP(e *env, r *Result) {
 	}
 	var conditional bool
 	for _, t := range targets {
-		var stmts []policy.Statement
-		for i := range e.org.Policies {
-			p := &e.org.Policies[i]
-			if p.doc != nil && e.org.applies(p, t.id, t.ouPath) {
-				stmts = append(stmts, p.doc.Statement...)
-			}
-		}
+		stmts := e.org.Statements(t.id, t.ouPath)
 		var gaps []string
 		for _, g := range guards {
 			missing, c := g.evaluate(stmts)

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	effective "github.com/portcullis-sec/portcullis/internal/access"
 	"github.com/portcullis-sec/portcullis/internal/actor"
 	"github.com/portcullis-sec/portcullis/internal/config"
 	"github.com/portcullis-sec/portcullis/internal/idc"
@@ -17,46 +18,34 @@ type accessPath struct {
 	User, Account, PS, Via string
 }
 
-// access indexes who reaches what, once per plan.
+// access answers who reaches what, from the model's effective access
+// (computed once per plan by internal/access).
 type access struct {
-	m        *idc.Model
-	groupsOf map[string][]string // user -> groups
-	members  map[string][]string // group -> users
-	paths    map[string][]accessPath
-	level    map[string]policy.Level // permission set ARN -> level
+	m *idc.Model
+	g *effective.Graph
 }
 
 func newAccess(m *idc.Model) *access {
-	ax := &access{
-		m:        m,
-		groupsOf: map[string][]string{},
-		members:  map[string][]string{},
-		paths:    map[string][]accessPath{},
-		level:    map[string]policy.Level{},
-	}
-	for _, g := range sortedKeys(m.Memberships) {
-		for _, mb := range m.Memberships[g] {
-			if !slices.Contains(ax.members[g], mb.UserID) {
-				ax.members[g] = append(ax.members[g], mb.UserID)
-				ax.groupsOf[mb.UserID] = append(ax.groupsOf[mb.UserID], g)
-			}
-		}
-	}
-	for _, a := range m.Assignments {
-		switch a.PrincipalType {
-		case "USER":
-			ax.paths[a.PrincipalID] = append(ax.paths[a.PrincipalID], accessPath{a.PrincipalID, a.AccountID, a.PermissionSetARN, ""})
-		case "GROUP":
-			for _, u := range ax.members[a.PrincipalID] {
-				ax.paths[u] = append(ax.paths[u], accessPath{u, a.AccountID, a.PermissionSetARN, a.PrincipalID})
-			}
-		}
-	}
-	for arn, ps := range m.PermissionSets {
-		ax.level[arn] = idc.Classify(ps).Level
-	}
-	return ax
+	return &access{m: m, g: effective.Compute(m)}
 }
+
+// paths lists a user's grants, sorted by account, permission set and path
+// (direct first).
+func (ax *access) paths(user string) []accessPath {
+	grants := ax.g.UserGrants(user)
+	out := make([]accessPath, len(grants))
+	for i, x := range grants {
+		out[i] = accessPath{User: x.UserID, Account: x.AccountID, PS: x.PermissionSetARN, Via: x.GroupID}
+	}
+	return out
+}
+
+// groupsOf lists the groups a user is in, by id.
+func (ax *access) groupsOf(user string) []string { return ax.g.GroupsOf(user) }
+
+// level is what a permission set grants (LevelNone when the model does
+// not hold it).
+func (ax *access) level(arn string) policy.Level { return ax.g.Analysis(arn).Level }
 
 // levelWithout is the level of a permission set once the managed policies
 // in drop are detached.
@@ -66,7 +55,7 @@ func (ax *access) levelWithout(arn string, drop []string) policy.Level {
 		return policy.LevelNone
 	}
 	if len(drop) == 0 {
-		return ax.level[arn]
+		return ax.level(arn)
 	}
 	c := *ps
 	c.ManagedPolicies = slices.DeleteFunc(slices.Clone(ps.ManagedPolicies), func(p string) bool {
@@ -90,10 +79,8 @@ func (ax *access) provisionedAccounts(arn string) []string {
 	if ps, ok := ax.m.PermissionSets[arn]; ok {
 		out = append(out, ps.ProvisionedTo...)
 	}
-	for _, a := range ax.m.Assignments {
-		if a.PermissionSetARN == arn {
-			out = append(out, a.AccountID)
-		}
+	for _, a := range ax.g.PermissionSetAssignments(arn) {
+		out = append(out, a.AccountID)
 	}
 	slices.Sort(out)
 	return slices.Compact(out)
@@ -112,7 +99,7 @@ func adminUsers(m *idc.Model, ax *access, cfg *config.Config, now time.Time) []s
 	for _, id := range sortedKeys(m.Users) {
 		u := m.Users[id]
 		cands := []actor.Actor{{UserID: u.ID, Name: u.UserName}}
-		for _, p := range ax.paths[id] {
+		for _, p := range ax.paths(id) {
 			ps, ok := m.PermissionSets[p.PS]
 			if !ok || u.UserName == "" {
 				continue
@@ -173,8 +160,8 @@ func isPrivilegedGroup(cfg *config.Config, ax *access, g *idc.Group) bool {
 			}
 		}
 	}
-	for _, a := range ax.m.Assignments {
-		if a.PrincipalType == "GROUP" && a.PrincipalID == g.ID && ax.level[a.PermissionSetARN] >= policy.LevelPrivileged {
+	for _, a := range ax.g.GroupAssignments(g.ID) {
+		if ax.level(a.PermissionSetARN) >= policy.LevelPrivileged {
 			return true
 		}
 	}

@@ -212,7 +212,7 @@ func (b *builder) membershipsToRemove() []membership {
 		return []membership{find(sc.memberGroup)}
 	}
 	var out []membership
-	for _, gid := range b.ax.groupsOf[sc.user.ID] {
+	for _, gid := range b.ax.groupsOf(sc.user.ID) {
 		g, ok := b.m.Groups[gid]
 		if !ok || !isPrivilegedGroup(b.cfg, b.ax, g) {
 			continue

@@ -67,7 +67,7 @@ func evaluateGuards(p *ContainmentPlan, b *builder) error {
 	if b.mgmt != "" {
 		for i, st := range p.Steps {
 			for _, u := range admins {
-				if hit := firstHit(st.impacts, b.ax.paths[u], func(x accessPath) bool { return x.Account == b.mgmt }, false); hit != nil {
+				if hit := firstHit(st.impacts, b.ax.paths(u), func(x accessPath) bool { return x.Account == b.mgmt }, false); hit != nil {
 					refuse(GuardManagementAccount, i, fmt.Sprintf("it changes allow-listed admin %s's access to the management account %s (permission set %s%s)",
 						b.userLabel(u), b.mgmt, b.psName(hit.PS), viaLabel(b, hit.Via)))
 					break
@@ -86,11 +86,11 @@ func evaluateGuards(p *ContainmentPlan, b *builder) error {
 		if after {
 			return b.ax.levelWithout(psARN, detached[psARN]) >= policy.LevelAdmin
 		}
-		return b.ax.level[psARN] >= policy.LevelAdmin
+		return b.ax.level(psARN) >= policy.LevelAdmin
 	}
 	for _, u := range admins {
 		var before []accessPath
-		for _, x := range b.ax.paths[u] {
+		for _, x := range b.ax.paths(u) {
 			if isAdmin(x.PS, false) {
 				before = append(before, x)
 			}

@@ -37,7 +37,7 @@ func (b *builder) revokeSets() []*idc.PermissionSet {
 			}
 		}
 	case sc.user != nil:
-		for _, p := range b.ax.paths[sc.user.ID] {
+		for _, p := range b.ax.paths(sc.user.ID) {
 			if sc.matches(idc.Assignment{AccountID: p.Account, PermissionSetARN: p.PS}) {
 				arns[p.PS] = true
 			}

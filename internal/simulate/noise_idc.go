@@ -78,7 +78,7 @@ func tSSOAdminRead(g *gen, ts int64) rec {
 		"ListManagedPoliciesInPermissionSet", "GetInlinePolicyForPermissionSet", "ListInstances", "ListPermissionSetsProvisionedToAccount",
 		"GetPermissionsBoundaryForPermissionSet", "ListCustomerManagedPolicyReferencesInPermissionSet", "DescribePermissionSetProvisioningStatus"}
 	n := names[g.rng.IntN(len(names))]
-	r := g.idcBase(ts, g.idcReader(), "sso.amazonaws.com", n, "sso")
+	r := g.idcBase(ts, g.idcReader(), srcSSO, n, "sso")
 	g.req = append(g.req[:0], `{"instanceArn":`...)
 	g.req = appendStr(g.req, g.org.instanceArn)
 	switch n {
@@ -110,7 +110,7 @@ func tSSOAdminRead(g *gen, ts int64) rec {
 func tIdentityStoreRead(g *gen, ts int64) rec {
 	names := [...]string{"ListUsers", "ListGroups", "DescribeUser", "DescribeGroup", "ListGroupMemberships", "ListGroupMembershipsForMember", "GetGroupId"}
 	n := names[g.rng.IntN(len(names))]
-	r := g.idcBase(ts, g.idcReader(), "identitystore.amazonaws.com", n, "identitystore")
+	r := g.idcBase(ts, g.idcReader(), srcStore, n, "identitystore")
 	g.req = append(g.req[:0], `{"identityStoreId":`...)
 	g.req = appendStr(g.req, g.org.storeID)
 	switch n {
@@ -143,7 +143,7 @@ func tDirectoryRead(g *gen, ts int64) rec {
 	if g.rng.IntN(2) == 0 {
 		a = g.org.readers[0]
 	}
-	r := g.idcBase(ts, a, "sso-directory.amazonaws.com", n, "up.sso")
+	r := g.idcBase(ts, a, srcDir, n, "up.sso")
 	g.req = append(g.req[:0], `{"identityStoreId":`...)
 	g.req = appendStr(g.req, g.org.storeID)
 	switch n {
@@ -171,7 +171,7 @@ func tOrgsRead(g *gen, ts int64) rec {
 	if g.rng.IntN(3) == 0 {
 		a = pick(g.rng, g.acct.services)
 	}
-	r := g.idcBase(ts, a, "organizations.amazonaws.com", n, "organizations")
+	r := g.idcBase(ts, a, srcOrgs, n, "organizations")
 	switch n {
 	case "ListDelegatedAdministrators": // decoy: sso.amazonaws.com as a request value
 		g.req = append(g.req[:0], `{"servicePrincipal":"sso.amazonaws.com"}`...)
@@ -198,7 +198,7 @@ func (g *gen) portalUser() *actor {
 // portalRecord is the access-portal shape: a service event with no
 // requestParameters; what was asked for is in serviceEventDetails.
 func (g *gen) portalRecord(ts int64, a *actor, name string) rec {
-	r := g.base(ts, a, "sso.amazonaws.com", name)
+	r := g.base(ts, a, srcSSO, name)
 	r.ver, r.evType, r.readOnly = "1.11", "AwsServiceEvent", true
 	return r
 }
@@ -232,7 +232,7 @@ func tPortalRoleCreds(g *gen, ts int64) rec {
 }
 
 func tSSOCreateToken(g *gen, ts int64) rec {
-	r := g.base(ts, pick(g.rng, g.org.portal), "sso.amazonaws.com", "CreateToken")
+	r := g.base(ts, pick(g.rng, g.org.portal), srcSSO, "CreateToken")
 	g.req = append(g.req[:0], `{"clientId":"`...)
 	g.req = appendFrom(g.req, g.rng, alnumChars, 22)
 	g.req = append(g.req, `","clientSecret":"`+redacted+`","grantType":"urn:ietf:params:oauth:grant-type:device_code","deviceCode":"`...)
@@ -251,7 +251,7 @@ func tSSOCreateToken(g *gen, ts int64) rec {
 }
 
 func tCreateTokenWithIAM(g *gen, ts int64) rec {
-	r := g.base(ts, g.org.oauthApp, "sso-oauth.amazonaws.com", "CreateTokenWithIAM")
+	r := g.base(ts, g.org.oauthApp, srcOAuth, "CreateTokenWithIAM")
 	r.ver = "1.11"
 	u := pick(g.rng, g.org.portal)
 	g.req = append(g.req[:0], `{"clientId":`...)

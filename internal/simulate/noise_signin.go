@@ -5,7 +5,7 @@ func tSignin(g *gen, ts int64) rec {
 	names := [...]string{"CredentialChallenge", "CredentialVerification", "UserAuthentication"}
 	n := names[g.rng.IntN(len(names))]
 	a := g.portalUser()
-	r := g.base(ts, a, "signin.amazonaws.com", n)
+	r := g.base(ts, a, srcSignin, n)
 	r.evType, r.ver = "AwsServiceEvent", "1.09"
 	cred := "EXTERNAL_IDP"
 	switch v := g.rng.IntN(20); {
@@ -48,7 +48,7 @@ func tSignin(g *gen, ts int64) rec {
 func tSCIMRead(g *gen, ts int64) rec {
 	names := [...]string{"ListUsers", "ListGroups", "GetGroup", "GetUser"}
 	n := names[g.rng.IntN(len(names))]
-	r := g.base(ts, g.org.scimIdP, "identitystore-scim.amazonaws.com", n)
+	r := g.base(ts, g.org.scimIdP, srcSCIM, n)
 	r.readOnly = true
 	g.req = append(g.req[:0], `{"tenantId":`...)
 	g.req = appendStr(g.req, g.org.tenantID)
@@ -68,7 +68,7 @@ func tSCIMRead(g *gen, ts int64) rec {
 // tLegacyURL: an old portal record whose eventName is a URL and which lacks
 // readOnly and managementEvent.
 func tLegacyURL(g *gen, ts int64) rec {
-	r := g.base(ts, pick(g.rng, g.org.portalLegacy), "sso.amazonaws.com", "https://portal.sso."+g.region+".amazonaws.com/instance/appinstances")
+	r := g.base(ts, pick(g.rng, g.org.portalLegacy), srcSSO, "https://portal.sso."+g.region+".amazonaws.com/instance/appinstances")
 	r.ver, r.noRO, r.noMgmt = "1.05", true, true
 	return r
 }

@@ -207,7 +207,7 @@ func tSSOServiceIAM(g *gen, ts int64) rec {
 }
 
 func tConsoleLogin(g *gen, ts int64) rec {
-	r := g.base(ts, pick(g.rng, g.acct.humans), "signin.amazonaws.com", "ConsoleLogin")
+	r := g.base(ts, pick(g.rng, g.acct.humans), srcSignin, "ConsoleLogin")
 	r.evType, r.requestID = "AwsConsoleSignIn", "-"
 	r.ua = uaChrome
 	g.resp = append(g.resp[:0], `{"ConsoleLogin":"Success"}`...)

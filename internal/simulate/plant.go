@@ -68,13 +68,13 @@ func (p *planter) step(rule string, r *rec) {
 
 func tlsPrefix(src string) string {
 	switch src {
-	case "sso.amazonaws.com":
+	case srcSSO:
 		return "sso"
-	case "identitystore.amazonaws.com":
+	case srcStore:
 		return "identitystore"
-	case "sso-directory.amazonaws.com":
+	case srcDir:
 		return "up.sso" // the console's endpoint, as in real records
-	case "organizations.amazonaws.com":
+	case srcOrgs:
 		return "organizations"
 	}
 	return ""

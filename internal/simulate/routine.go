@@ -2,15 +2,19 @@ package simulate
 
 import (
 	"strconv"
+
+	"github.com/portcullis-sec/portcullis/internal/idc"
 )
 
 const (
-	srcSSO   = "sso.amazonaws.com"
-	srcStore = "identitystore.amazonaws.com"
-	srcDir   = "sso-directory.amazonaws.com"
-	srcSCIM  = "identitystore-scim.amazonaws.com"
-	srcOrgs  = "organizations.amazonaws.com"
-	srcIAM   = "iam.amazonaws.com"
+	srcSSO    = idc.SourceSSO
+	srcStore  = idc.SourceIdentityStore
+	srcDir    = idc.SourceDirectory
+	srcSCIM   = idc.SourceSCIM
+	srcOAuth  = idc.SourceOAuth
+	srcSignin = idc.SourceSignin
+	srcOrgs   = idc.SourceOrganizations
+	srcIAM    = "iam.amazonaws.com"
 
 	policyReadOnly = "arn:aws:iam::aws:policy/ReadOnlyAccess"
 	policyViewOnly = "arn:aws:iam::aws:policy/job-function/ViewOnlyAccess"

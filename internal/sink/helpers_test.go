@@ -1,17 +1,14 @@
 package sink
 
 import (
-	"context"
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/portcullis-sec/portcullis/internal/finding"
-	"github.com/portcullis-sec/portcullis/internal/store"
 )
 
 // fastPolicy keeps retry tests quick.
@@ -78,14 +75,4 @@ func (r *recorder) requests() []recorded {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	return append([]recorded(nil), r.reqs...)
-}
-
-func tempStore(t *testing.T) *store.Store {
-	t.Helper()
-	s, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "s.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
-	return s
 }

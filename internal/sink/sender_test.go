@@ -2,63 +2,11 @@ package sink
 
 import (
 	"context"
-	"errors"
-	"net/http"
-	"net/http/httptest"
-	"strings"
 	"testing"
 	"time"
 
 	"github.com/portcullis-sec/portcullis/internal/finding"
 )
-
-func TestSenderRetriesThenDeadLetters(t *testing.T) {
-	tests := []struct {
-		name         string
-		statuses     []int
-		attempts     int
-		wantRequests int
-		wantErr      bool
-	}{
-		{"success first try", []int{200}, 4, 1, false},
-		{"recovers after 5xx", []int{500, 502, 200}, 4, 3, false},
-		{"408 and 429 are retried", []int{408, 429, 204}, 4, 3, false},
-		{"gives up after attempts", []int{503}, 4, 4, true},
-		{"400 is permanent", []int{400}, 4, 1, true},
-		{"404 is permanent", []int{404, 200}, 4, 1, true},
-		{"redirect is not followed", []int{302}, 4, 1, true},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			rec := newRecorder(t, tc.statuses...)
-			st := tempStore(t)
-			secretURL := rec.srv.URL + "/hooks/T0/B0/very-secret-token"
-			s := NewSender(NewWebhook("hook", secretURL, nil, nil), fastPolicy(tc.attempts), st)
-			err := s.Deliver(context.Background(), testFinding(finding.High))
-			if got := len(rec.requests()); got != tc.wantRequests {
-				t.Errorf("%d requests, want %d", got, tc.wantRequests)
-			}
-			dls, _ := st.DeadLetters(context.Background(), 0)
-			if !tc.wantErr {
-				if err != nil || len(dls) != 0 {
-					t.Fatalf("err = %v, dead letters %v", err, dls)
-				}
-				return
-			}
-			if err == nil {
-				t.Fatal("want an error")
-			}
-			if len(dls) != 1 || dls[0].Sink != "hook" || dls[0].Attempts != tc.wantRequests || dls[0].FindingID != testFinding(0).ID {
-				t.Fatalf("dead letters = %+v", dls)
-			}
-			for _, msg := range []string{err.Error(), dls[0].Error} {
-				if strings.Contains(msg, "very-secret-token") {
-					t.Errorf("secret leaked into error: %s", msg)
-				}
-			}
-		})
-	}
-}
 
 func TestSenderHonoursRetryAfter(t *testing.T) {
 	rec := newRecorder(t, 429, 200)
@@ -129,61 +77,5 @@ func TestSenderMinSeverity(t *testing.T) {
 	}
 	if got := len(rec.requests()); got != 2 {
 		t.Errorf("%d deliveries, want 2 (high and critical)", got)
-	}
-}
-
-func TestSenderCancelledLeavesNoDeadLetter(t *testing.T) {
-	rec := newRecorder(t, 503)
-	st := tempStore(t)
-	p := fastPolicy(10)
-	p.BaseDelay, p.MaxDelay = time.Second, time.Second
-	s := NewSender(NewWebhook("hook", rec.srv.URL, nil, nil), p, st)
-	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
-	defer cancel()
-	err := s.Deliver(ctx, testFinding(finding.High))
-	if !errors.Is(err, context.DeadlineExceeded) {
-		t.Errorf("err = %v, want deadline exceeded", err)
-	}
-	if dls, _ := st.DeadLetters(context.Background(), 0); len(dls) != 0 {
-		t.Errorf("dead letter written on shutdown: %+v", dls)
-	}
-}
-
-func TestSenderTimeoutPerAttempt(t *testing.T) {
-	block := make(chan struct{})
-	slow := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { <-block }))
-	defer slow.Close()
-	defer close(block) // runs first: unblock handlers before Close waits for them
-	p := fastPolicy(2)
-	p.Timeout = 50 * time.Millisecond
-	st := tempStore(t)
-	start := time.Now()
-	err := NewSender(NewWebhook("slow", slow.URL, nil, nil), p, st).Deliver(context.Background(), testFinding(finding.High))
-	if err == nil || time.Since(start) > 2*time.Second {
-		t.Fatalf("err = %v after %v", err, time.Since(start))
-	}
-	if dls, _ := st.DeadLetters(context.Background(), 0); len(dls) != 1 || dls[0].Attempts != 2 {
-		t.Errorf("dead letters = %+v", dls)
-	}
-}
-
-func TestGroupDeliversToEverySink(t *testing.T) {
-	a, b := newRecorder(t, 200), newRecorder(t, 500)
-	st := tempStore(t)
-	g := Group{
-		NewSender(NewWebhook("a", a.srv.URL, nil, nil), fastPolicy(2), st),
-		NewSender(NewWebhook("b", b.srv.URL, nil, nil), fastPolicy(2), st),
-	}
-	fs := []finding.Finding{testFinding(finding.High), testFinding(finding.Low)}
-	fs[1].ID = "pf-second"
-	err := g.Deliver(context.Background(), fs)
-	if err == nil {
-		t.Error("want b's failures reported")
-	}
-	if len(a.requests()) != 2 || len(b.requests()) != 4 {
-		t.Errorf("a got %d, b got %d requests; want 2 and 4", len(a.requests()), len(b.requests()))
-	}
-	if dls, _ := st.DeadLetters(context.Background(), 0); len(dls) != 2 {
-		t.Errorf("%d dead letters, want 2 (b × 2 findings)", len(dls))
 	}
 }

@@ -15,7 +15,6 @@ import (
 	"time"
 
 	"github.com/portcullis-sec/portcullis/internal/finding"
-	"github.com/portcullis-sec/portcullis/internal/store"
 )
 
 // Sink delivers one finding in one attempt. Errors must not contain secrets.
@@ -24,9 +23,21 @@ type Sink interface {
 	Send(ctx context.Context, f finding.Finding) error
 }
 
+// DeadLetter is an alert a sink failed to deliver after all retries.
+// Sink defines it and whoever keeps dead letters (the SQLite store of
+// `watch`) stores it, so delivery never depends on persistence.
+type DeadLetter struct {
+	ID        int64     `json:"id"` // set by the store that keeps it
+	Sink      string    `json:"sink"`
+	FindingID string    `json:"finding_id"`
+	Error     string    `json:"error"`
+	Attempts  int       `json:"attempts"`
+	Time      time.Time `json:"time"`
+}
+
 // DeadLetterer records deliveries that failed for good; *store.Store is one.
 type DeadLetterer interface {
-	AddDeadLetter(ctx context.Context, d store.DeadLetter) error
+	AddDeadLetter(ctx context.Context, d DeadLetter) error
 }
 
 // Policy is the delivery policy of one sink. Zero fields take defaults.
@@ -108,7 +119,7 @@ func (s *Sender) Deliver(ctx context.Context, f finding.Finding) error {
 	}
 	err = fmt.Errorf("sink %s: finding %s: gave up after %d attempt(s): %w", s.Name(), f.ID, attempt, err)
 	if s.dl != nil {
-		dl := store.DeadLetter{Sink: s.Name(), FindingID: f.ID, Error: err.Error(), Attempts: attempt}
+		dl := DeadLetter{Sink: s.Name(), FindingID: f.ID, Error: err.Error(), Attempts: attempt}
 		if derr := s.dl.AddDeadLetter(context.WithoutCancel(ctx), dl); derr != nil {
 			return errors.Join(err, derr)
 		}

@@ -105,19 +105,3 @@ func TestSNSPublish(t *testing.T) {
 		t.Errorf("message attributes = %v", attrs)
 	}
 }
-
-func TestSNSPermanentErrorNotRetried(t *testing.T) {
-	fake := newFakeSNS(t, "NotFound")
-	st := tempStore(t)
-	s := NewSender(NewSNS("sns", testTopic, NewSNSClient(testAWSConfig(), "", fake.srv.URL)), fastPolicy(4), st)
-	err := s.Deliver(context.Background(), testFinding(finding.High))
-	if err == nil || !strings.Contains(err.Error(), "NotFound") {
-		t.Fatalf("err = %v", err)
-	}
-	if n := len(fake.requests()); n != 1 {
-		t.Errorf("%d requests, want 1", n)
-	}
-	if dls, _ := st.DeadLetters(context.Background(), 0); len(dls) != 1 {
-		t.Errorf("dead letters = %v", dls)
-	}
-}

@@ -2,7 +2,6 @@ package sink
 
 import (
 	"context"
-	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -143,29 +142,6 @@ func TestRedactURL(t *testing.T) {
 		if got := RedactURL(in); got != want {
 			t.Errorf("RedactURL(%q) = %q, want %q", in, got, want)
 		}
-	}
-}
-
-func TestNetworkErrorsAreRedactedAndRetried(t *testing.T) {
-	st := tempStore(t)
-	// Port 1 on loopback refuses connections.
-	s := NewSender(NewSlack("slack", "http://127.0.0.1:1/services/T/B/NETSECRET", nil), fastPolicy(2), st)
-	err := s.Deliver(context.Background(), testFinding(finding.High))
-	if err == nil {
-		t.Fatal("want a connection error")
-	}
-	dls, _ := st.DeadLetters(context.Background(), 0)
-	if len(dls) != 1 || dls[0].Attempts != 2 {
-		t.Fatalf("dead letters %+v", dls)
-	}
-	for _, msg := range []string{err.Error(), dls[0].Error} {
-		if strings.Contains(msg, "NETSECRET") || !strings.Contains(msg, "127.0.0.1") {
-			t.Errorf("error = %q", msg)
-		}
-	}
-	var perm permanent
-	if errors.As(err, &perm) {
-		t.Error("network error classed permanent")
 	}
 }
 

@@ -5,7 +5,8 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"time"
+
+	"github.com/portcullis-sec/portcullis/internal/sink"
 )
 
 // SaveState stores a named state blob (the detector's correlation windows).
@@ -63,18 +64,8 @@ func (s *Store) Checkpoint(ctx context.Context, key string) (value string, ok bo
 	return value, true, nil
 }
 
-// DeadLetter is an alert a sink failed to deliver after all retries.
-type DeadLetter struct {
-	ID        int64     `json:"id"`
-	Sink      string    `json:"sink"`
-	FindingID string    `json:"finding_id"`
-	Error     string    `json:"error"`
-	Attempts  int       `json:"attempts"`
-	Time      time.Time `json:"time"`
-}
-
 // AddDeadLetter records a failed delivery (Time defaults to now).
-func (s *Store) AddDeadLetter(ctx context.Context, d DeadLetter) error {
+func (s *Store) AddDeadLetter(ctx context.Context, d sink.DeadLetter) error {
 	if d.Time.IsZero() {
 		d.Time = s.now()
 	}
@@ -87,7 +78,7 @@ func (s *Store) AddDeadLetter(ctx context.Context, d DeadLetter) error {
 }
 
 // DeadLetters lists failed deliveries, oldest first (limit 0 = all).
-func (s *Store) DeadLetters(ctx context.Context, limit int) ([]DeadLetter, error) {
+func (s *Store) DeadLetters(ctx context.Context, limit int) ([]sink.DeadLetter, error) {
 	q := `SELECT id, sink, finding_id, error, attempts, time FROM dead_letters ORDER BY time, id`
 	var args []any
 	if limit > 0 {
@@ -99,9 +90,9 @@ func (s *Store) DeadLetters(ctx context.Context, limit int) ([]DeadLetter, error
 		return nil, fmt.Errorf("store: dead letters: %w", err)
 	}
 	defer rows.Close()
-	var out []DeadLetter
+	var out []sink.DeadLetter
 	for rows.Next() {
-		var d DeadLetter
+		var d sink.DeadLetter
 		var t int64
 		if err := rows.Scan(&d.ID, &d.Sink, &d.FindingID, &d.Error, &d.Attempts, &t); err != nil {
 			return nil, fmt.Errorf("store: dead letters: %w", err)

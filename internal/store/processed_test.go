@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/portcullis-sec/portcullis/internal/finding"
+	"github.com/portcullis-sec/portcullis/internal/sink"
 )
 
 func TestCommitIsAtomicAndReturnsOnlyNewFindings(t *testing.T) {
@@ -92,6 +93,9 @@ func TestSeenSetAndPrune(t *testing.T) {
 	}
 }
 
+// The store keeps what a sink gives up on: it is the sink's dead-letter recorder.
+var _ sink.DeadLetterer = (*Store)(nil)
+
 func TestStateCheckpointsDeadLetters(t *testing.T) {
 	ctx := context.Background()
 	s, path := openTemp(t)
@@ -110,10 +114,10 @@ func TestStateCheckpointsDeadLetters(t *testing.T) {
 	if err := s.SetCheckpoint(ctx, "s3:bucket/prefix", "AWSLogs/1/x"); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.AddDeadLetter(ctx, DeadLetter{Sink: "slack", FindingID: "pf-1", Error: "HTTP 500", Attempts: 5}); err != nil {
+	if err := s.AddDeadLetter(ctx, sink.DeadLetter{Sink: "slack", FindingID: "pf-1", Error: "HTTP 500", Attempts: 5}); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.AddDeadLetter(ctx, DeadLetter{Sink: "pagerduty", FindingID: "pf-1", Error: "HTTP 400", Attempts: 1}); err != nil {
+	if err := s.AddDeadLetter(ctx, sink.DeadLetter{Sink: "pagerduty", FindingID: "pf-1", Error: "HTTP 400", Attempts: 1}); err != nil {
 		t.Fatal(err)
 	}
 	s.Close()

@@ -13,23 +13,25 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/portcullis-sec/portcullis/internal/cloudtrail"
+	"github.com/portcullis-sec/portcullis/internal/idc"
 )
 
 // Interests is what a full Identity Center rule pack asks the prefilter for:
-// every Identity Center source, sign-in, and only the sts/iam records that
-// touch AWSReservedSSO roles.
+// every Identity Center source (Organizations for the delegated admin
+// only), and only the sts/iam records that touch AWSReservedSSO roles.
 func Interests() []cloudtrail.Interest {
-	return []cloudtrail.Interest{
-		{Source: "sso.amazonaws.com"},
-		{Source: "sso-directory.amazonaws.com"},
-		{Source: "identitystore.amazonaws.com"},
-		{Source: "identitystore-scim.amazonaws.com"},
-		{Source: "sso-oauth.amazonaws.com"},
-		{Source: "signin.amazonaws.com"},
-		{Source: "sts.amazonaws.com", Names: []string{"AssumeRoleWithSAML"}, Contains: []string{"AWSReservedSSO"}},
-		{Source: "organizations.amazonaws.com", Names: []string{"RegisterDelegatedAdministrator", "DeregisterDelegatedAdministrator"}},
-		{Source: "iam.amazonaws.com", Names: []string{"AttachRolePolicy", "PutRolePolicy", "UpdateAssumeRolePolicy"}, Contains: []string{"AWSReservedSSO"}},
+	var out []cloudtrail.Interest
+	for _, s := range idc.EventSources() {
+		in := cloudtrail.Interest{Source: s.Name}
+		if s.Kind == idc.KindOrganization {
+			in.Names = []string{"RegisterDelegatedAdministrator", "DeregisterDelegatedAdministrator"}
+		}
+		out = append(out, in)
 	}
+	return append(out,
+		cloudtrail.Interest{Source: "sts.amazonaws.com", Names: []string{"AssumeRoleWithSAML"}, Contains: []string{"AWSReservedSSO"}},
+		cloudtrail.Interest{Source: "iam.amazonaws.com", Names: []string{"AttachRolePolicy", "PutRolePolicy", "UpdateAssumeRolePolicy"}, Contains: []string{"AWSReservedSSO"}},
+	)
 }
 
 // AppendObject appends an S3 object {"Records":[…]} of n records, with

@@ -1,9 +1,7 @@
 package awscollect
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -14,22 +12,21 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
 	orgtypes "github.com/aws/aws-sdk-go-v2/service/organizations/types"
 
-	"github.com/portcullis-sec/portcullis/internal/posture"
+	"github.com/portcullis-sec/portcullis/internal/idc"
+	"github.com/portcullis-sec/portcullis/internal/policy"
 )
 
 // maxOUDepth bounds a parent walk: OUs nest at most five deep under the
 // root, so a longer chain means a loop in a broken answer.
 const maxOUDepth = 8
 
-// orgSource names the live read in errors from posture.ReadOrganization.
-const orgSource = "organizations API"
-
 // CollectOrganization reads the service control policies, their targets
 // and each account's parent chain: the same Organization an export file
-// gives posture.ReadOrganization. Unlike the snapshot, nothing is partial:
-// a guardrail check on half the policies would pass falsely, so any read
-// that fails after retries is an error.
-func CollectOrganization(ctx context.Context, cl Clients, o Options) (*posture.Organization, error) {
+// gives idc.ReadOrganization. Unlike the snapshot, nothing is partial: a
+// guardrail check on half the policies would pass falsely, so any read
+// that fails after retries, and any policy that does not parse, is an
+// error.
+func CollectOrganization(ctx context.Context, cl Clients, o Options) (*idc.Organization, error) {
 	if cl.Organizations == nil {
 		return nil, errors.New("read service control policies: no organizations client")
 	}
@@ -45,7 +42,7 @@ func CollectOrganization(ctx context.Context, cl Clients, o Options) (*posture.O
 		return nil, scpError("organizations:ListPolicies", err)
 	}
 
-	out := posture.Organization{Policies: make([]posture.SCP, len(sums))}
+	out := &idc.Organization{Policies: make([]idc.SCP, len(sums))}
 	g, gctx := newGroup(ctx, c.o.Concurrency)
 	for i, s := range sums {
 		g.Go(func() (err error) {
@@ -61,37 +58,27 @@ func CollectOrganization(ctx context.Context, cl Clients, o Options) (*posture.O
 		return nil, err
 	}
 
-	// Round-trip through the export reader: the live read and a file are
-	// then checked and parsed by the same code.
-	b, err := json.Marshal(out)
-	if err != nil {
-		return nil, fmt.Errorf("read service control policies: %w", err)
-	}
-	res, err := posture.ReadOrganization(bytes.NewReader(b), orgSource)
-	if err != nil {
-		return nil, err
-	}
-	c.o.Logf("organization: %d service control policies, %d accounts", len(res.Policies), len(res.Accounts))
-	return res, nil
+	c.o.Logf("organization: %d service control policies, %d accounts", len(out.Policies), len(out.Accounts))
+	return out, nil
 }
 
 // scp reads one policy's content and targets.
-func (c *collector) scp(ctx context.Context, id string) (posture.SCP, error) {
+func (c *collector) scp(ctx context.Context, id string) (idc.SCP, error) {
 	org := c.cl.Organizations
 	d, err := call(ctx, c, func(ctx context.Context) (*organizations.DescribePolicyOutput, error) {
 		return org.DescribePolicy(ctx, &organizations.DescribePolicyInput{PolicyId: aws.String(id)})
 	})
 	if err != nil {
-		return posture.SCP{}, scpError("organizations:DescribePolicy policy "+id, err)
+		return idc.SCP{}, scpError("organizations:DescribePolicy policy "+id, err)
 	}
 	if d.Policy == nil || d.Policy.Content == nil {
-		return posture.SCP{}, fmt.Errorf("read service control policies: organizations:DescribePolicy policy %s: answer has no Content", id)
+		return idc.SCP{}, fmt.Errorf("read service control policies: organizations:DescribePolicy policy %s: answer has no Content", id)
 	}
-	content, err := json.Marshal(aws.ToString(d.Policy.Content)) // a JSON string, as describe-policy prints it
+	doc, err := policy.Parse([]byte(aws.ToString(d.Policy.Content)))
 	if err != nil {
-		return posture.SCP{}, fmt.Errorf("read service control policies: policy %s: %w", id, err)
+		return idc.SCP{}, fmt.Errorf("read service control policies: organizations:DescribePolicy policy %s: Content: %w", id, err)
 	}
-	p := posture.SCP{ID: id, Content: content, Targets: []posture.Target{}}
+	p := idc.SCP{ID: id, Document: doc, Targets: []idc.PolicyTarget{}}
 	if d.Policy.PolicySummary != nil {
 		p.Name = aws.ToString(d.Policy.PolicySummary.Name)
 	}
@@ -99,30 +86,40 @@ func (c *collector) scp(ctx context.Context, id string) (posture.SCP, error) {
 	err = drain(ctx, c, organizations.NewListTargetsForPolicyPaginator(org, tin, func(o *organizations.ListTargetsForPolicyPaginatorOptions) { o.Limit = orgPage }),
 		func(out *organizations.ListTargetsForPolicyOutput) {
 			for _, t := range out.Targets {
-				p.Targets = append(p.Targets, posture.Target{TargetID: aws.ToString(t.TargetId), Type: string(t.Type), Name: aws.ToString(t.Name)})
+				p.Targets = append(p.Targets, idc.PolicyTarget{ID: aws.ToString(t.TargetId), Type: string(t.Type), Name: aws.ToString(t.Name)})
 			}
 		})
 	if err != nil {
-		return posture.SCP{}, scpError("organizations:ListTargetsForPolicy policy "+id, err)
+		return idc.SCP{}, scpError("organizations:ListTargetsForPolicy policy "+id, err)
+	}
+	for j, t := range p.Targets {
+		if t.ID == "" {
+			return idc.SCP{}, fmt.Errorf("read service control policies: organizations:ListTargetsForPolicy policy %s: Targets[%d]: no TargetId", id, j)
+		}
 	}
 	return p, nil
 }
 
 // orgAccounts lists the accounts and walks each one's parents up to the
 // root. OU parents are remembered, so calls grow with accounts plus OUs.
-func (c *collector) orgAccounts(ctx context.Context) ([]posture.OrgAccount, error) {
+func (c *collector) orgAccounts(ctx context.Context) ([]idc.OrgAccount, error) {
 	org := c.cl.Organizations
-	var accts []posture.OrgAccount
+	var accts []idc.OrgAccount
 	err := drain(ctx, c, organizations.NewListAccountsPaginator(org, &organizations.ListAccountsInput{}, func(o *organizations.ListAccountsPaginatorOptions) { o.Limit = orgPage }),
 		func(out *organizations.ListAccountsOutput) {
 			for _, a := range out.Accounts {
-				accts = append(accts, posture.OrgAccount{ID: aws.ToString(a.Id), Name: aws.ToString(a.Name)})
+				accts = append(accts, idc.OrgAccount{ID: aws.ToString(a.Id), Name: aws.ToString(a.Name)})
 			}
 		})
 	if err != nil {
 		return nil, scpError("organizations:ListAccounts", err)
 	}
-	slices.SortFunc(accts, func(a, b posture.OrgAccount) int { return strings.Compare(a.ID, b.ID) })
+	for i, a := range accts {
+		if a.ID == "" {
+			return nil, fmt.Errorf("read service control policies: organizations:ListAccounts: Accounts[%d]: no Id", i)
+		}
+	}
+	slices.SortFunc(accts, func(a, b idc.OrgAccount) int { return strings.Compare(a.ID, b.ID) })
 
 	w := parentWalk{c: c, up: map[string]orgtypes.Parent{}}
 	g, gctx := newGroup(ctx, c.o.Concurrency)

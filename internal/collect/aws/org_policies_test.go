@@ -11,7 +11,6 @@ import (
 
 	"github.com/portcullis-sec/portcullis/internal/awsfake"
 	"github.com/portcullis-sec/portcullis/internal/idc"
-	"github.com/portcullis-sec/portcullis/internal/posture"
 )
 
 const (
@@ -20,7 +19,7 @@ const (
 )
 
 // collectOrg runs CollectOrganization on real SDK clients built by NewClients.
-func collectOrg(t *testing.T, s *awsfake.Server, o Options) (*posture.Organization, error) {
+func collectOrg(t *testing.T, s *awsfake.Server, o Options) (*idc.Organization, error) {
 	t.Helper()
 	hermetic(t)
 	cl, err := NewClients(context.Background(), o)
@@ -77,7 +76,7 @@ func seedFake(t *testing.T, s *awsfake.Server, seeds []seedSCP) {
 // wantOrganization is the export a person would write for the seed, read by
 // the export reader. Parent chains come from the seed's OU paths, not from
 // the fake's ListParents.
-func wantOrganization(t *testing.T, s *awsfake.Server, m *idc.Model, seeds []seedSCP) *posture.Organization {
+func wantOrganization(t *testing.T, s *awsfake.Server, m *idc.Model, seeds []seedSCP) *idc.Organization {
 	t.Helper()
 	names := map[string]string{"root": "Root"}
 	for _, a := range m.Accounts {
@@ -113,13 +112,9 @@ func wantOrganization(t *testing.T, s *awsfake.Server, m *idc.Model, seeds []see
 		fmt.Fprintf(&doc, `%s{"Id": %q, "Name": %q, "Parents": [%s]}`, map[bool]string{true: ",", false: ""}[i > 0], id, a.Name, strings.Join(parents, ","))
 	}
 	doc.WriteString(`]}`)
-	want, err := posture.ReadOrganization(strings.NewReader(doc.String()), orgSource)
+	want, err := idc.ReadOrganization(strings.NewReader(doc.String()), "expected export")
 	if err != nil {
 		t.Fatalf("expected export: %v\n%s", err, doc.String())
-	}
-	// The reader keeps PolicySummary; the live read fills the flat fields.
-	for i := range want.Policies {
-		want.Policies[i].PolicySummary = nil
 	}
 	return want
 }
@@ -133,7 +128,7 @@ func sortedIDs(m *idc.Model) []string {
 	return ids
 }
 
-func sameOrganization(t *testing.T, got, want *posture.Organization) {
+func sameOrganization(t *testing.T, got, want *idc.Organization) {
 	t.Helper()
 	if reflect.DeepEqual(got, want) {
 		return
@@ -228,7 +223,7 @@ func TestCollectOrganizationErrors(t *testing.T) {
 			[]string{"organizations:ListTargetsForPolicy policy p-"}},
 		{"a policy that does not parse names the policy", nil, func(s *awsfake.Server) {
 			_ = s.AddPolicy("p-brokenpol1", "broken", `{"Statement": 5}`, s.RootID())
-		}, []string{"organizations API", "p-brokenpol1", "Content"}},
+		}, []string{"organizations:DescribePolicy policy p-brokenpol1", "Content"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			seed := awsfake.Sample()

@@ -1,0 +1,104 @@
+package collect
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/portcullis-sec/portcullis/internal/idc"
+	"github.com/portcullis-sec/portcullis/internal/source"
+)
+
+// createGroup is a public identity-store CreateGroup at minute min.
+func createGroup(id string, min int) string {
+	return fmt.Sprintf(`{"eventVersion":"1.08","eventTime":"2026-03-01T10:%02d:00Z","eventSource":"identitystore.amazonaws.com","eventName":"CreateGroup",`+
+		`"awsRegion":"us-east-1","recipientAccountId":"111111111111","eventID":"ev-%s","requestParameters":{"identityStoreId":"d-1","displayName":"%s"},"responseElements":{"groupId":"%s","identityStoreId":"d-1"}}`,
+		min, id, id, id)
+}
+
+// objects writes each file's lines as JSON lines and lists them.
+func objects(t *testing.T, files map[string][]string) []source.Object {
+	t.Helper()
+	dir := t.TempDir()
+	var paths []string
+	for name, lines := range files {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(strings.Join(lines, "\n")+"\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		paths = append(paths, p)
+	}
+	var objs []source.Object
+	if _, err := source.Walk(context.Background(), paths, source.Filter{}, func(o source.Object) error {
+		objs = append(objs, o)
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	return objs
+}
+
+func TestReplay(t *testing.T) {
+	now := time.Date(2026, 4, 1, 0, 0, 0, 0, time.UTC)
+	noGroupID := strings.Replace(createGroup("g-broken", 7), `"groupId":"g-broken",`, ``, 1)
+	tests := []struct {
+		name         string
+		files        map[string][]string
+		since        time.Time
+		wantGroups   []string
+		wantApplied  int
+		wantCaptured time.Time
+		wantPartial  bool
+		wantMissing  string
+	}{
+		{"changes applied, captured at the last one", map[string][]string{"a.json": {createGroup("g-1", 1), createGroup("g-2", 5)}},
+			time.Time{}, []string{"g-1", "g-2"}, 2, time.Date(2026, 3, 1, 10, 5, 0, 0, time.UTC), false, ""},
+		{"nothing to apply: captured now", map[string][]string{"a.json": {`{"eventSource":"s3.amazonaws.com","eventName":"GetObject","eventTime":"2026-03-01T10:00:00Z"}`}},
+			time.Time{}, nil, 0, now, false, ""},
+		{"since drops earlier events", map[string][]string{"a.json": {createGroup("g-1", 1), createGroup("g-2", 5)}},
+			time.Date(2026, 3, 1, 10, 3, 0, 0, time.UTC), []string{"g-2"}, 1, time.Date(2026, 3, 1, 10, 5, 0, 0, time.UTC), false, ""},
+		{"a write that cannot be applied makes it partial", map[string][]string{"a.json": {createGroup("g-1", 1), noGroupID}},
+			time.Time{}, []string{"g-1"}, 1, time.Date(2026, 3, 1, 10, 1, 0, 0, time.UTC), true, "ev-g-broken"},
+		{"unreadable input makes it partial", map[string][]string{"a.json": {createGroup("g-1", 1)}, "b.json": {`{"eventSource": nope`}},
+			time.Time{}, []string{"g-1"}, 1, time.Date(2026, 3, 1, 10, 1, 0, 0, time.UTC), true, "input errors"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			m := idc.New("events")
+			var inputErrs []error
+			st, err := Replay(context.Background(), m, objects(t, tt.files), ReplayOptions{
+				Since: tt.since, Now: now, OnError: func(err error) { inputErrs = append(inputErrs, err) },
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			groups := sortedGroupIDs(m)
+			if fmt.Sprint(groups) != fmt.Sprint(tt.wantGroups) || st.Applied != tt.wantApplied {
+				t.Errorf("groups %v, %d applied; want %v, %d", groups, st.Applied, tt.wantGroups, tt.wantApplied)
+			}
+			if !m.CapturedAt.Equal(tt.wantCaptured) {
+				t.Errorf("captured at %v, want %v", m.CapturedAt, tt.wantCaptured)
+			}
+			if m.Partial != tt.wantPartial || (tt.wantMissing != "" && !strings.Contains(strings.Join(m.Missing, "\n"), tt.wantMissing)) {
+				t.Errorf("partial %t, missing %q; want %t and %q", m.Partial, m.Missing, tt.wantPartial, tt.wantMissing)
+			}
+			if tt.wantMissing == "input errors" && len(inputErrs) == 0 {
+				t.Error("unreadable input not reported to OnError")
+			}
+		})
+	}
+}
+
+func sortedGroupIDs(m *idc.Model) []string {
+	var out []string
+	for id := range m.Groups {
+		out = append(out, id)
+	}
+	slices.Sort(out)
+	return out
+}
