@@ -215,13 +215,19 @@ func (st *Stats) add(r *result, onError func(error)) {
 	if onError == nil {
 		return
 	}
-	for _, e := range r.errs {
+	for _, e := range r.problems() {
 		onError(e)
 	}
-	if r.moreErrs > 0 {
-		f := r.errs[0].(*InputError).File
-		onError(&InputError{File: f, Record: -1, Err: moreErr{f, r.moreErrs}})
+}
+
+// problems is what OnError hears about one object: its first problems and
+// a line counting the rest.
+func (r *result) problems() []error {
+	if r.moreErrs == 0 {
+		return r.errs
 	}
+	f := r.errs[0].(*InputError).File
+	return append(r.errs[:len(r.errs):len(r.errs)], &InputError{File: f, Record: -1, Err: moreErr{f, r.moreErrs}})
 }
 
 type moreErr struct {
