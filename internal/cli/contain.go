@@ -12,6 +12,7 @@ import (
 
 	awscollect "github.com/portcullis-sec/portcullis/internal/collect/aws"
 	"github.com/portcullis-sec/portcullis/internal/respond"
+	"github.com/portcullis-sec/portcullis/internal/respond/apply"
 )
 
 // defaultAuditPath is where --apply appends its audit log unless told.
@@ -105,7 +106,7 @@ func (a *App) runContain(ctx context.Context, f containFlags) error {
 	}
 	// Refuse before reading anything: nobody could confirm the writes.
 	if f.apply && !f.yes && !a.StdinTTY {
-		return respond.ErrConfirmationRequired
+		return apply.ErrConfirmationRequired
 	}
 	var (
 		plan      *respond.ContainmentPlan
@@ -136,7 +137,7 @@ func (a *App) runContain(ctx context.Context, f containFlags) error {
 		return nil
 	}
 	if statePath == "" {
-		statePath = respond.DefaultStatePath(plan)
+		statePath = apply.DefaultStatePath(plan)
 	}
 	return a.applyPlan(ctx, plan, f, statePath)
 }
@@ -219,7 +220,7 @@ func (a *App) resumePlan(f containFlags) (*respond.ContainmentPlan, error) {
 			return nil, fmt.Errorf("--resume takes the plan from %s: drop %s", f.resumePath, c.name)
 		}
 	}
-	st, err := respond.LoadState(f.resumePath)
+	st, err := apply.LoadState(f.resumePath)
 	if err != nil {
 		return nil, fmt.Errorf("--resume: %w", err)
 	}
@@ -260,11 +261,11 @@ func (a *App) applyPlan(ctx context.Context, p *respond.ContainmentPlan, f conta
 	if err != nil {
 		return fmt.Errorf("AWS configuration: %w", err)
 	}
-	opts := respond.ApplyOptions{Execute: true, Yes: f.yes, Out: a.Stderr, StatePath: statePath}
+	opts := apply.Options{Execute: true, Yes: f.yes, Out: a.Stderr, StatePath: statePath}
 	if a.StdinTTY {
 		opts.Confirm = a.Stdin
 	}
-	err = respond.Apply(ctx, p, respond.NewSDKExecutor(cfg), audit, opts)
+	err = apply.Run(ctx, p, apply.NewSDKExecutor(cfg), audit, opts)
 	if cerr := audit.Close(); err == nil && cerr != nil {
 		err = fmt.Errorf("audit log %s: %w", auditPath, cerr)
 	}

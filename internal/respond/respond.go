@@ -1,11 +1,11 @@
-// Package respond builds containment plans for Identity Center persistence
-// and executes them.
+// Package respond builds containment plans for Identity Center persistence;
+// package respond/apply executes them.
 //
 // A plan is data: ordered steps, each an exact AWS API call (and the
 // equivalent AWS CLI command), why it is there and what proves afterwards
 // that it took effect. Plans render as text, JSON (portcullis.plan/v1) or a
-// bash script. Apply runs a plan through a narrow write interface, with an
-// audit log, guard rails and a resumable state file.
+// bash script. apply.Run runs a plan through a narrow write interface, with
+// an audit log, guard rails and a resumable state file.
 //
 // Steps run in this order: revoke live sessions first (a deny-all statement
 // in the permission set's inline policy, re-provisioned; or an SCP), then
@@ -31,11 +31,11 @@
 //	--region R                     Input.Region (and the SDK clients' region)
 //	--force GUARD (repeat)         Input.Force (names: Guards())
 //	--format text|json|sh          RenderPlan(w, plan, format)
-//	--apply                        ApplyOptions.Execute (without it Apply is a dry run)
-//	--yes                          ApplyOptions.Yes; else ApplyOptions.Confirm = os.Stdin on a terminal
+//	--apply                        apply.Options.Execute (without it apply.Run is a dry run)
+//	--yes                          apply.Options.Yes; else apply.Options.Confirm = os.Stdin on a terminal
 //	--audit FILE                   the audit io.Writer (append mode)
-//	--state FILE                   ApplyOptions.StatePath (default DefaultStatePath(plan))
-//	--resume FILE                  LoadState(FILE).Plan, applied with StatePath FILE
+//	--state FILE                   apply.Options.StatePath (default apply.DefaultStatePath(plan))
+//	--resume FILE                  apply.LoadState(FILE).Plan, applied with StatePath FILE
 package respond
 
 import (
