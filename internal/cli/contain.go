@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -56,11 +55,10 @@ result to an audit log, and stops at the first failure with a state file to
 resume from (--resume). It asks for confirmation on a terminal unless --yes,
 and refuses without a terminal and without --yes.
 
-Guard rails refuse steps that would remove the last admin path of an
-allow-listed admin (last-admin-path), touch a break-glass permission set
-(break-glass) or an admin's access to the management account
-(management-account), unless --force names the guard. A refused plan is printed
-with its blocked steps and nothing runs.
+Guard rails refuse steps that would:
+` + guardLines() + `
+unless --force names the guard. A refused plan is printed with its blocked
+steps and nothing runs.
 
 Exit status: 0 plan printed, or applied completely; 1 error, guard refusal,
 no confirmation or a failed step; 3 applied, but manual steps remain for a person.`,
@@ -90,7 +88,7 @@ no confirmation or a failed step; 3 applied, but manual steps remain for a perso
 	fl.StringArrayVar(&f.detach, "detach-policy", nil, "managed policy ARN to detach from the permission set (repeat)")
 	fl.BoolVar(&f.delegated, "delegated-admin", false, "we act as Identity Center's delegated admin: sets provisioned to the management account are revoked with an SCP")
 	fl.BoolVar(&f.perAcct, "provision-per-account", false, "re-provision one account at a time instead of ALL_PROVISIONED_ACCOUNTS")
-	fl.StringArrayVar(&f.force, "force", nil, "override a guard rail (repeat): "+strings.Join(respond.Guards(), ", "))
+	fl.StringArrayVar(&f.force, "force", nil, "override a guard rail (repeat): "+strings.Join(respond.GuardIDs(), ", "))
 	fl.BoolVar(&f.apply, "apply", false, "run the plan against AWS (default: dry run, print the plan)")
 	fl.BoolVar(&f.yes, "yes", false, "with --apply: do not ask for confirmation")
 	fl.StringVar(&f.auditPath, "audit", "", "with --apply: audit log to append every call to (default ./"+defaultAuditPath+")")
@@ -202,10 +200,8 @@ func containInput(f containFlags) (respond.Input, error) {
 	default:
 		return in, fmt.Errorf("--revoke-via: want auto, permission-set or scp, got %q", f.via)
 	}
-	for _, g := range f.force {
-		if !slices.Contains(respond.Guards(), g) {
-			return in, fmt.Errorf("--force: unknown guard %q (want %s)", g, strings.Join(respond.Guards(), ", "))
-		}
+	if err := respond.CheckForce(f.force); err != nil {
+		return in, err
 	}
 	return in, nil
 }
@@ -277,6 +273,15 @@ func (a *App) applyPlan(ctx context.Context, p *respond.ContainmentPlan, f conta
 	}
 	fmt.Fprintf(a.Stderr, "portcullis: plan %s applied; audit log %s, state %s\n", p.Hash, auditPath, statePath)
 	return nil
+}
+
+// guardLines lists the guard registry for contain --help.
+func guardLines() string {
+	var b strings.Builder
+	for _, g := range respond.Guards() {
+		fmt.Fprintf(&b, "  %-20s %s\n", g.ID, strings.ReplaceAll(g.Title, "`", ""))
+	}
+	return strings.TrimSuffix(b.String(), "\n")
 }
 
 func manualSteps(p *respond.ContainmentPlan) int {
