@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 
+	"github.com/portcullis-sec/portcullis/internal/backoff"
 	"github.com/portcullis-sec/portcullis/internal/cloudtrail"
 	"github.com/portcullis-sec/portcullis/internal/scan"
 	"github.com/portcullis-sec/portcullis/internal/source"
@@ -39,7 +40,8 @@ type SQSOptions struct {
 	WaitTimeSeconds   int32         // long poll, default 20
 	MaxMessages       int32         // per receive, default 10
 	VisibilityTimeout int32         // seconds; 0 keeps the queue's setting
-	ErrorBackoff      time.Duration // pause after a failed receive, default 1s
+	ErrorBackoff      time.Duration // first pause after a failed receive or batch, default 1s
+	MaxErrorBackoff   time.Duration // cap of the pause as failures repeat, default 30s
 
 	// afterCommit, when set (tests), runs after a batch is committed and
 	// before its messages are deleted.
@@ -64,6 +66,12 @@ func (w *Watcher) ConsumeSQS(ctx context.Context, o SQSOptions) error {
 	if o.ErrorBackoff <= 0 {
 		o.ErrorBackoff = time.Second
 	}
+	if o.MaxErrorBackoff <= 0 {
+		o.MaxErrorBackoff = 30 * time.Second
+	}
+	// Failures in a row back off: an outage or throttling is not hammered.
+	pause := backoff.Policy{Base: o.ErrorBackoff, Max: o.MaxErrorBackoff}
+	failures := 0
 	for ctx.Err() == nil {
 		out, err := o.Client.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{
 			QueueUrl:                    aws.String(o.QueueURL),
@@ -76,28 +84,24 @@ func (w *Watcher) ConsumeSQS(ctx context.Context, o SQSOptions) error {
 			if ctx.Err() != nil {
 				break
 			}
-			w.log.Error("sqs receive", "queue", o.QueueURL, "err", err)
-			sleepCtx(ctx, o.ErrorBackoff)
+			failures++
+			w.log.Error("sqs receive", "queue", o.QueueURL, "failures", failures, "err", err)
+			_ = pause.Wait(ctx, failures, 0) // ends early only when ctx does
 			continue
 		}
 		if len(out.Messages) == 0 {
+			failures = 0
 			continue
 		}
 		if err := w.handleBatch(ctx, o, out.Messages); err != nil && ctx.Err() == nil {
-			w.log.Error("sqs batch", "queue", o.QueueURL, "messages", len(out.Messages), "err", err)
-			sleepCtx(ctx, o.ErrorBackoff)
+			failures++
+			w.log.Error("sqs batch", "queue", o.QueueURL, "messages", len(out.Messages), "failures", failures, "err", err)
+			_ = pause.Wait(ctx, failures, 0)
+			continue
 		}
+		failures = 0
 	}
 	return nil
-}
-
-func sleepCtx(ctx context.Context, d time.Duration) {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-	case <-ctx.Done():
-	}
 }
 
 // handleBatch processes one receive's messages; the good ones are

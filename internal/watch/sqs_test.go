@@ -6,9 +6,11 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http/httptest"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -439,5 +441,64 @@ func TestSQSS3BadRecordsReportedAsHuntDoes(t *testing.T) {
 		if !strings.Contains(e, obj.Name) || !strings.Contains(e, fmt.Sprintf("record %d", i+2)) {
 			t.Errorf("report %q does not name the object and record %d", e, i+2)
 		}
+	}
+}
+
+// lockedBuffer is a log destination the test can read while the consumer
+// writes.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// Receive failures in a row back off (the pause grows with the count the
+// log shows), and a good receive starts the count again.
+func TestSQSReceiveFailuresBackOff(t *testing.T) {
+	env := newSQS(t, 30)
+	// No SDK retries: every failure reaches the consumer.
+	env.client = sqs.New(sqs.Options{Region: "us-east-1", Credentials: testCreds, BaseEndpoint: aws.String(env.fake.URL()), Retryer: aws.NopRetryer{}})
+	var logs lockedBuffer
+	st := openStore(t, "")
+	w, err := New(context.Background(), Options{Detector: newTestDetector(), Store: st,
+		Logger: slog.New(slog.NewTextHandler(&logs, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	env.fake.FailNext("ReceiveMessage", 3)
+	env.send(t, writeEvent(t, "bo1", attacker, baseTime))
+	o := env.options()
+	o.ErrorBackoff, o.MaxErrorBackoff = 40*time.Millisecond, 100*time.Millisecond
+	start := time.Now()
+	stop := consume(w, o)
+	defer stop()
+	waitFor(t, "queue drained", func() bool { return env.depth(t) == 0 })
+	// Each failure pauses (at least 20, 40 and 50 ms, the last capped):
+	// a failing queue is not hammered.
+	if took := time.Since(start); took < 110*time.Millisecond {
+		t.Errorf("three failures and a success took %v: the consumer did not pause", took)
+	}
+	env.fake.FailNext("ReceiveMessage", 1)
+	waitFor(t, "the next failure", func() bool { return strings.Count(logs.String(), "sqs receive") == 4 })
+	var counts []string
+	for _, line := range strings.Split(logs.String(), "\n") {
+		if strings.Contains(line, "sqs receive") {
+			_, after, _ := strings.Cut(line, "failures=")
+			counts = append(counts, strings.Fields(after)[0])
+		}
+	}
+	if got := strings.Join(counts, ","); got != "1,2,3,1" {
+		t.Errorf("failure counts logged %s, want 1,2,3,1 (reset after the good receive)", got)
 	}
 }

@@ -5,9 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"maps"
-	"math/rand/v2"
-	"time"
 
+	"github.com/portcullis-sec/portcullis/internal/backoff"
 	"github.com/portcullis-sec/portcullis/internal/respond"
 )
 
@@ -23,7 +22,8 @@ func (r *run) wait(ctx context.Context, s *respond.Step, requestID string) error
 	}
 	w := s.Wait
 	deadline := r.opts.Clock().Add(r.opts.PollTimeout)
-	delay := r.opts.PollInterval
+	// Jitter spreads the polls: Identity Center APIs share a low rate limit.
+	pause := backoff.Policy{Base: r.opts.PollInterval, Max: r.opts.PollMaxInterval}
 	for attempt := 1; ; attempt++ {
 		params := maps.Clone(w.Params)
 		params[w.RequestParam] = requestID
@@ -45,18 +45,12 @@ func (r *run) wait(ctx context.Context, s *respond.Step, requestID string) error
 		default:
 			return fmt.Errorf("%s answered unknown status %q for request %s", w.Operation, status, requestID)
 		}
-		if !r.opts.Clock().Add(delay).Before(deadline) {
+		d := pause.Delay(attempt, 0)
+		if !r.opts.Clock().Add(d).Before(deadline) {
 			return fmt.Errorf("request %s still IN_PROGRESS after %d polls (%s): run again with the same state file to keep waiting", requestID, attempt, r.opts.PollTimeout)
 		}
-		// Jitter spreads retries: Identity Center APIs share a low rate limit.
-		d := time.Duration(float64(delay) * (0.8 + 0.4*rand.Float64()))
-		t := time.NewTimer(d)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return fmt.Errorf("waiting for request %s: %w", requestID, ctx.Err())
-		case <-t.C:
+		if err := backoff.Sleep(ctx, d); err != nil {
+			return fmt.Errorf("waiting for request %s: %w", requestID, err)
 		}
-		delay = min(delay*2, r.opts.PollMaxInterval)
 	}
 }
