@@ -2,6 +2,7 @@ package scan
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/portcullis-sec/portcullis/internal/cloudtrail"
 	"github.com/portcullis-sec/portcullis/internal/source"
@@ -30,8 +31,13 @@ type ObjectResult struct {
 }
 
 // Read reads obj. Bad input is reported in the result, never returned as
-// a panic.
+// a panic. When ctx ends during the read the object counts as failed: the
+// split stops early, so what was read is incomplete.
 func (r *Reader) Read(ctx context.Context, obj source.Object) ObjectResult {
 	res := r.w.read(ctx, obj)
+	if err := ctx.Err(); err != nil {
+		return ObjectResult{Failed: true, Problems: []error{
+			&InputError{File: obj.Name, Record: -1, Reason: SkipUnreadable, Err: fmt.Errorf("%s: %w", obj.Name, err)}}}
+	}
 	return ObjectResult{Events: res.events, Records: res.records, Problems: res.problems(), Failed: res.failed}
 }
