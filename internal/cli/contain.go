@@ -5,13 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
 
 	awscollect "github.com/portcullis-sec/portcullis/internal/collect/aws"
 	"github.com/portcullis-sec/portcullis/internal/respond"
+	"github.com/portcullis-sec/portcullis/internal/respond/apply"
 )
 
 // defaultAuditPath is where --apply appends its audit log unless told.
@@ -55,11 +55,10 @@ result to an audit log, and stops at the first failure with a state file to
 resume from (--resume). It asks for confirmation on a terminal unless --yes,
 and refuses without a terminal and without --yes.
 
-Guard rails refuse steps that would remove the last admin path of an
-allow-listed admin (last-admin-path), touch a break-glass permission set
-(break-glass) or an admin's access to the management account
-(management-account), unless --force names the guard. A refused plan is printed
-with its blocked steps and nothing runs.
+Guard rails refuse steps that would:
+` + guardLines() + `
+unless --force names the guard. A refused plan is printed with its blocked
+steps and nothing runs.
 
 Exit status: 0 plan printed, or applied completely; 1 error, guard refusal,
 no confirmation or a failed step; 3 applied, but manual steps remain for a person.`,
@@ -89,7 +88,7 @@ no confirmation or a failed step; 3 applied, but manual steps remain for a perso
 	fl.StringArrayVar(&f.detach, "detach-policy", nil, "managed policy ARN to detach from the permission set (repeat)")
 	fl.BoolVar(&f.delegated, "delegated-admin", false, "we act as Identity Center's delegated admin: sets provisioned to the management account are revoked with an SCP")
 	fl.BoolVar(&f.perAcct, "provision-per-account", false, "re-provision one account at a time instead of ALL_PROVISIONED_ACCOUNTS")
-	fl.StringArrayVar(&f.force, "force", nil, "override a guard rail (repeat): "+strings.Join(respond.Guards(), ", "))
+	fl.StringArrayVar(&f.force, "force", nil, "override a guard rail (repeat): "+strings.Join(respond.GuardIDs(), ", "))
 	fl.BoolVar(&f.apply, "apply", false, "run the plan against AWS (default: dry run, print the plan)")
 	fl.BoolVar(&f.yes, "yes", false, "with --apply: do not ask for confirmation")
 	fl.StringVar(&f.auditPath, "audit", "", "with --apply: audit log to append every call to (default ./"+defaultAuditPath+")")
@@ -105,7 +104,7 @@ func (a *App) runContain(ctx context.Context, f containFlags) error {
 	}
 	// Refuse before reading anything: nobody could confirm the writes.
 	if f.apply && !f.yes && !a.StdinTTY {
-		return respond.ErrConfirmationRequired
+		return apply.ErrConfirmationRequired
 	}
 	var (
 		plan      *respond.ContainmentPlan
@@ -136,7 +135,7 @@ func (a *App) runContain(ctx context.Context, f containFlags) error {
 		return nil
 	}
 	if statePath == "" {
-		statePath = respond.DefaultStatePath(plan)
+		statePath = apply.DefaultStatePath(plan)
 	}
 	return a.applyPlan(ctx, plan, f, statePath)
 }
@@ -201,10 +200,8 @@ func containInput(f containFlags) (respond.Input, error) {
 	default:
 		return in, fmt.Errorf("--revoke-via: want auto, permission-set or scp, got %q", f.via)
 	}
-	for _, g := range f.force {
-		if !slices.Contains(respond.Guards(), g) {
-			return in, fmt.Errorf("--force: unknown guard %q (want %s)", g, strings.Join(respond.Guards(), ", "))
-		}
+	if err := respond.CheckForce(f.force); err != nil {
+		return in, err
 	}
 	return in, nil
 }
@@ -219,7 +216,7 @@ func (a *App) resumePlan(f containFlags) (*respond.ContainmentPlan, error) {
 			return nil, fmt.Errorf("--resume takes the plan from %s: drop %s", f.resumePath, c.name)
 		}
 	}
-	st, err := respond.LoadState(f.resumePath)
+	st, err := apply.LoadState(f.resumePath)
 	if err != nil {
 		return nil, fmt.Errorf("--resume: %w", err)
 	}
@@ -260,11 +257,11 @@ func (a *App) applyPlan(ctx context.Context, p *respond.ContainmentPlan, f conta
 	if err != nil {
 		return fmt.Errorf("AWS configuration: %w", err)
 	}
-	opts := respond.ApplyOptions{Execute: true, Yes: f.yes, Out: a.Stderr, StatePath: statePath}
+	opts := apply.Options{Execute: true, Yes: f.yes, Out: a.Stderr, StatePath: statePath}
 	if a.StdinTTY {
 		opts.Confirm = a.Stdin
 	}
-	err = respond.Apply(ctx, p, respond.NewSDKExecutor(cfg), audit, opts)
+	err = apply.Run(ctx, p, apply.NewSDKExecutor(cfg), audit, opts)
 	if cerr := audit.Close(); err == nil && cerr != nil {
 		err = fmt.Errorf("audit log %s: %w", auditPath, cerr)
 	}
@@ -276,6 +273,15 @@ func (a *App) applyPlan(ctx context.Context, p *respond.ContainmentPlan, f conta
 	}
 	fmt.Fprintf(a.Stderr, "portcullis: plan %s applied; audit log %s, state %s\n", p.Hash, auditPath, statePath)
 	return nil
+}
+
+// guardLines lists the guard registry for contain --help.
+func guardLines() string {
+	var b strings.Builder
+	for _, g := range respond.Guards() {
+		fmt.Fprintf(&b, "  %-20s %s\n", g.ID, strings.ReplaceAll(g.Title, "`", ""))
+	}
+	return strings.TrimSuffix(b.String(), "\n")
 }
 
 func manualSteps(p *respond.ContainmentPlan) int {

@@ -12,6 +12,7 @@ import (
 	"github.com/portcullis-sec/portcullis/internal/awsfake"
 	"github.com/portcullis-sec/portcullis/internal/idc"
 	"github.com/portcullis-sec/portcullis/internal/respond"
+	"github.com/portcullis-sec/portcullis/internal/respond/apply"
 )
 
 const (
@@ -118,7 +119,7 @@ func TestContainApply(t *testing.T) {
 	if n := strings.Count(string(audit), `"event":"call"`); n != len(want) {
 		t.Errorf("audit log records %d calls, want %d:\n%s", n, len(want), audit)
 	}
-	st, err := respond.LoadState(filepath.Join(dir, "state.json"))
+	st, err := apply.LoadState(filepath.Join(dir, "state.json"))
 	if err != nil || len(st.Completed()) != len(st.Plan.Steps) {
 		t.Errorf("state: %v, completed %v", err, st)
 	}

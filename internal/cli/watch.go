@@ -139,7 +139,8 @@ func (a *App) runWatch(ctx context.Context, f watchFlags) error {
 	}
 	w, err := watch.New(ctx, watch.Options{
 		Detector: det, Store: st, Alerts: group, Logger: logger,
-		Prefilter: cloudtrail.NewPrefilter(eng.Interest()),
+		Prefilter:    cloudtrail.NewPrefilter(eng.Interest()),
+		OnInputError: func(err error) { fmt.Fprintln(a.Stderr, "portcullis: input:", err) }, // as hunt says it
 	})
 	if err != nil {
 		return err

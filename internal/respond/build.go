@@ -15,7 +15,7 @@ import (
 //
 // When a guard rail refuses steps, Plan returns the whole plan (steps
 // marked BlockedBy, Refusals filled) AND a *GuardError, so a caller can
-// show what was refused; Apply never runs such a plan.
+// show what was refused; apply.Run never runs such a plan.
 func Plan(in Input, m *idc.Model, cfg *config.Config, now time.Time) (*ContainmentPlan, error) {
 	if m == nil {
 		return nil, errors.New("contain: no Identity Center state (give --snapshot FILE or --from aws)")

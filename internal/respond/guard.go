@@ -37,45 +37,41 @@ func (e *GuardError) Error() string {
 	return b.String()
 }
 
-// evaluateGuards marks refused steps and returns a *GuardError when any
-// guard that was not forced refuses.
-func evaluateGuards(p *ContainmentPlan, b *builder) error {
-	refuse := func(guard string, i int, reason string) {
-		st := &p.Steps[i]
-		if b.in.forced(guard) {
-			if !slices.Contains(st.Overridden, guard) {
-				st.Overridden = append(st.Overridden, guard)
-			}
-			return
-		}
-		if !slices.Contains(st.BlockedBy, guard) {
-			st.BlockedBy = append(st.BlockedBy, guard)
-		}
-		p.Refusals = append(p.Refusals, Refusal{Guard: guard, Step: st.ID, Title: st.Title, Reason: reason})
-	}
-	// break-glass: never touch the sets that get people back in.
+// checkBreakGlass refuses every step that touches a break-glass
+// permission set.
+func checkBreakGlass(c *guardCheck) {
+	p, b := c.p, c.b
 	for i, st := range p.Steps {
 		for _, arn := range st.touches {
 			if ps, ok := b.m.PermissionSets[arn]; ok && isBreakGlass(b.cfg, ps) {
-				refuse(GuardBreakGlass, i, fmt.Sprintf("permission set %s is listed in break_glass_permission_sets", sanitize(ps.Name)))
+				c.refuse(i, fmt.Sprintf("permission set %s is listed in break_glass_permission_sets", sanitize(ps.Name)))
 				break
 			}
 		}
 	}
-	admins := adminUsers(b.m, b.ax, b.cfg, b.now)
-	// management-account: admins' access to the management account.
+}
+
+// checkManagementAccount refuses every step that changes an allow-listed
+// admin's access to the management account.
+func checkManagementAccount(c *guardCheck) {
+	p, b, admins := c.p, c.b, c.admins()
 	if b.mgmt != "" {
 		for i, st := range p.Steps {
 			for _, u := range admins {
 				if hit := firstHit(st.impacts, b.ax.paths(u), func(x accessPath) bool { return x.Account == b.mgmt }, false); hit != nil {
-					refuse(GuardManagementAccount, i, fmt.Sprintf("it changes allow-listed admin %s's access to the management account %s (permission set %s%s)",
+					c.refuse(i, fmt.Sprintf("it changes allow-listed admin %s's access to the management account %s (permission set %s%s)",
 						b.userLabel(u), b.mgmt, b.psName(hit.PS), viaLabel(b, hit.Via)))
 					break
 				}
 			}
 		}
 	}
-	// last-admin-path: every admin with an admin path keeps one.
+}
+
+// checkLastAdminPath refuses the steps that take the last admin path of an
+// allow-listed admin who had one.
+func checkLastAdminPath(c *guardCheck) {
+	p, b, admins := c.p, c.b, c.admins()
 	detached := map[string][]string{}
 	for _, st := range p.Steps {
 		for _, arn := range st.touches {
@@ -113,14 +109,10 @@ func evaluateGuards(p *ContainmentPlan, b *builder) error {
 				hit = hit || (slices.Contains(st.touches, x.PS) && len(st.detaches) > 0 && !isAdmin(x.PS, true))
 			}
 			if hit {
-				refuse(GuardLastAdminPath, i, fmt.Sprintf("after the plan allow-listed admin %s has no admin path left (had %d)", b.userLabel(u), len(before)))
+				c.refuse(i, fmt.Sprintf("after the plan allow-listed admin %s has no admin path left (had %d)", b.userLabel(u), len(before)))
 			}
 		}
 	}
-	if len(p.Refusals) > 0 {
-		return &GuardError{Refusals: p.Refusals}
-	}
-	return nil
 }
 
 // firstHit returns the first path (passing filter) that an impact matches;

@@ -87,3 +87,12 @@ func golden(t *testing.T, name string, got []byte) {
 		t.Errorf("%s differs from the golden file (go test -update rewrites it):\n--- got\n%s", path, got)
 	}
 }
+
+func mustPlan(t *testing.T, in Input) *ContainmentPlan {
+	t.Helper()
+	p, err := Plan(in, loadModel(t), loadConfig(t), planTime)
+	if err != nil {
+		t.Fatalf("Plan: %v", err)
+	}
+	return p
+}

@@ -2,6 +2,7 @@ package respond
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"unicode"
@@ -81,6 +82,39 @@ var ops = map[string]opInfo{
 }
 
 func opKey(service, op string) string { return service + "/" + op }
+
+// Operation is one API call a plan may contain.
+type Operation struct {
+	Service, Name string
+	Action        string // the IAM action it needs
+}
+
+// Operations lists every operation a plan may contain, sorted by service
+// and name: what an executor must implement.
+func Operations() []Operation {
+	var out []Operation
+	for _, k := range slices.Sorted(maps.Keys(ops)) {
+		svc, name, _ := strings.Cut(k, "/")
+		out = append(out, Operation{Service: svc, Name: name, Action: ops[k].action})
+	}
+	return out
+}
+
+// SupportsOperation reports whether a plan may contain the call; an
+// executor refuses anything else.
+func SupportsOperation(service, name string) bool {
+	_, ok := ops[opKey(service, name)]
+	return ok
+}
+
+// IAMActions lists the IAM actions an executor may need for any plan.
+func IAMActions() []string {
+	var out []string
+	for _, o := range Operations() {
+		out = append(out, o.Action)
+	}
+	return out
+}
 
 // kebab turns an API name into the CLI's form: InstanceArn -> instance-arn.
 func kebab(s string) string {

@@ -42,7 +42,7 @@ type ContainmentPlan struct {
 	// Verification lists, per step, what proves it took effect.
 	Verification []Verification `json:"verification"`
 	Notes        []string       `json:"notes,omitempty"`
-	// Refusals are guard rails that block steps; Apply refuses a plan that
+	// Refusals are guard rails that block steps; apply.Run refuses a plan that
 	// has any.
 	Refusals []Refusal `json:"refusals,omitempty"`
 	// Permissions are the IAM actions the caller needs to apply the plan.
@@ -74,7 +74,7 @@ type Options struct {
 }
 
 // Step is one action. A step with Manual set is for a person (another
-// account's credentials, a console, the IdP); Apply lists it and moves on.
+// account's credentials, a console, the IdP); apply.Run lists it and moves on.
 type Step struct {
 	ID    string `json:"id"`
 	Phase Phase  `json:"phase"`
@@ -84,7 +84,7 @@ type Step struct {
 	CLI   string `json:"cli,omitempty"`
 	// Wait polls an asynchronous request until SUCCEEDED or FAILED.
 	Wait *Wait `json:"wait,omitempty"`
-	// Merge, on PutInlinePolicyToPermissionSet, is re-applied by Apply to
+	// Merge, on PutInlinePolicyToPermissionSet, is re-applied by apply.Run to
 	// the live inline policy (read just before), so statements added since
 	// the snapshot are kept too.
 	Merge  *Merge  `json:"merge,omitempty"`
@@ -134,9 +134,13 @@ type Wait struct {
 type Merge struct {
 	Add []policy.Statement `json:"add"`
 	// BaseSHA256 is the digest of the inline policy the plan merged with
-	// ("" for none); Apply notes when the live policy differs.
+	// ("" for none); apply.Run notes when the live policy differs.
 	BaseSHA256 string `json:"base_sha256,omitempty"`
 }
+
+// Drifted reports whether live, the inline policy read just before the
+// merge, differs from the one the plan was built from.
+func (m *Merge) Drifted(live string) bool { return sha256Hex(live) != m.BaseSHA256 }
 
 // Check is one thing that proves a step took effect.
 type Check struct {

@@ -1,11 +1,11 @@
-// Package respond builds containment plans for Identity Center persistence
-// and executes them.
+// Package respond builds containment plans for Identity Center persistence;
+// package respond/apply executes them.
 //
 // A plan is data: ordered steps, each an exact AWS API call (and the
 // equivalent AWS CLI command), why it is there and what proves afterwards
 // that it took effect. Plans render as text, JSON (portcullis.plan/v1) or a
-// bash script. Apply runs a plan through a narrow write interface, with an
-// audit log, guard rails and a resumable state file.
+// bash script. apply.Run runs a plan through a narrow write interface, with
+// an audit log, guard rails and a resumable state file.
 //
 // Steps run in this order: revoke live sessions first (a deny-all statement
 // in the permission set's inline policy, re-provisioned; or an SCP), then
@@ -29,43 +29,24 @@
 //	--delegated-admin              Input.DelegatedAdmin
 //	--provision-per-account        Input.ProvisionPerAccount
 //	--region R                     Input.Region (and the SDK clients' region)
-//	--force GUARD (repeat)         Input.Force (names: Guards())
+//	--force GUARD (repeat)         Input.Force (names: GuardIDs(); CheckForce)
 //	--format text|json|sh          RenderPlan(w, plan, format)
-//	--apply                        ApplyOptions.Execute (without it Apply is a dry run)
-//	--yes                          ApplyOptions.Yes; else ApplyOptions.Confirm = os.Stdin on a terminal
+//	--apply                        apply.Options.Execute (without it apply.Run is a dry run)
+//	--yes                          apply.Options.Yes; else apply.Options.Confirm = os.Stdin on a terminal
 //	--audit FILE                   the audit io.Writer (append mode)
-//	--state FILE                   ApplyOptions.StatePath (default DefaultStatePath(plan))
-//	--resume FILE                  LoadState(FILE).Plan, applied with StatePath FILE
+//	--state FILE                   apply.Options.StatePath (default apply.DefaultStatePath(plan))
+//	--resume FILE                  apply.LoadState(FILE).Plan, applied with StatePath FILE
 package respond
 
 import (
 	"fmt"
 	"slices"
-	"strings"
 
 	"github.com/portcullis-sec/portcullis/internal/finding"
 )
 
 // PlanSchema versions the JSON form of a ContainmentPlan.
 const PlanSchema = "portcullis.plan/v1"
-
-// Guard names, as --force takes them.
-const (
-	// GuardLastAdminPath refuses a plan that leaves an allow-listed admin
-	// (config admins that map to an Identity Center user) with no admin path.
-	GuardLastAdminPath = "last-admin-path"
-	// GuardBreakGlass refuses any step that touches a break-glass permission set.
-	GuardBreakGlass = "break-glass"
-	// GuardManagementAccount refuses any step that touches an admin's access
-	// to the management account.
-	GuardManagementAccount = "management-account"
-)
-
-// Guards lists every guard name.
-var guardNames = []string{GuardBreakGlass, GuardLastAdminPath, GuardManagementAccount}
-
-// Guards returns the guard names --force accepts.
-func Guards() []string { return slices.Clone(guardNames) }
 
 // RevokeMode chooses the condition of the deny-all statement.
 type RevokeMode string
@@ -131,15 +112,13 @@ type Input struct {
 	ProvisionPerAccount bool
 	// Region is added to every CLI command as --region when set.
 	Region string
-	// Force names guards to override (see Guards).
+	// Force names guards to override (see Guards, CheckForce).
 	Force []string
 }
 
 func (in Input) validate() error {
-	for _, g := range in.Force {
-		if !slices.Contains(guardNames, g) {
-			return fmt.Errorf("--force %q: unknown guard (want one of %s)", g, strings.Join(guardNames, ", "))
-		}
+	if err := CheckForce(in.Force); err != nil {
+		return err
 	}
 	switch in.Revoke {
 	case RevokeAuto, RevokeIssuedBefore, RevokeUser, RevokeBoth, RevokeNone:

@@ -48,6 +48,9 @@ func partition(instanceARN string) string {
 	return "aws"
 }
 
+// Printable is sanitize for the packages that print plans (the applier).
+func Printable(s string) string { return sanitize(s) }
+
 // sanitize makes free text (names, descriptions) safe for a terminal and a
 // shell comment: control characters, including newlines and ESC, become '?'.
 func sanitize(s string) string {

@@ -10,6 +10,7 @@ import (
 	"runtime"
 	"slices"
 	"strconv"
+	"sync"
 	"time"
 
 	"golang.org/x/sync/errgroup"
@@ -24,8 +25,8 @@ type Options struct {
 	Prefilter      *cloudtrail.Prefilter // nil keeps every record
 	Since, Until   time.Time             // eventTime window, Since inclusive, Until exclusive; records without eventTime are kept
 	MaxObjectBytes int64                 // decompressed size cap per object; default cloudtrail.DefaultMaxObjectBytes
-	OnError        func(err error)       // one call per unreadable file or bad record (an *InputError); called from Run's goroutine
-	Progress       func(Stats)           // optional, about every 500ms, from Run's goroutine
+	OnError        func(err error)       // one call per unreadable file or bad record (an *InputError); one call at a time
+	Progress       func(Stats)           // optional, about every 500ms as objects finish; never at the same time as OnError
 }
 
 // Stats counts a scan.
@@ -37,7 +38,7 @@ type Stats struct {
 	Errors                   int64 // problems found, including those past the per-file cap of OnError lines
 }
 
-// progressEvery is how often Progress is called.
+// progressEvery is how often, at most, Progress is called.
 const progressEvery = 500 * time.Millisecond
 
 // group is the objects delivered in one slot of time: an hour when the
@@ -75,123 +76,149 @@ func slot(k source.Key) time.Time {
 // Bad input never stops the scan: each problem goes to o.OnError and the
 // counts to Stats. Run stops early only when ctx ends or fn fails, and then
 // returns that error.
+//
+// The pipeline has three stages, one errgroup:
+//
+//	schedule ──jobs──► read (×Workers) ──complete groups──► deliver ──► fn
+//	    ▲                                                      │
+//	    └──────────────────── group delivered ─────────────────┘
 func Run(ctx context.Context, objs []source.Object, o Options, fn func(batch []*cloudtrail.Event) error) (Stats, error) {
 	if o.Workers <= 0 {
 		o.Workers = runtime.GOMAXPROCS(0)
 	}
-	st := Stats{Skipped: map[string]int64{}}
 	if len(objs) == 0 {
-		return st, ctx.Err()
+		return Stats{Skipped: map[string]int64{}}, ctx.Err()
 	}
-	groups := groupBySlot(objs)
-	runCtx, cancel := context.WithCancel(ctx)
-	defer cancel()
-
-	type job struct{ group, obj int }
-	jobs := make(chan job)
-	// Room for a burst of results, so a worker never waits for this
-	// goroutine to be scheduled when the rule engine keeps the other
-	// cores busy. Memory stays bounded by the two groups in flight.
-	results := make(chan result, 16*o.Workers)
-	emitted := make(chan int, len(groups)) // never blocks the merger
-	eg, gctx := errgroup.WithContext(runCtx)
-	eg.Go(func() error {
-		defer close(jobs)
-		done := -1
-		for g := range groups {
-			for done < g-2 { // at most groups g-1 and g in flight
-				select {
-				case done = <-emitted:
-				case <-gctx.Done():
-					return gctx.Err()
-				}
-			}
-			for _, i := range groups[g].objs {
-				select {
-				case jobs <- job{g, i}:
-				case <-gctx.Done():
-					return gctx.Err()
-				}
-			}
-		}
-		return nil
-	})
+	p := newPipeline(objs, o)
+	eg, gctx := errgroup.WithContext(ctx)
+	eg.Go(func() error { return p.schedule(gctx) })
 	for range o.Workers {
-		eg.Go(func() error {
-			w := worker{opt: &o}
-			for j := range jobs {
-				r := w.read(gctx, objs[j.obj])
-				r.group = j.group
-				select {
-				case results <- r:
-				case <-gctx.Done():
-					return gctx.Err()
-				}
-			}
-			return nil
-		})
+		eg.Go(func() error { return p.read(gctx) })
 	}
-	waited := make(chan struct{})
-	go func() {
-		_ = eg.Wait() // the workers only fail when the context ends
-		close(results)
-		close(waited)
-	}()
+	eg.Go(func() error { return p.deliver(gctx, fn) })
+	err := eg.Wait()
+	if err == nil {
+		err = ctx.Err()
+	}
+	return p.st, err
+}
 
-	// fn runs on its own goroutine: were it called from the loop below, a
-	// slow rule engine would leave the workers blocked on a full results
-	// channel instead of reading the next group.
-	batches := make(chan batch, 2) // two groups in flight: never blocks
-	emitDone := make(chan struct{})
-	var fnErr error // written by the emitter, read after emitDone
-	go func() {
-		defer close(emitDone)
-		for b := range batches {
-			if fnErr == nil && len(b.events) > 0 {
-				if fnErr = fn(b.events); fnErr != nil {
-					cancel()
-				}
+// pipeline is the state the stages of one Run share.
+type pipeline struct {
+	objs   []source.Object
+	opt    Options
+	groups []group
+
+	jobs      chan job   // schedule → read
+	complete  chan batch // read → deliver: groups whose objects are all read, in order
+	delivered chan int   // deliver → schedule: a group fn has had
+
+	mu           sync.Mutex // guards the fields below and serialises OnError and Progress
+	st           Stats
+	slots        slots
+	lastProgress time.Time
+}
+
+// job is one object to read and the group it belongs to.
+type job struct{ group, obj int }
+
+func newPipeline(objs []source.Object, o Options) *pipeline {
+	groups := groupBySlot(objs)
+	return &pipeline{
+		objs: objs, opt: o, groups: groups,
+		jobs: make(chan job),
+		// One slot per group: sending never blocks, and what is held in
+		// memory is bounded by schedule, not by these channels.
+		complete:     make(chan batch, len(groups)),
+		delivered:    make(chan int, len(groups)),
+		st:           Stats{Skipped: map[string]int64{}},
+		slots:        newSlots(groups),
+		lastProgress: time.Now(),
+	}
+}
+
+// schedule is stage 1: it hands out the objects group by group, in time
+// order, and keeps at most two groups in flight: the objects of group g go
+// out only once group g-2 has been delivered. That bounds memory to about
+// two slots of matched events however long the trail, while the workers
+// read the next group as fn works on the last.
+func (p *pipeline) schedule(ctx context.Context) error {
+	defer close(p.jobs)
+	done := -1
+	for g := range p.groups {
+		for done < g-2 {
+			select {
+			case done = <-p.delivered:
+			case <-ctx.Done():
+				return ctx.Err()
 			}
-			emitted <- b.group // lets the feeder start the group after next
 		}
-	}()
+		for _, i := range p.groups[g].objs {
+			select {
+			case p.jobs <- job{g, i}:
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+		}
+	}
+	return nil
+}
 
-	m := merger{groups: groups, buckets: make([][]*cloudtrail.Event, len(groups)), left: make([]int, len(groups))}
-	for g := range groups {
-		m.left[g] = len(groups[g].objs)
+// read is stage 2, one per worker: each object is decompressed, split,
+// prefiltered and decoded (worker.read), then its events are filed under
+// its group; a group whose last object is in goes on to deliver.
+func (p *pipeline) read(ctx context.Context) error {
+	w := worker{opt: &p.opt}
+	for j := range p.jobs {
+		r := w.read(ctx, p.objs[j.obj])
+		if err := ctx.Err(); err != nil {
+			return err // fn failed or ctx ended: what was read is dropped
+		}
+		p.file(j.group, &r)
 	}
-	var tick <-chan time.Time
-	if o.Progress != nil {
-		t := time.NewTicker(progressEvery)
-		defer t.Stop()
-		tick = t.C
+	return nil
+}
+
+// file counts one object, reports its problems and files its events.
+func (p *pipeline) file(g int, r *result) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.st.add(r, p.opt.OnError)
+	for _, b := range p.slots.add(g, r.events) {
+		p.complete <- b // never blocks: room for every group
 	}
-	for results != nil {
+	if p.opt.Progress != nil && time.Since(p.lastProgress) >= progressEvery {
+		p.lastProgress = time.Now()
+		p.opt.Progress(p.st.clone())
+	}
+}
+
+// deliver is stage 3: it takes the complete groups in order, sorts their
+// events into the timeline (timeline.order) and hands each batch to fn,
+// then lets schedule start the group after next. fn runs here, apart
+// from the readers, so a slow rule engine never stops them from reading
+// the next group.
+func (p *pipeline) deliver(ctx context.Context, fn func([]*cloudtrail.Event) error) error {
+	tl := timeline{groups: p.groups}
+	for range p.groups {
+		var b batch
 		select {
-		case r, ok := <-results:
-			if !ok {
-				results = nil
-				break
-			}
-			if runCtx.Err() != nil {
-				continue // draining after fn failed or ctx ended
-			}
-			st.add(&r, o.OnError)
-			for _, b := range m.add(r.group, r.events) {
-				st.Matched += int64(len(b.events))
-				batches <- b
-			}
-		case <-tick:
-			o.Progress(st.clone())
+		case b = <-p.complete:
+		case <-ctx.Done():
+			return ctx.Err()
 		}
+		evs := tl.order(b)
+		p.mu.Lock()
+		p.st.Matched += int64(len(evs))
+		p.mu.Unlock()
+		if len(evs) > 0 {
+			if err := fn(evs); err != nil {
+				return err
+			}
+		}
+		p.delivered <- b.group // never blocks: room for every group
 	}
-	close(batches)
-	<-emitDone
-	<-waited
-	if fnErr != nil {
-		return st, fnErr
-	}
-	return st, ctx.Err()
+	return nil
 }
 
 // add merges one object's counts and reports its problems.
@@ -215,13 +242,19 @@ func (st *Stats) add(r *result, onError func(error)) {
 	if onError == nil {
 		return
 	}
-	for _, e := range r.errs {
+	for _, e := range r.problems() {
 		onError(e)
 	}
-	if r.moreErrs > 0 {
-		f := r.errs[0].(*InputError).File
-		onError(&InputError{File: f, Record: -1, Err: moreErr{f, r.moreErrs}})
+}
+
+// problems is what OnError hears about one object: its first problems and
+// a line counting the rest.
+func (r *result) problems() []error {
+	if r.moreErrs == 0 {
+		return r.errs
 	}
+	f := r.errs[0].(*InputError).File
+	return append(r.errs[:len(r.errs):len(r.errs)], &InputError{File: f, Record: -1, Err: moreErr{f, r.moreErrs}})
 }
 
 type moreErr struct {

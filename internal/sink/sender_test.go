@@ -43,7 +43,7 @@ func TestBackoff(t *testing.T) {
 	}
 	for _, tc := range tests {
 		for i := 0; i < 50; i++ {
-			if d := backoff(p, tc.attempt, tc.retryAfter); d < tc.lo || d > tc.hi {
+			if d := p.backoff().Delay(tc.attempt, tc.retryAfter); d < tc.lo || d > tc.hi {
 				t.Fatalf("backoff(attempt %d, retryAfter %v) = %v, want in [%v, %v]", tc.attempt, tc.retryAfter, d, tc.lo, tc.hi)
 			}
 		}

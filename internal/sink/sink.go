@@ -10,10 +10,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math/rand/v2"
 	"sync"
 	"time"
 
+	"github.com/portcullis-sec/portcullis/internal/backoff"
 	"github.com/portcullis-sec/portcullis/internal/finding"
 )
 
@@ -45,7 +45,7 @@ type Policy struct {
 	MinSeverity finding.Severity
 	Attempts    int           // total tries, default 5
 	Timeout     time.Duration // per attempt, default 10s
-	BaseDelay   time.Duration // first backoff, default 500ms
+	BaseDelay   time.Duration // first backoff (see package backoff), default 500ms
 	MaxDelay    time.Duration // backoff (and Retry-After) cap, default 30s
 }
 
@@ -113,7 +113,7 @@ func (s *Sender) Deliver(ctx context.Context, f finding.Finding) error {
 		if !retry || attempt == p.Attempts {
 			break
 		}
-		if werr := sleep(ctx, backoff(p, attempt, after)); werr != nil {
+		if werr := p.backoff().Wait(ctx, attempt, after); werr != nil {
 			return werr
 		}
 	}
@@ -127,30 +127,9 @@ func (s *Sender) Deliver(ctx context.Context, f finding.Finding) error {
 	return err
 }
 
-// backoff is "equal jitter": half the exponential step plus a random half,
-// so retries spread out but never collapse to zero. A server's Retry-After
-// wins when it asks for longer.
-func backoff(p Policy, attempt int, retryAfter time.Duration) time.Duration {
-	d := p.BaseDelay << min(attempt-1, 20)
-	if d <= 0 || d > p.MaxDelay {
-		d = p.MaxDelay
-	}
-	d = d/2 + rand.N(d/2+1)
-	if retryAfter > d {
-		d = min(retryAfter, p.MaxDelay)
-	}
-	return d
-}
-
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
+// backoff is the policy's wait between attempts.
+func (p Policy) backoff() backoff.Policy {
+	return backoff.Policy{Base: p.BaseDelay, Max: p.MaxDelay}
 }
 
 // Group fans findings out to several senders.

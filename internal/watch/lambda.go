@@ -21,7 +21,7 @@ func LambdaHandler(w *Watcher) func(ctx context.Context, ev events.CloudWatchEve
 		if len(ev.Detail) == 0 {
 			return fmt.Errorf("watch: EventBridge event %s (%s) has no detail", ev.ID, ev.DetailType)
 		}
-		e, err := cloudtrail.Decode(ev.Detail, cloudtrail.Origin{File: "eventbridge event " + ev.ID})
+		e, err := cloudtrail.DecodeFast(ev.Detail, cloudtrail.Origin{File: "eventbridge event " + ev.ID})
 		if err != nil {
 			// Redelivering a malformed event cannot fix it: log, don't retry.
 			w.log.Error("lambda: undecodable event", "id", ev.ID, "detail-type", ev.DetailType, "err", err)

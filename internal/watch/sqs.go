@@ -1,10 +1,10 @@
 package watch
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"strconv"
 	"time"
 
@@ -13,7 +13,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 
+	"github.com/portcullis-sec/portcullis/internal/backoff"
 	"github.com/portcullis-sec/portcullis/internal/cloudtrail"
+	"github.com/portcullis-sec/portcullis/internal/scan"
 	"github.com/portcullis-sec/portcullis/internal/source"
 )
 
@@ -38,7 +40,8 @@ type SQSOptions struct {
 	WaitTimeSeconds   int32         // long poll, default 20
 	MaxMessages       int32         // per receive, default 10
 	VisibilityTimeout int32         // seconds; 0 keeps the queue's setting
-	ErrorBackoff      time.Duration // pause after a failed receive, default 1s
+	ErrorBackoff      time.Duration // first pause after a failed receive or batch, default 1s
+	MaxErrorBackoff   time.Duration // cap of the pause as failures repeat, default 30s
 
 	// afterCommit, when set (tests), runs after a batch is committed and
 	// before its messages are deleted.
@@ -63,6 +66,12 @@ func (w *Watcher) ConsumeSQS(ctx context.Context, o SQSOptions) error {
 	if o.ErrorBackoff <= 0 {
 		o.ErrorBackoff = time.Second
 	}
+	if o.MaxErrorBackoff <= 0 {
+		o.MaxErrorBackoff = 30 * time.Second
+	}
+	// Failures in a row back off: an outage or throttling is not hammered.
+	pause := backoff.Policy{Base: o.ErrorBackoff, Max: o.MaxErrorBackoff}
+	failures := 0
 	for ctx.Err() == nil {
 		out, err := o.Client.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{
 			QueueUrl:                    aws.String(o.QueueURL),
@@ -75,28 +84,24 @@ func (w *Watcher) ConsumeSQS(ctx context.Context, o SQSOptions) error {
 			if ctx.Err() != nil {
 				break
 			}
-			w.log.Error("sqs receive", "queue", o.QueueURL, "err", err)
-			sleepCtx(ctx, o.ErrorBackoff)
+			failures++
+			w.log.Error("sqs receive", "queue", o.QueueURL, "failures", failures, "err", err)
+			_ = pause.Wait(ctx, failures, 0) // ends early only when ctx does
 			continue
 		}
 		if len(out.Messages) == 0 {
+			failures = 0
 			continue
 		}
 		if err := w.handleBatch(ctx, o, out.Messages); err != nil && ctx.Err() == nil {
-			w.log.Error("sqs batch", "queue", o.QueueURL, "messages", len(out.Messages), "err", err)
-			sleepCtx(ctx, o.ErrorBackoff)
+			failures++
+			w.log.Error("sqs batch", "queue", o.QueueURL, "messages", len(out.Messages), "failures", failures, "err", err)
+			_ = pause.Wait(ctx, failures, 0)
+			continue
 		}
+		failures = 0
 	}
 	return nil
-}
-
-func sleepCtx(ctx context.Context, d time.Duration) {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-	case <-ctx.Done():
-	}
 }
 
 // handleBatch processes one receive's messages; the good ones are
@@ -107,8 +112,8 @@ func (w *Watcher) handleBatch(ctx context.Context, o SQSOptions, msgs []sqstypes
 		markers []string
 		done    []sqstypes.Message
 		errs    []error
-		buf     bytes.Buffer
 	)
+	rd := scan.NewReader(scan.Options{Prefilter: w.prefilter})
 	for _, m := range msgs {
 		id := aws.ToString(m.MessageId)
 		origin := "sqs message " + id
@@ -120,7 +125,7 @@ func (w *Watcher) handleBatch(ctx context.Context, o SQSOptions, msgs []sqstypes
 			errs = append(errs, err)
 			continue
 		}
-		objEvs, objMarkers, err := w.fetchObjects(ctx, o.S3, msg.Objects, &buf)
+		objEvs, objMarkers, err := w.fetchObjects(ctx, o.S3, msg.Objects, rd)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("%s: %w", origin, err))
 			continue
@@ -146,14 +151,16 @@ func (w *Watcher) handleBatch(ctx context.Context, o SQSOptions, msgs []sqstypes
 	return errors.Join(errs...)
 }
 
-// fetchObjects reads announced trail files, keeping what the prefilter
+// fetchObjects reads announced trail files through the scan's reader (the
+// hunt's splitter, prefilter and fast decoder), keeping what the prefilter
 // wants. Objects already processed (their marker is in the store), digest
 // and insight files are skipped.
-func (w *Watcher) fetchObjects(ctx context.Context, api S3API, refs []S3Ref, buf *bytes.Buffer) ([]*cloudtrail.Event, []string, error) {
+func (w *Watcher) fetchObjects(ctx context.Context, api S3API, refs []S3Ref, rd *scan.Reader) ([]*cloudtrail.Event, []string, error) {
 	var evs []*cloudtrail.Event
 	var markers []string
 	for _, ref := range refs {
-		if k, ok := source.ParseKey(ref.Key); ok && (k.Digest || k.Insight) {
+		k, ok := source.ParseKey(ref.Key)
+		if ok && (k.Digest || k.Insight) {
 			continue
 		}
 		marker := ref.Marker()
@@ -165,53 +172,34 @@ func (w *Watcher) fetchObjects(ctx context.Context, api S3API, refs []S3Ref, buf
 		if api == nil {
 			return nil, nil, fmt.Errorf("s3://%s/%s: S3 notification received but no S3 client configured", ref.Bucket, ref.Key)
 		}
-		got, err := w.readObject(ctx, api, ref, buf)
-		if err != nil {
-			return nil, nil, err
+		res := rd.Read(ctx, s3Object(api, ref, k))
+		if res.Failed {
+			// A damaged file will not heal on redelivery; a network error
+			// may. Either way the message stays and the redrive policy
+			// decides.
+			return nil, nil, errors.Join(res.Problems...)
 		}
-		evs = append(evs, got...)
+		// One bad record must not hold back the rest of the file forever:
+		// it is reported, as hunt reports it, and skipped.
+		for _, p := range res.Problems {
+			w.onInputError(p)
+		}
+		evs = append(evs, res.Events...)
 		markers = append(markers, marker)
 	}
 	return evs, markers, nil
 }
 
-func (w *Watcher) readObject(ctx context.Context, api S3API, ref S3Ref, buf *bytes.Buffer) ([]*cloudtrail.Event, error) {
+// s3Object is the announced object as the scan reads it.
+func s3Object(api S3API, ref S3Ref, k source.Key) source.Object {
 	name := "s3://" + ref.Bucket + "/" + ref.Key
-	out, err := api.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(ref.Bucket), Key: aws.String(ref.Key)})
-	if err != nil {
-		return nil, fmt.Errorf("get %s: %w", name, err)
-	}
-	defer out.Body.Close()
-	data, err := cloudtrail.ReadObject(out.Body, name, buf)
-	if err != nil {
-		// A damaged file will not heal on redelivery; a network error may.
-		// Either way the message stays and the redrive policy decides.
-		return nil, err
-	}
-	var evs []*cloudtrail.Event
-	var bad []error
-	err = cloudtrail.SplitRecords(data, func(r *cloudtrail.Record) error {
-		if !w.prefilter.MatchRecord(r) {
-			return nil
-		}
-		e, err := cloudtrail.Decode(r.Raw, cloudtrail.Origin{File: name, Index: r.Index})
+	return source.Object{Name: name, Size: ref.Size, Key: k, Open: func(ctx context.Context) (io.ReadCloser, error) {
+		out, err := api.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(ref.Bucket), Key: aws.String(ref.Key)})
 		if err != nil {
-			bad = append(bad, err)
-			return nil
+			return nil, fmt.Errorf("get %s: %w", name, err)
 		}
-		if w.prefilter.MatchEvent(e) {
-			evs = append(evs, e)
-		}
-		return nil
-	}, func(_ int, _ int64, err error) { bad = append(bad, err) })
-	if err != nil {
-		return nil, err
-	}
-	for _, b := range bad {
-		// One bad record must not hold back the rest of the file forever.
-		w.log.Warn("skipping bad record", "object", name, "err", b)
-	}
-	return evs, nil
+		return out.Body, nil
+	}}
 }
 
 func deleteMessages(ctx context.Context, o SQSOptions, msgs []sqstypes.Message) error {

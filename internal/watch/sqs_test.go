@@ -5,8 +5,12 @@ import (
 	"compress/gzip"
 	"context"
 	"fmt"
+	"io"
+	"log/slog"
 	"net/http/httptest"
 	"strconv"
+	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -21,6 +25,8 @@ import (
 
 	"github.com/portcullis-sec/portcullis/internal/cloudtrail"
 	"github.com/portcullis-sec/portcullis/internal/finding"
+	"github.com/portcullis-sec/portcullis/internal/scan"
+	"github.com/portcullis-sec/portcullis/internal/source"
 	"github.com/portcullis-sec/portcullis/internal/sqsfake"
 	"github.com/portcullis-sec/portcullis/internal/store"
 )
@@ -374,5 +380,125 @@ func TestConsumeSQSNeedsClient(t *testing.T) {
 	w := newWatcher(t, openStore(t, ""), newTestDetector(), nil)
 	if err := w.ConsumeSQS(context.Background(), SQSOptions{}); err == nil {
 		t.Error("ConsumeSQS without client succeeded")
+	}
+}
+
+// Bad records in an announced object are skipped and reported with the
+// same errors hunt reports for the same bytes (object and record named);
+// the good records of the object are still committed.
+func TestSQSS3BadRecordsReportedAsHuntDoes(t *testing.T) {
+	const bucket = "org-trail"
+	s3c := newS3(t, bucket)
+	key := "AWSLogs/111111111111/CloudTrail/us-east-1/2025/08/01/111111111111_CloudTrail_us-east-1_20250801T1020Z_x.json.gz"
+	bad := record("b1", "sso.amazonaws.com", "CreatePermissionSet", attacker, baseTime)
+	bad["eventTime"] = "yesterday"
+	body := mustJSON(t, map[string]any{"Records": []any{
+		record("noise", "s3.amazonaws.com", "GetObject", attacker, baseTime),
+		record("g1", "sso.amazonaws.com", "CreatePermissionSet", attacker, baseTime),
+		bad,
+		42,
+	}})
+	putObject(t, s3c, bucket, key, gz(body))
+
+	env := newSQS(t, 30)
+	st := openStore(t, "")
+	var got []string
+	w, err := New(context.Background(), Options{Detector: newTestDetector(), Store: st,
+		OnInputError: func(err error) { got = append(got, err.Error()) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	env.send(t, s3Notice(t, bucket, key, "e1"))
+	out, err := env.client.ReceiveMessage(context.Background(), &sqs.ReceiveMessageInput{QueueUrl: aws.String(env.url)})
+	if err != nil || len(out.Messages) != 1 {
+		t.Fatalf("receive: %v, %d messages", err, len(out.Messages))
+	}
+	o := env.options()
+	o.S3 = s3c
+	if err := w.handleBatch(context.Background(), o, out.Messages); err != nil {
+		t.Fatalf("handleBatch: %v", err)
+	}
+	if d := env.depth(t); d != 0 {
+		t.Errorf("queue depth %d: the notice of an object with bad records must be deleted once committed", d)
+	}
+	if c := findingCount(t, st); !sameCounts(c, wantWrites("g1")) {
+		t.Errorf("findings = %v, want g1's", c)
+	}
+
+	// What hunt's scan says about the same object.
+	var want []string
+	obj := source.Object{Name: "s3://" + bucket + "/" + key, Open: func(context.Context) (io.ReadCloser, error) {
+		return io.NopCloser(bytes.NewReader(gz(body))), nil
+	}}
+	if _, err := scan.Run(context.Background(), []source.Object{obj}, scan.Options{Prefilter: DefaultPrefilter(),
+		OnError: func(err error) { want = append(want, err.Error()) }}, func([]*cloudtrail.Event) error { return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if len(want) != 2 || strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("watch reported\n  %s\nhunt reports\n  %s", strings.Join(got, "\n  "), strings.Join(want, "\n  "))
+	}
+	for i, e := range got {
+		if !strings.Contains(e, obj.Name) || !strings.Contains(e, fmt.Sprintf("record %d", i+2)) {
+			t.Errorf("report %q does not name the object and record %d", e, i+2)
+		}
+	}
+}
+
+// lockedBuffer is a log destination the test can read while the consumer
+// writes.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// Receive failures in a row back off (the pause grows with the count the
+// log shows), and a good receive starts the count again.
+func TestSQSReceiveFailuresBackOff(t *testing.T) {
+	env := newSQS(t, 30)
+	// No SDK retries: every failure reaches the consumer.
+	env.client = sqs.New(sqs.Options{Region: "us-east-1", Credentials: testCreds, BaseEndpoint: aws.String(env.fake.URL()), Retryer: aws.NopRetryer{}})
+	var logs lockedBuffer
+	st := openStore(t, "")
+	w, err := New(context.Background(), Options{Detector: newTestDetector(), Store: st,
+		Logger: slog.New(slog.NewTextHandler(&logs, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	env.fake.FailNext("ReceiveMessage", 3)
+	env.send(t, writeEvent(t, "bo1", attacker, baseTime))
+	o := env.options()
+	o.ErrorBackoff, o.MaxErrorBackoff = 40*time.Millisecond, 100*time.Millisecond
+	start := time.Now()
+	stop := consume(w, o)
+	defer stop()
+	waitFor(t, "queue drained", func() bool { return env.depth(t) == 0 })
+	// Each failure pauses (at least 20, 40 and 50 ms, the last capped):
+	// a failing queue is not hammered.
+	if took := time.Since(start); took < 110*time.Millisecond {
+		t.Errorf("three failures and a success took %v: the consumer did not pause", took)
+	}
+	env.fake.FailNext("ReceiveMessage", 1)
+	waitFor(t, "the next failure", func() bool { return strings.Count(logs.String(), "sqs receive") == 4 })
+	var counts []string
+	for _, line := range strings.Split(logs.String(), "\n") {
+		if strings.Contains(line, "sqs receive") {
+			_, after, _ := strings.Cut(line, "failures=")
+			counts = append(counts, strings.Fields(after)[0])
+		}
+	}
+	if got := strings.Join(counts, ","); got != "1,2,3,1" {
+		t.Errorf("failure counts logged %s, want 1,2,3,1 (reset after the good receive)", got)
 	}
 }

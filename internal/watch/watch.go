@@ -64,6 +64,10 @@ type Options struct {
 	Prefilter *cloudtrail.Prefilter // applied to records read from S3 objects; nil = DefaultPrefilter()
 	Logger    *slog.Logger          // nil: discard
 	Retention time.Duration         // default DefaultRetention
+	// OnInputError hears about each bad record skipped in an S3 object (a
+	// *scan.InputError naming the object and the record, as hunt reports
+	// it). nil: logged as a warning.
+	OnInputError func(error)
 }
 
 // Watcher owns the detector: all detection goes through Ingest, which
@@ -76,6 +80,7 @@ type Watcher struct {
 	prefilter *cloudtrail.Prefilter
 	log       *slog.Logger
 	retention time.Duration
+	onInput   func(error)
 
 	queueMu sync.Mutex
 	queue   []*request
@@ -91,7 +96,8 @@ func New(ctx context.Context, o Options) (*Watcher, error) {
 		return nil, errors.New("watch: Detector and Store are required")
 	}
 	w := &Watcher{det: o.Detector, st: o.Store, alerts: o.Alerts, stateName: o.StateName,
-		prefilter: o.Prefilter, log: o.Logger, retention: o.Retention, wake: make(chan struct{}, 1)}
+		prefilter: o.Prefilter, log: o.Logger, retention: o.Retention, onInput: o.OnInputError,
+		wake: make(chan struct{}, 1)}
 	if w.stateName == "" {
 		w.stateName = DefaultStateName
 	}
@@ -118,6 +124,15 @@ func New(ctx context.Context, o Options) (*Watcher, error) {
 	}
 	w.poke() // deliver whatever a previous run left pending
 	return w, nil
+}
+
+// onInputError reports a bad record that was skipped.
+func (w *Watcher) onInputError(err error) {
+	if w.onInput != nil {
+		w.onInput(err)
+		return
+	}
+	w.log.Warn("input", "err", err)
 }
 
 // Result says what one Ingest call did.

@@ -1,4 +1,4 @@
-package respond
+package apply
 
 import (
 	"context"
@@ -12,10 +12,13 @@ import (
 	orgtypes "github.com/aws/aws-sdk-go-v2/service/organizations/types"
 	"github.com/aws/aws-sdk-go-v2/service/ssoadmin"
 	ssotypes "github.com/aws/aws-sdk-go-v2/service/ssoadmin/types"
+
+	"github.com/portcullis-sec/portcullis/internal/respond"
 )
 
 // SSOAdminWriter is every sso-admin method the responder calls: the only
-// write interface to Identity Center in portcullis. Collectors are read-only.
+// write interface to Identity Center in portcullis (a test checks that no
+// other package calls a write method). Collectors are read-only.
 type SSOAdminWriter interface {
 	DeleteAccountAssignment(context.Context, *ssoadmin.DeleteAccountAssignmentInput, ...func(*ssoadmin.Options)) (*ssoadmin.DeleteAccountAssignmentOutput, error)
 	DescribeAccountAssignmentDeletionStatus(context.Context, *ssoadmin.DescribeAccountAssignmentDeletionStatusInput, ...func(*ssoadmin.Options)) (*ssoadmin.DescribeAccountAssignmentDeletionStatusOutput, error)
@@ -55,15 +58,6 @@ func NewSDKExecutor(cfg aws.Config) *SDKExecutor {
 		IdentityStore: identitystore.NewFromConfig(cfg),
 		Organizations: organizations.NewFromConfig(cfg),
 	}
-}
-
-// IAMActions lists the IAM actions an executor may need for any plan.
-func IAMActions() []string {
-	var out []string
-	for _, k := range sortedKeys(ops) {
-		out = append(out, ops[k].action)
-	}
-	return out
 }
 
 // params reads typed values out of a call's params, remembering the first
@@ -108,23 +102,23 @@ func (p *params) userID(k string) string {
 }
 
 // Execute implements Executor.
-func (x *SDKExecutor) Execute(ctx context.Context, c Call) (map[string]string, error) {
-	if _, ok := ops[opKey(c.Service, c.Operation)]; !ok {
+func (x *SDKExecutor) Execute(ctx context.Context, c respond.Call) (map[string]string, error) {
+	if !respond.SupportsOperation(c.Service, c.Operation) {
 		return nil, fmt.Errorf("operation %s %s is not part of the responder's write interface", c.Service, c.Operation)
 	}
 	p := &params{m: c.Params}
 	switch c.Service {
-	case SvcSSOAdmin:
+	case respond.SvcSSOAdmin:
 		if x.SSOAdmin == nil {
 			return nil, fmt.Errorf("no sso-admin client")
 		}
 		return x.ssoAdmin(ctx, c.Operation, p)
-	case SvcIdentityStore:
+	case respond.SvcIdentityStore:
 		if x.IdentityStore == nil {
 			return nil, fmt.Errorf("no identitystore client")
 		}
 		return x.identityStore(ctx, c.Operation, p)
-	case SvcOrganizations:
+	case respond.SvcOrganizations:
 		if x.Organizations == nil {
 			return nil, fmt.Errorf("no organizations client")
 		}

@@ -1,4 +1,9 @@
-package respond
+// Package apply runs containment plans against AWS: it is the responder's
+// write path and the only package that calls the Identity Center,
+// identity-store and Organizations write APIs. Each call and its result go
+// to an audit log; progress goes to a state file so a failed or interrupted
+// run resumes where it stopped. Plans are built by package respond.
+package apply
 
 import (
 	"bufio"
@@ -11,17 +16,18 @@ import (
 	"time"
 
 	"github.com/portcullis-sec/portcullis/internal/policy"
+	"github.com/portcullis-sec/portcullis/internal/respond"
 )
 
 // Executor performs one API call of a plan and returns its outputs by name
-// (the names in ops: RequestId, Status, PolicyId, ...). It is the only way
-// Apply writes; SDKExecutor is the AWS one.
+// (the names in respond's operations table: RequestId, Status, PolicyId,
+// ...). It is the only way Run writes; SDKExecutor is the AWS one.
 type Executor interface {
-	Execute(ctx context.Context, c Call) (map[string]string, error)
+	Execute(ctx context.Context, c respond.Call) (map[string]string, error)
 }
 
-// ApplyOptions tune Apply. The zero value is a dry run.
-type ApplyOptions struct {
+// Options tune Run. The zero value is a dry run.
+type Options struct {
 	// Execute makes the calls; without it Apply only says what it would do.
 	Execute bool
 	// Yes skips the confirmation.
@@ -40,7 +46,7 @@ type ApplyOptions struct {
 	Clock func() time.Time
 }
 
-// Errors Apply returns before it calls anything.
+// Errors Run returns before it calls anything.
 var (
 	ErrConfirmationRequired = errors.New("apply: refusing to change AWS without confirmation: run on a terminal or pass --yes")
 	ErrAborted              = errors.New("apply: not confirmed; nothing was changed")
@@ -63,11 +69,11 @@ func (e *StepError) Error() string {
 
 func (e *StepError) Unwrap() error { return e.Err }
 
-// Apply executes the plan step by step through exec, writing every call and
+// Run executes the plan step by step through exec, writing every call and
 // its result to audit as JSON lines. It stops at the first failure, and a
 // second run with the same StatePath skips the steps already done. Manual
-// steps are listed, not run.
-func Apply(ctx context.Context, p *ContainmentPlan, exec Executor, audit io.Writer, opts ApplyOptions) error {
+// steps are listed, not run. A plan that guard rails blocked is refused.
+func Run(ctx context.Context, p *respond.ContainmentPlan, exec Executor, audit io.Writer, opts Options) error {
 	if p == nil {
 		return errors.New("apply: no plan")
 	}
@@ -75,7 +81,7 @@ func Apply(ctx context.Context, p *ContainmentPlan, exec Executor, audit io.Writ
 		return fmt.Errorf("apply: %w", err)
 	}
 	if p.Blocked() {
-		return fmt.Errorf("apply: %w", &GuardError{Refusals: p.Refusals})
+		return fmt.Errorf("apply: %w", &respond.GuardError{Refusals: p.Refusals})
 	}
 	if audit == nil {
 		return errors.New("apply: an audit log is required")
@@ -99,7 +105,7 @@ func Apply(ctx context.Context, p *ContainmentPlan, exec Executor, audit io.Writ
 	return r.all(ctx)
 }
 
-func (o ApplyOptions) withDefaults() ApplyOptions {
+func (o Options) withDefaults() Options {
 	if o.Out == nil {
 		o.Out = io.Discard
 	}
@@ -119,9 +125,9 @@ func (o ApplyOptions) withDefaults() ApplyOptions {
 }
 
 type run struct {
-	p    *ContainmentPlan
+	p    *respond.ContainmentPlan
 	exec Executor
-	opts ApplyOptions
+	opts Options
 	aud  *auditLog
 	st   *State
 }
@@ -137,12 +143,12 @@ func (r *run) dryRun() error {
 		}
 		switch {
 		case r.done(s.ID):
-			r.say("  %s done already: %s", s.ID, sanitize(s.Title))
+			r.say("  %s done already: %s", s.ID, respond.Printable(s.Title))
 			rec.Event = "skip"
 		case s.Manual:
-			r.say("  %s MANUAL: %s", s.ID, sanitize(s.Title))
+			r.say("  %s MANUAL: %s", s.ID, respond.Printable(s.Title))
 		default:
-			r.say("  %s would run: %s", s.ID, sanitize(s.CLI))
+			r.say("  %s would run: %s", s.ID, respond.Printable(s.CLI))
 		}
 		if err := r.aud.write(rec); err != nil {
 			return err
@@ -189,19 +195,19 @@ func (r *run) all(ctx context.Context) error {
 		s := &r.p.Steps[i]
 		switch {
 		case r.done(s.ID):
-			r.say("%s already done: %s", s.ID, sanitize(s.Title))
+			r.say("%s already done: %s", s.ID, respond.Printable(s.Title))
 			if err := r.aud.write(auditRecord{Step: s.ID, Event: "skip", Message: "done in an earlier run"}); err != nil {
 				return err
 			}
 			continue
 		case s.Manual:
-			manual = append(manual, s.ID+": "+sanitize(s.Title))
+			manual = append(manual, s.ID+": "+respond.Printable(s.Title))
 			if err := r.aud.write(auditRecord{Step: s.ID, Event: "manual", Message: "left for a person"}); err != nil {
 				return err
 			}
 			continue
 		}
-		r.say("%s: %s", s.ID, sanitize(s.Title))
+		r.say("%s: %s", s.ID, respond.Printable(s.Title))
 		if err := r.step(ctx, s); err != nil {
 			ss := r.st.step(s.ID)
 			if ss.Status != statusCalled { // a called step keeps its request id for the resume
@@ -210,7 +216,7 @@ func (r *run) all(ctx context.Context) error {
 			ss.Error = err.Error()
 			serr := r.save()
 			_ = r.aud.write(auditRecord{Step: s.ID, Event: "failed", Error: err.Error()})
-			e := &StepError{Step: s.ID, Title: sanitize(s.Title), StatePath: r.opts.StatePath, Err: err}
+			e := &StepError{Step: s.ID, Title: respond.Printable(s.Title), StatePath: r.opts.StatePath, Err: err}
 			if serr != nil {
 				return errors.Join(e, serr)
 			}
@@ -234,7 +240,7 @@ func (r *run) all(ctx context.Context) error {
 }
 
 // step runs one automated step: resolve refs, merge, call, check, wait.
-func (r *run) step(ctx context.Context, s *Step) error {
+func (r *run) step(ctx context.Context, s *respond.Step) error {
 	if s.Call == nil {
 		return errors.New("automated step without a call")
 	}
@@ -277,7 +283,7 @@ func (r *run) step(ctx context.Context, s *Step) error {
 }
 
 // resolve fills params from earlier steps' outputs.
-func (r *run) resolve(c *Call) (Call, error) {
+func (r *run) resolve(c *respond.Call) (respond.Call, error) {
 	out := *c
 	out.Params = maps.Clone(c.Params)
 	for k, ref := range c.Refs {
@@ -296,8 +302,8 @@ func (r *run) resolve(c *Call) (Call, error) {
 
 // merge re-reads the inline policy and merges the deny into it, so a
 // policy changed since the snapshot loses nothing.
-func (r *run) merge(ctx context.Context, s *Step, c *Call) error {
-	get := Call{Service: SvcSSOAdmin, Operation: "GetInlinePolicyForPermissionSet", Params: map[string]any{
+func (r *run) merge(ctx context.Context, s *respond.Step, c *respond.Call) error {
+	get := respond.Call{Service: respond.SvcSSOAdmin, Operation: "GetInlinePolicyForPermissionSet", Params: map[string]any{
 		"InstanceArn": c.Params["InstanceArn"], "PermissionSetArn": c.Params["PermissionSetArn"],
 	}}
 	out, err := r.call(ctx, s.ID, "read", get)
@@ -305,7 +311,7 @@ func (r *run) merge(ctx context.Context, s *Step, c *Call) error {
 		return err
 	}
 	live := out["InlinePolicy"]
-	if sha256Hex(live) != s.Merge.BaseSHA256 {
+	if s.Merge.Drifted(live) {
 		r.say("  the live inline policy differs from the state the plan was built from: merging with the live one")
 		if err := r.aud.write(auditRecord{Step: s.ID, Event: "note", Message: "live inline policy differs from the plan's base; merged with the live policy"}); err != nil {
 			return err
@@ -319,7 +325,7 @@ func (r *run) merge(ctx context.Context, s *Step, c *Call) error {
 	return nil
 }
 
-func (r *run) call(ctx context.Context, step, event string, c Call) (map[string]string, error) {
+func (r *run) call(ctx context.Context, step, event string, c respond.Call) (map[string]string, error) {
 	if err := r.aud.write(auditRecord{Step: step, Event: event, Service: c.Service, Operation: c.Operation, Params: c.Params}); err != nil {
 		return nil, err
 	}

@@ -1,4 +1,4 @@
-package respond
+package apply
 
 import (
 	"encoding/json"
@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/portcullis-sec/portcullis/internal/respond"
 )
 
 // StateSchema versions the resumable state file.
@@ -26,11 +28,11 @@ const (
 // later steps need. It carries the plan itself, so a run can be resumed
 // without building the plan again (the state it was built from has moved).
 type State struct {
-	Schema    string                `json:"schema"`
-	PlanHash  string                `json:"plan_hash"`
-	Plan      *ContainmentPlan      `json:"plan"`
-	Steps     map[string]*StepState `json:"steps"`
-	UpdatedAt time.Time             `json:"updated_at"`
+	Schema    string                   `json:"schema"`
+	PlanHash  string                   `json:"plan_hash"`
+	Plan      *respond.ContainmentPlan `json:"plan"`
+	Steps     map[string]*StepState    `json:"steps"`
+	UpdatedAt time.Time                `json:"updated_at"`
 }
 
 // StepState is one step's progress.
@@ -41,7 +43,7 @@ type StepState struct {
 }
 
 // DefaultStatePath is where the CLI keeps a plan's state unless told.
-func DefaultStatePath(p *ContainmentPlan) string {
+func DefaultStatePath(p *respond.ContainmentPlan) string {
 	h := strings.TrimPrefix(p.Hash, "sha256:")
 	if len(h) > 12 {
 		h = h[:12]
@@ -91,7 +93,7 @@ func (s *State) Completed() []string {
 
 // openState loads the state for p at path, or starts a new one. A state
 // that belongs to another plan is an error, never silently replaced.
-func openState(path string, p *ContainmentPlan) (*State, error) {
+func openState(path string, p *respond.ContainmentPlan) (*State, error) {
 	fresh := &State{Schema: StateSchema, PlanHash: p.Hash, Plan: p, Steps: map[string]*StepState{}}
 	if path == "" {
 		return fresh, nil

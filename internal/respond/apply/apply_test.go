@@ -1,4 +1,4 @@
-package respond
+package apply
 
 import (
 	"bufio"
@@ -20,6 +20,7 @@ import (
 	"github.com/portcullis-sec/portcullis/internal/awsfake"
 	"github.com/portcullis-sec/portcullis/internal/idc"
 	"github.com/portcullis-sec/portcullis/internal/policy"
+	"github.com/portcullis-sec/portcullis/internal/respond"
 )
 
 // harness is a loopback AWS (awsfake) seeded with the test organization,
@@ -38,22 +39,13 @@ func newHarness(t *testing.T) *harness {
 	return &harness{srv: srv, exec: NewSDKExecutor(srv.Config()), state: filepath.Join(t.TempDir(), "contain.state.json")}
 }
 
-func (h *harness) opts() ApplyOptions {
-	return ApplyOptions{Execute: true, Yes: true, StatePath: h.state,
+func (h *harness) opts() Options {
+	return Options{Execute: true, Yes: true, StatePath: h.state,
 		PollInterval: time.Millisecond, PollMaxInterval: 2 * time.Millisecond, PollTimeout: 10 * time.Second}
 }
 
-func (h *harness) apply(p *ContainmentPlan, o ApplyOptions) error {
-	return Apply(context.Background(), p, h.exec, &h.audit, o)
-}
-
-func mustPlan(t *testing.T, in Input) *ContainmentPlan {
-	t.Helper()
-	p, err := Plan(in, loadModel(t), loadConfig(t), planTime)
-	if err != nil {
-		t.Fatalf("Plan: %v", err)
-	}
-	return p
+func (h *harness) apply(p *respond.ContainmentPlan, o Options) error {
+	return Run(context.Background(), p, h.exec, &h.audit, o)
 }
 
 // writes are the calls that change state, in order.
@@ -92,7 +84,7 @@ func TestApplyFullRun(t *testing.T) {
 	// Throttling is normal for Identity Center: the SDK's retryer absorbs it.
 	h.srv.ThrottleFirst("PutInlinePolicyToPermissionSet", 1)
 	h.srv.ThrottleFirst("DescribeAccountAssignmentDeletionStatus", 2)
-	p := mustPlan(t, Input{Finding: loadFinding(t, findBackdoor)})
+	p := mustPlan(t, respond.Input{Finding: loadFinding(t, findBackdoor)})
 	var out bytes.Buffer
 	o := h.opts()
 	o.Out = &out
@@ -172,7 +164,7 @@ func TestApplyFailureThenResume(t *testing.T) {
 	h.srv.FailWhen("DeleteAccountAssignment", "AccessDeniedException", func(c awsfake.Call) bool {
 		return c.Param("TargetId") == "444444444444" && failed.CompareAndSwap(false, true)
 	})
-	p := mustPlan(t, Input{Finding: loadFinding(t, findBackdoor)})
+	p := mustPlan(t, respond.Input{Finding: loadFinding(t, findBackdoor)})
 	err := h.apply(p, h.opts())
 	var se *StepError
 	if !errors.As(err, &se) {
@@ -224,7 +216,7 @@ func TestApplyFailureThenResume(t *testing.T) {
 func TestApplyResumesAPendingWait(t *testing.T) {
 	h := newHarness(t)
 	h.srv.AsyncPending(40)
-	p := mustPlan(t, Input{Finding: loadFinding(t, findMembership)})
+	p := mustPlan(t, respond.Input{Finding: loadFinding(t, findMembership)})
 	o := h.opts()
 	o.PollTimeout = 3 * time.Millisecond
 	err := h.apply(p, o)
@@ -254,22 +246,22 @@ func TestApplyResumesAPendingWait(t *testing.T) {
 }
 
 func TestApplyDryRunAndConfirmation(t *testing.T) {
-	p := mustPlan(t, Input{Finding: loadFinding(t, findAssignment)})
+	p := mustPlan(t, respond.Input{Finding: loadFinding(t, findAssignment)})
 	cases := []struct {
 		name      string
-		opts      func(h *harness) ApplyOptions
+		opts      func(h *harness) Options
 		wantErr   error
 		wantCalls bool
 		wantOut   string
 	}{
-		{"zero options are a dry run", func(h *harness) ApplyOptions { return ApplyOptions{} }, nil, false, "would run: aws sso-admin put-inline-policy-to-permission-set"},
-		{"no terminal and no --yes", func(h *harness) ApplyOptions { o := h.opts(); o.Yes = false; return o }, ErrConfirmationRequired, false, ""},
-		{"declined at the prompt", func(h *harness) ApplyOptions {
+		{"zero options are a dry run", func(h *harness) Options { return Options{} }, nil, false, "would run: aws sso-admin put-inline-policy-to-permission-set"},
+		{"no terminal and no --yes", func(h *harness) Options { o := h.opts(); o.Yes = false; return o }, ErrConfirmationRequired, false, ""},
+		{"declined at the prompt", func(h *harness) Options {
 			o := h.opts()
 			o.Yes, o.Confirm = false, strings.NewReader("no\n")
 			return o
 		}, ErrAborted, false, "Type yes to continue"},
-		{"confirmed at the prompt", func(h *harness) ApplyOptions {
+		{"confirmed at the prompt", func(h *harness) Options {
 			o := h.opts()
 			o.Yes, o.Confirm = false, strings.NewReader("yes\n")
 			return o
@@ -297,7 +289,7 @@ func TestApplyDryRunAndConfirmation(t *testing.T) {
 
 func TestApplySCPVariantSkipsManualSteps(t *testing.T) {
 	h := newHarness(t)
-	p := mustPlan(t, Input{Finding: loadFinding(t, findAssignment), DelegatedAdmin: true, Revoke: RevokeBoth})
+	p := mustPlan(t, respond.Input{Finding: loadFinding(t, findAssignment), DelegatedAdmin: true, Revoke: respond.RevokeBoth})
 	var out bytes.Buffer
 	o := h.opts()
 	o.Out = &out
@@ -321,7 +313,7 @@ func TestApplySCPVariantSkipsManualSteps(t *testing.T) {
 
 func TestApplyMergesWithTheLivePolicy(t *testing.T) {
 	h := newHarness(t)
-	p := mustPlan(t, Input{Finding: loadFinding(t, findAttached)})
+	p := mustPlan(t, respond.Input{Finding: loadFinding(t, findAttached)})
 	// Someone changes the inline policy after the snapshot.
 	live := `{"Version":"2012-10-17","Statement":[{"Sid":"AddedLater","Effect":"Allow","Action":"ec2:Describe*","Resource":"*"}]}`
 	sso := ssoadmin.NewFromConfig(h.srv.Config())

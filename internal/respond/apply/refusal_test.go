@@ -1,4 +1,4 @@
-package respond
+package apply
 
 import (
 	"bytes"
@@ -11,11 +11,13 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/portcullis-sec/portcullis/internal/respond"
 )
 
 func TestApplyRefusals(t *testing.T) {
-	p := mustPlan(t, Input{Finding: loadFinding(t, findAssignment)})
-	other := mustPlan(t, Input{Finding: loadFinding(t, findMembership)})
+	p := mustPlan(t, respond.Input{Finding: loadFinding(t, findAssignment)})
+	other := mustPlan(t, respond.Input{Finding: loadFinding(t, findMembership)})
 	t.Run("state of another plan", func(t *testing.T) {
 		h := newHarness(t)
 		if err := h.apply(p, h.opts()); err != nil {
@@ -28,7 +30,7 @@ func TestApplyRefusals(t *testing.T) {
 	})
 	t.Run("edited plan", func(t *testing.T) {
 		h := newHarness(t)
-		var c ContainmentPlan
+		var c respond.ContainmentPlan
 		b, _ := json.Marshal(p)
 		if err := json.Unmarshal(b, &c); err != nil {
 			t.Fatal(err)
@@ -39,20 +41,33 @@ func TestApplyRefusals(t *testing.T) {
 			t.Errorf("err = %v, calls %d", err, len(h.srv.Calls()))
 		}
 	})
+	t.Run("plan blocked by a guard", func(t *testing.T) {
+		h := newHarness(t)
+		blocked, err := respond.Plan(respond.Input{Principal: "bob@example.com"}, loadModel(t), loadConfig(t), planTime)
+		var ge *respond.GuardError
+		if !errors.As(err, &ge) || blocked == nil {
+			t.Fatalf("Plan: %v, want a refused plan", err)
+		}
+		for _, o := range []Options{{}, h.opts()} { // neither a dry run nor a real one
+			if err := h.apply(blocked, o); !errors.As(err, &ge) || len(h.srv.Calls()) != 0 {
+				t.Errorf("Run on a refused plan: %v, %d calls", err, len(h.srv.Calls()))
+			}
+		}
+	})
 	t.Run("audit log that cannot be written", func(t *testing.T) {
 		h := newHarness(t)
-		err := Apply(context.Background(), p, h.exec, failWriter{}, h.opts())
+		err := Run(context.Background(), p, h.exec, failWriter{}, h.opts())
 		if err == nil || len(h.srv.Calls()) != 0 {
 			t.Errorf("err = %v, calls %d: no call may go unrecorded", err, len(h.srv.Calls()))
 		}
 	})
 	t.Run("operation outside the write interface", func(t *testing.T) {
 		h := newHarness(t)
-		_, err := h.exec.Execute(context.Background(), Call{Service: SvcSSOAdmin, Operation: "CreateAccountAssignment", Params: map[string]any{}})
+		_, err := h.exec.Execute(context.Background(), respond.Call{Service: respond.SvcSSOAdmin, Operation: "CreateAccountAssignment", Params: map[string]any{}})
 		if err == nil || !strings.Contains(err.Error(), "not part of the responder's write interface") {
 			t.Errorf("err = %v", err)
 		}
-		_, err = h.exec.Execute(context.Background(), Call{Service: SvcSSOAdmin, Operation: "DeletePermissionSet", Params: map[string]any{"InstanceArn": instanceARN}})
+		_, err = h.exec.Execute(context.Background(), respond.Call{Service: respond.SvcSSOAdmin, Operation: "DeletePermissionSet", Params: map[string]any{"InstanceArn": instanceARN}})
 		if err == nil || !strings.Contains(err.Error(), "PermissionSetArn") {
 			t.Errorf("missing param: err = %v", err)
 		}
@@ -66,11 +81,11 @@ func (failWriter) Write([]byte) (int, error) { return 0, errors.New("disk full")
 // stubExec answers GetGroupMembershipId (which awsfake does not serve) and
 // records everything else.
 type stubExec struct {
-	calls []Call
+	calls []respond.Call
 	fail  string // operation to fail once
 }
 
-func (s *stubExec) Execute(_ context.Context, c Call) (map[string]string, error) {
+func (s *stubExec) Execute(_ context.Context, c respond.Call) (map[string]string, error) {
 	s.calls = append(s.calls, c)
 	if c.Operation == s.fail {
 		s.fail = ""
@@ -90,15 +105,15 @@ func (s *stubExec) Execute(_ context.Context, c Call) (map[string]string, error)
 }
 
 func TestApplyLooksUpMembershipIDAcrossResume(t *testing.T) {
-	p := mustPlan(t, Input{Principal: "eve@example.com"})
+	p := mustPlan(t, respond.Input{Principal: "eve@example.com"})
 	state := filepath.Join(t.TempDir(), "s.json")
 	x := &stubExec{fail: "DeleteGroupMembership"}
-	o := ApplyOptions{Execute: true, Yes: true, StatePath: state, PollInterval: time.Millisecond}
-	if err := Apply(context.Background(), p, x, &bytes.Buffer{}, o); err == nil {
+	o := Options{Execute: true, Yes: true, StatePath: state, PollInterval: time.Millisecond}
+	if err := Run(context.Background(), p, x, &bytes.Buffer{}, o); err == nil {
 		t.Fatal("want the injected failure")
 	}
 	x.calls = nil
-	if err := Apply(context.Background(), p, x, &bytes.Buffer{}, o); err != nil {
+	if err := Run(context.Background(), p, x, &bytes.Buffer{}, o); err != nil {
 		t.Fatalf("resume: %v", err)
 	}
 	var dels []string
@@ -121,9 +136,9 @@ func TestApplyLooksUpMembershipIDAcrossResume(t *testing.T) {
 
 func TestSDKExecutorImplementsEveryPlanOperation(t *testing.T) {
 	h := newHarness(t)
-	for _, k := range sortedKeys(ops) {
-		svc, op, _ := strings.Cut(k, "/")
-		_, err := h.exec.Execute(context.Background(), Call{Service: svc, Operation: op, Params: map[string]any{}})
+	for _, o := range respond.Operations() {
+		k := o.Service + " " + o.Name
+		_, err := h.exec.Execute(context.Background(), respond.Call{Service: o.Service, Operation: o.Name, Params: map[string]any{}})
 		if err == nil || strings.Contains(err.Error(), "not implemented") || !strings.Contains(err.Error(), "param") {
 			t.Errorf("%s: %v (want a missing-param error before any call)", k, err)
 		}
@@ -131,8 +146,8 @@ func TestSDKExecutorImplementsEveryPlanOperation(t *testing.T) {
 	if len(h.srv.Calls()) != 0 {
 		t.Errorf("calls were sent with missing params: %d", len(h.srv.Calls()))
 	}
-	acts := IAMActions()
-	if len(acts) != len(ops) || !slices.Contains(acts, "identitystore:DeleteGroupMembership") || !slices.Contains(acts, "organizations:AttachPolicy") {
+	acts := respond.IAMActions()
+	if len(acts) != len(respond.Operations()) || !slices.Contains(acts, "identitystore:DeleteGroupMembership") || !slices.Contains(acts, "organizations:AttachPolicy") {
 		t.Errorf("IAMActions = %q", acts)
 	}
 }
