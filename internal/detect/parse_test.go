@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/portcullis-sec/portcullis/internal/cloudtrail"
 )
@@ -94,6 +95,45 @@ func TestRuleLoadErrors(t *testing.T) {
 			}
 			if !strings.Contains(err.Error(), "bad.yml") {
 				t.Errorf("error does not name the file: %v", err)
+			}
+		})
+	}
+}
+
+// TestCorrelationTimespan: a window reads like every other duration of the
+// tree; 1.5h is 90 minutes (it once loaded as one hour).
+func TestCorrelationTimespan(t *testing.T) {
+	cases := []struct {
+		in   string
+		want time.Duration
+		err  string
+	}{
+		{"1.5h", 90 * time.Minute, ""},
+		{"24h", 24 * time.Hour, ""},
+		{"1d", 24 * time.Hour, ""},
+		{"30s", 30 * time.Second, ""},
+		{"PT4H", 4 * time.Hour, ""},
+		{"1h30m", 90 * time.Minute, ""},
+		{"0h", 0, "positive"},
+		{"-1h", 0, "positive"},
+		{"1", 0, "timespan: want a duration"},
+		{"", 0, "timespan: want a duration"},
+	}
+	for _, c := range cases {
+		t.Run(c.in, func(t *testing.T) {
+			doc := "title: t\nportcullis: {id: idc.x.y}\ncorrelation: {type: temporal, rules: [a, b], group-by: [x], timespan: '" + c.in + "'}"
+			r, err := ParseRule([]byte(doc), "c.yml")
+			if c.err != "" {
+				if err == nil || !strings.Contains(err.Error(), c.err) || !strings.Contains(err.Error(), "c.yml") {
+					t.Fatalf("err = %v, want it to name c.yml and mention %q", err, c.err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if r.corr.Timespan != c.want {
+				t.Errorf("timespan %q loads as %v, want %v", c.in, r.corr.Timespan, c.want)
 			}
 		})
 	}

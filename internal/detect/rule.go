@@ -11,6 +11,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/portcullis-sec/portcullis/internal/config"
 	"github.com/portcullis-sec/portcullis/internal/finding"
 )
 
@@ -278,18 +279,15 @@ func parseCorrelation(c *corrFile) (*correlation, error) {
 	return out, nil
 }
 
-// parseTimespan reads Sigma timespans: 30s, 5m, 1h, 1d.
+// parseTimespan reads a correlation window: 30s, 5m, 1.5h, 1d, PT4H
+// (config.ParseDuration), and only a positive one.
 func parseTimespan(s string) (time.Duration, error) {
-	if len(s) < 2 {
-		return 0, fmt.Errorf("want a number and a unit (s, m, h, d), got %q", s)
+	d, err := config.ParseDuration(s)
+	if err != nil {
+		return 0, err
 	}
-	var n int
-	if _, err := fmt.Sscanf(s[:len(s)-1], "%d", &n); err != nil || n <= 0 {
-		return 0, fmt.Errorf("want a positive number and a unit (s, m, h, d), got %q", s)
+	if d <= 0 {
+		return 0, fmt.Errorf("want a positive duration, got %q", s)
 	}
-	unit := map[byte]time.Duration{'s': time.Second, 'm': time.Minute, 'h': time.Hour, 'd': 24 * time.Hour}[s[len(s)-1]]
-	if unit == 0 {
-		return 0, fmt.Errorf("unknown unit in %q (want s, m, h or d)", s)
-	}
-	return time.Duration(n) * unit, nil
+	return d, nil
 }
