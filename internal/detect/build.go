@@ -22,7 +22,7 @@ const guardrailFloor = finding.Medium
 func (e *Engine) severity(r *Rule, ev *cloudtrail.Event, allowed bool) (finding.Severity, []string) {
 	sev := r.Level
 	var reasons []string
-	for _, esc := range r.Escalate {
+	for _, esc := range r.escalate {
 		if esc.Level > sev && esc.when.eval(ev) {
 			sev = esc.Level
 			if esc.Reason != "" {
@@ -31,7 +31,7 @@ func (e *Engine) severity(r *Rule, ev *cloudtrail.Event, allowed bool) (finding.
 		}
 	}
 	switch {
-	case r.Guardrail:
+	case r.Portcullis.Guardrail:
 		if sev < guardrailFloor {
 			sev = guardrailFloor
 		}
@@ -81,7 +81,7 @@ func (e *Engine) build(r *Rule, ev *cloudtrail.Event, done *partial) finding.Fin
 	sev, reasons := e.severity(r, ev, allowed)
 	f := finding.Finding{
 		Schema:      finding.Schema,
-		Rule:        r.ID,
+		Rule:        r.Portcullis.ID,
 		Title:       r.Title,
 		Severity:    sev,
 		Time:        ev.Time,
@@ -89,8 +89,8 @@ func (e *Engine) build(r *Rule, ev *cloudtrail.Event, done *partial) finding.Fin
 		Account:     ev.Account,
 		Region:      ev.Region,
 		Targets:     targetsOf(ev),
-		Attack:      attackIDs(r.Tags),
-		Remediation: strings.TrimSpace(r.Remediation),
+		Attack:      r.Attack(),
+		Remediation: strings.TrimSpace(r.Portcullis.Remediation),
 		Reasons:     reasons,
 	}
 	ids := []string{}
@@ -110,8 +110,8 @@ func (e *Engine) build(r *Rule, ev *cloudtrail.Event, done *partial) finding.Fin
 		f.Events = []finding.EventRef{refOf(ev)}
 		ids = append(ids, eventKey(ev))
 	}
-	f.ID = finding.StableID(r.ID, ids...)
-	f.Summary = render(r.Summary, ev)
+	f.ID = finding.StableID(r.Portcullis.ID, ids...)
+	f.Summary = render(r.Portcullis.Summary, ev)
 	if f.Summary == "" {
 		f.Summary = r.Title
 	}
@@ -188,19 +188,6 @@ func mergeTargets(dst *finding.Targets, src finding.Targets) {
 	set(&dst.PolicyARN, src.PolicyARN)
 	set(&dst.SessionDuration, src.SessionDuration)
 	set(&dst.TargetType, src.TargetType)
-}
-
-var attackTag = regexp.MustCompile(`^attack\.(t\d{4}(\.\d{3})?)$`)
-
-// attackIDs turns Sigma tags (attack.t1098.003) into ATT&CK ids (T1098.003).
-func attackIDs(tags []string) []string {
-	var out []string
-	for _, t := range tags {
-		if m := attackTag.FindStringSubmatch(strings.ToLower(t)); m != nil {
-			out = append(out, strings.ToUpper(m[1]))
-		}
-	}
-	return out
 }
 
 var placeholder = regexp.MustCompile(`\{([A-Za-z0-9_.\-]+)(\|[^{}]*)?\}`)

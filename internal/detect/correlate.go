@@ -7,11 +7,15 @@ import (
 
 	"github.com/portcullis-sec/portcullis/internal/cloudtrail"
 	"github.com/portcullis-sec/portcullis/internal/finding"
+	"github.com/portcullis-sec/portcullis/internal/sigma"
 )
 
 // maxGroups bounds each correlation's state; the oldest groups are dropped
 // first when an attacker (or a busy org) floods it.
 const maxGroups = 50_000
+
+// correlation evaluates a correlation block.
+type correlation struct{ *sigma.Correlation }
 
 // signal is what a correlation keeps of a matching event.
 type signal struct {
@@ -81,7 +85,7 @@ func (c *correlation) feed(st *corrState, rule string, s signal, key string) *pa
 			p.Steps = append(p.Steps, s)
 		}
 		st.Groups[key] = ps
-		if p.Count >= c.GTE {
+		if p.Count >= c.Condition.GTE {
 			delete(st.Groups, key)
 			return p
 		}

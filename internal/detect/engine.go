@@ -44,7 +44,7 @@ const (
 	failureWindow    = time.Hour
 )
 
-// NewEngine binds a parsed rule set to a config and a starting state.
+// NewEngine compiles a rule set against a config and a starting state.
 // state may be nil (an empty model is used).
 func NewEngine(rs *RuleSet, cfg *config.Config, state *idc.Model) (*Engine, error) {
 	if cfg == nil {
@@ -61,19 +61,19 @@ func NewEngine(rs *RuleSet, cfg *config.Config, state *idc.Model) (*Engine, erro
 		state:    map[string]*corrState{},
 		failures: map[string][]time.Time{},
 	}
-	// Rules hold bound placeholders, so each engine parses its own copy.
-	for _, src := range rs.sources {
-		r, err := ParseRule(src.data, src.name)
-		if err != nil {
-			return nil, err
-		}
-		e.rules = append(e.rules, r)
+	// The syntax trees are shared; each engine compiles its own matchers
+	// (placeholders are bound to its config).
+	for _, sr := range rs.parsed {
+		e.rules = append(e.rules, &Rule{Rule: sr})
 	}
 	if err := e.link(); err != nil {
 		return nil, err
 	}
-	if err := e.bind(); err != nil {
-		return nil, err
+	c := newCompiler(cfg)
+	for _, r := range e.rules {
+		if err := c.rule(r); err != nil {
+			return nil, err
+		}
 	}
 	return e, nil
 }
@@ -81,11 +81,11 @@ func NewEngine(rs *RuleSet, cfg *config.Config, state *idc.Model) (*Engine, erro
 func (e *Engine) link() error {
 	ids := map[string]string{}
 	for _, r := range e.rules {
-		if r.ID != "" {
-			if prev, dup := ids[r.ID]; dup {
-				return fmt.Errorf("%s: rule id %s already defined in %s", r.Source, r.ID, prev)
+		if id := r.Portcullis.ID; id != "" {
+			if prev, dup := ids[id]; dup {
+				return fmt.Errorf("%s: rule id %s already defined in %s", r.Source, id, prev)
 			}
-			ids[r.ID] = r.Source
+			ids[id] = r.Source
 		}
 		if r.Name != "" {
 			if prev, dup := e.byName[r.Name]; dup {
@@ -93,73 +93,38 @@ func (e *Engine) link() error {
 			}
 			e.byName[r.Name] = r
 		}
-		if r.IsCorrelation() {
+		switch {
+		case r.RaisedByWatch():
+			// Metadata only: watch --baseline raises its findings.
+		case r.IsCorrelation():
 			e.corrs = append(e.corrs, r)
-		} else {
+		default:
 			r.scope = scopeOf(r)
 			e.plain = append(e.plain, r)
 		}
 	}
 	for _, c := range e.corrs {
-		if c.ID == "" {
+		if c.Portcullis.ID == "" {
 			return fmt.Errorf("%s: correlation rule %q needs portcullis.id", c.Source, c.Title)
 		}
-		for _, name := range c.corr.Rules {
+		for _, name := range c.Correlation.Rules {
 			base, ok := e.byName[name]
 			if !ok {
-				return fmt.Errorf("%s: correlation %s: unknown rule %q", c.Source, c.ID, name)
+				return fmt.Errorf("%s: correlation %s: unknown rule %q", c.Source, c.Portcullis.ID, name)
 			}
-			if base.IsCorrelation() {
-				return fmt.Errorf("%s: correlation %s: chaining correlations (%q) is not supported", c.Source, c.ID, name)
+			if base.IsCorrelation() || base.RaisedByWatch() {
+				return fmt.Errorf("%s: correlation %s: chaining correlations (%q) is not supported", c.Source, c.Portcullis.ID, name)
 			}
-			if !c.corr.Generate {
+			if !c.Correlation.Generate {
 				base.silent = true
 			}
 			e.feeds[name] = append(e.feeds[name], c)
 		}
-		e.state[c.ID] = newCorrState()
+		e.state[c.Portcullis.ID] = newCorrState()
 	}
 	for _, r := range e.plain {
-		if r.ID == "" && len(e.feeds[r.Name]) == 0 {
+		if r.Portcullis.ID == "" && len(e.feeds[r.Name]) == 0 {
 			return fmt.Errorf("%s: rule %q has no portcullis.id and feeds no correlation", r.Source, r.Title)
-		}
-	}
-	return nil
-}
-
-// bind fills %placeholders% from the config.
-func (e *Engine) bind() error {
-	values := map[string][]string{
-		"sensitive_accounts": e.cfg.SensitiveAccounts,
-		"privileged_groups":  e.cfg.PrivilegedGroups,
-	}
-	for _, a := range e.cfg.Admins {
-		values["admins"] = append(values["admins"], a.Pattern)
-	}
-	for _, r := range e.plain {
-		sels := []*selection{}
-		for _, s := range r.detection.selections {
-			sels = append(sels, s)
-		}
-		for _, esc := range r.Escalate {
-			sels = append(sels, esc.when)
-		}
-		for _, s := range sels {
-			for _, alt := range s.alts {
-				for _, fm := range alt {
-					for _, vm := range fm.values {
-						if x, ok := vm.(*expandMatcher); ok {
-							v, known := values[x.placeholder]
-							if !known && !strings.HasPrefix(x.placeholder, "env:") {
-								return fmt.Errorf("%s: unknown placeholder %%%s%% (known: admins, sensitive_accounts, privileged_groups)", r.Source, x.placeholder)
-							}
-							if err := x.bind(v); err != nil {
-								return fmt.Errorf("%s: %w", r.Source, err)
-							}
-						}
-					}
-				}
-			}
 		}
 	}
 	return nil
@@ -180,10 +145,10 @@ func (e *Engine) Process(ev *cloudtrail.Event) []finding.Finding {
 	matched := false
 	for pass := 0; pass < 2; pass++ {
 		for _, r := range e.plain {
-			if r.Fallback != (pass == 1) || (pass == 1 && matched) || !r.inScope(ev) {
+			if r.Portcullis.Fallback != (pass == 1) || (pass == 1 && matched) || !r.inScope(ev) {
 				continue
 			}
-			if !r.detection.eval(ev) {
+			if !r.match.eval(ev) {
 				continue
 			}
 			if r.Generates() {
@@ -191,11 +156,12 @@ func (e *Engine) Process(ev *cloudtrail.Event) []finding.Finding {
 				out = append(out, e.build(r, ev, nil))
 			}
 			for _, c := range e.feeds[r.Name] {
-				key, ok := c.corr.groupKey(r.Name, ev)
+				corr := correlation{c.Correlation}
+				key, ok := corr.groupKey(r.Name, ev)
 				if !ok {
 					continue
 				}
-				if done := c.corr.feed(e.state[c.ID], r.Name, e.signal(r, ev), key); done != nil {
+				if done := corr.feed(e.state[c.Portcullis.ID], r.Name, e.signal(r, ev), key); done != nil {
 					out = append(out, e.build(c, ev, done))
 				}
 			}
@@ -317,11 +283,15 @@ func sortedSet(m map[string]bool) []string {
 	return out
 }
 
+// scope is the (eventSource -> eventNames) a rule can match; an empty name
+// set is every name.
+type scope map[string]map[string]bool
+
 // scopeOf turns a rule's interest into a lookup table; nil when the rule can
 // match any event.
-func scopeOf(r *Rule) map[string]map[string]bool {
+func scopeOf(r *Rule) scope {
 	in := r.interest()
-	scope := map[string]map[string]bool{}
+	scope := scope{}
 	for _, i := range in {
 		if i.Source == "" {
 			return nil

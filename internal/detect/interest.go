@@ -4,6 +4,7 @@ import (
 	"regexp"
 
 	"github.com/portcullis-sec/portcullis/internal/cloudtrail"
+	"github.com/portcullis-sec/portcullis/internal/sigma"
 )
 
 // interestSet is a superset of the records a condition can match; any means
@@ -15,33 +16,35 @@ type interestSet struct {
 
 var plainToken = regexp.MustCompile(`^[A-Za-z0-9_.:/-]+$`)
 
+// interest reads, from the rule's syntax tree, which eventSources and
+// eventNames it can match at all.
 func (r *Rule) interest() []cloudtrail.Interest {
-	if r.detection == nil {
+	if r.Detection == nil {
 		return nil
 	}
-	s := exprInterest(r.detection.cond)
+	s := exprInterest(r.Detection.Condition, r.Detection)
 	if s.any {
 		return []cloudtrail.Interest{{}}
 	}
 	return s.items
 }
 
-func exprInterest(x expr) interestSet {
+func exprInterest(x sigma.Expr, d *sigma.Detection) interestSet {
 	switch e := x.(type) {
-	case selRef:
-		return selInterest(e.s)
-	case orExpr:
-		return union(exprInterest(e.l), exprInterest(e.r))
-	case andExpr:
-		return narrower(exprInterest(e.l), exprInterest(e.r))
-	case ofExpr:
+	case sigma.Ref:
+		return selInterest(d.Selection(e.Name))
+	case sigma.Or:
+		return union(exprInterest(e.Left, d), exprInterest(e.Right, d))
+	case sigma.And:
+		return narrower(exprInterest(e.Left, d), exprInterest(e.Right, d))
+	case sigma.Of:
 		var acc interestSet
-		for i, s := range e.sels {
-			si := selInterest(s)
+		for i, name := range e.Names {
+			si := selInterest(d.Selection(name))
 			switch {
 			case i == 0:
 				acc = si
-			case e.all:
+			case e.All:
 				acc = narrower(acc, si)
 			default:
 				acc = union(acc, si)
@@ -73,34 +76,35 @@ func narrower(a, b interestSet) interestSet {
 	return a
 }
 
-func selInterest(s *selection) interestSet {
+func selInterest(s *sigma.Selection) interestSet {
 	var out interestSet
-	for _, alt := range s.alts {
+	for _, alt := range s.Alternatives {
 		var sources, names, prefixes, needles []string
 		for _, fm := range alt {
-			if fm.expand || fm.all && fm.field != "eventSource" {
+			if fm.Expand || fm.All && fm.Field != "eventSource" {
 				continue
 			}
+			plain := len(fm.Modifiers) == 0
 			switch {
-			case fm.field == "eventSource" && len(fm.mods) == 0:
+			case fm.Field == "eventSource" && plain:
 				if vals, ok := plainValues(fm); ok {
 					sources = vals
 				}
-			case fm.field == "eventName" && len(fm.mods) == 0:
+			case fm.Field == "eventName" && plain:
 				if vals, ok := plainValues(fm); ok {
 					names = vals
 				}
-			case fm.field == "eventName" && len(fm.mods) == 2 && contains(fm.mods, "startswith") && contains(fm.mods, "cased"):
+			case fm.Field == "eventName" && len(fm.Modifiers) == 2 && fm.Op == sigma.OpStartsWith && fm.Cased:
 				// Case-sensitive prefixes can be tested on the raw bytes.
 				if vals, ok := plainValues(fm); ok {
 					prefixes = vals
 				}
-			case fm.field != "eventSource" && fm.field != "eventName":
+			case fm.Field != "eventSource" && fm.Field != "eventName":
 				// A cased, single-valued "contains" of a plain token can be
 				// tested on the raw bytes.
-				if len(fm.values) == 1 && contains(fm.mods, "contains") && contains(fm.mods, "cased") {
-					if sm, ok := fm.values[0].(*stringMatcher); ok && sm.re == nil && plainToken.MatchString(sm.want) {
-						needles = append(needles, sm.want)
+				if len(fm.Values) == 1 && fm.Op == sigma.OpContains && fm.Cased {
+					if v := fm.Values[0]; plainString(v) && plainToken.MatchString(v.Text) {
+						needles = append(needles, v.Text)
 					}
 				}
 			}
@@ -118,16 +122,21 @@ func selInterest(s *selection) interestSet {
 	return out
 }
 
-func plainValues(fm *fieldMatcher) ([]string, bool) {
+// plainString reports whether v compares as a literal string (no
+// wildcards, not a boolean or null).
+func plainString(v sigma.Value) bool {
+	return (v.Type == sigma.String || v.Type == sigma.Number) && !v.HasWildcards()
+}
+
+func plainValues(fm *sigma.FieldMatcher) ([]string, bool) {
 	var out []string
-	for _, v := range fm.values {
-		sm, ok := v.(*stringMatcher)
-		if !ok || sm.re != nil {
+	for _, v := range fm.Values {
+		if !plainString(v) {
 			return nil, false
 		}
 		// Case-insensitive matching in Sigma: the byte prefilter compares
 		// exactly, so only accept values already in CloudTrail's casing.
-		out = append(out, sm.rawValue())
+		out = append(out, v.Text)
 	}
 	return out, true
 }

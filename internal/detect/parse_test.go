@@ -1,12 +1,12 @@
 package detect
 
 import (
-	"encoding/json"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/portcullis-sec/portcullis/internal/cloudtrail"
+	"github.com/portcullis-sec/portcullis/internal/config"
+	"github.com/portcullis-sec/portcullis/internal/sigma"
 )
 
 func ev(t *testing.T, js string) *cloudtrail.Event {
@@ -16,6 +16,24 @@ func ev(t *testing.T, js string) *cloudtrail.Event {
 		t.Fatal(err)
 	}
 	return e
+}
+
+// compiled parses and compiles one rule document against cfg (nil: the
+// default config).
+func compiled(t *testing.T, doc string, cfg *config.Config) *Rule {
+	t.Helper()
+	sr, err := sigma.Parse([]byte(doc), "t.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg == nil {
+		cfg = config.Default()
+	}
+	r := &Rule{Rule: sr}
+	if err := newCompiler(cfg).rule(r); err != nil {
+		t.Fatal(err)
+	}
+	return r
 }
 
 const baseRule = `title: t
@@ -61,79 +79,9 @@ func TestSigmaMatching(t *testing.T) {
 	e := ev(t, rec)
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			r, err := ParseRule([]byte(baseRule+c.det), "t.yml")
-			if err != nil {
-				t.Fatal(err)
-			}
-			if got := r.detection.eval(e); got != c.want {
+			r := compiled(t, baseRule+c.det, nil)
+			if got := r.match.eval(e); got != c.want {
 				t.Errorf("got %v, want %v", got, c.want)
-			}
-		})
-	}
-}
-
-func TestRuleLoadErrors(t *testing.T) {
-	cases := []struct{ name, doc, want string }{
-		{"unknown modifier", baseRule + "  s: {eventName|base64: x}\n  condition: s", `modifier "base64" is not supported`},
-		{"keywords", baseRule + "  s: [foo, bar]\n  condition: s", "keyword"},
-		{"unknown selection", baseRule + "  s: {eventName: x}\n  condition: s and t", `unknown selection "t"`},
-		{"aggregation", baseRule + "  s: {eventName: x}\n  condition: s | count() > 5", `unexpected "|"`},
-		{"bad regex", baseRule + "  s: {eventName|re: '('}\n  condition: s", "bad regular expression"},
-		{"bad level", "title: t\nlevel: severe\nlogsource: {product: aws}\ndetection: {s: {a: b}, condition: s}", "level"},
-		{"no condition", baseRule + "  s: {eventName: x}", "condition: required"},
-		{"wrong product", "title: t\nlogsource: {product: windows}\ndetection: {s: {a: b}, condition: s}", "only aws"},
-		{"unknown key", "title: t\nfoo: 1\nlogsource: {product: aws}\ndetection: {s: {a: b}, condition: s}", "foo"},
-		{"bad dotted id", "title: t\nlogsource: {product: aws}\nportcullis: {id: Bad_Id}\ndetection: {s: {a: b}, condition: s}", "dotted id"},
-		{"timeframe", baseRule + "  s: {a: b}\n  timeframe: 5m\n  condition: s", "timeframe"},
-		{"value_count", "title: t\nportcullis: {id: idc.x.y}\ncorrelation: {type: value_count, rules: [a], group-by: [x], timespan: 1h}", "value_count"},
-	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			_, err := ParseRule([]byte(c.doc), "bad.yml")
-			if err == nil || !strings.Contains(err.Error(), c.want) {
-				t.Fatalf("err = %v, want it to mention %q", err, c.want)
-			}
-			if !strings.Contains(err.Error(), "bad.yml") {
-				t.Errorf("error does not name the file: %v", err)
-			}
-		})
-	}
-}
-
-// TestCorrelationTimespan: a window reads like every other duration of the
-// tree; 1.5h is 90 minutes (it once loaded as one hour).
-func TestCorrelationTimespan(t *testing.T) {
-	cases := []struct {
-		in   string
-		want time.Duration
-		err  string
-	}{
-		{"1.5h", 90 * time.Minute, ""},
-		{"24h", 24 * time.Hour, ""},
-		{"1d", 24 * time.Hour, ""},
-		{"30s", 30 * time.Second, ""},
-		{"PT4H", 4 * time.Hour, ""},
-		{"1h30m", 90 * time.Minute, ""},
-		{"0h", 0, "positive"},
-		{"-1h", 0, "positive"},
-		{"1", 0, "timespan: want a duration"},
-		{"", 0, "timespan: want a duration"},
-	}
-	for _, c := range cases {
-		t.Run(c.in, func(t *testing.T) {
-			doc := "title: t\nportcullis: {id: idc.x.y}\ncorrelation: {type: temporal, rules: [a, b], group-by: [x], timespan: '" + c.in + "'}"
-			r, err := ParseRule([]byte(doc), "c.yml")
-			if c.err != "" {
-				if err == nil || !strings.Contains(err.Error(), c.err) || !strings.Contains(err.Error(), "c.yml") {
-					t.Fatalf("err = %v, want it to name c.yml and mention %q", err, c.err)
-				}
-				return
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			if r.corr.Timespan != c.want {
-				t.Errorf("timespan %q loads as %v, want %v", c.in, r.corr.Timespan, c.want)
 			}
 		})
 	}
@@ -148,5 +96,48 @@ func TestRenderNeutralisesHostileValues(t *testing.T) {
 	if !strings.HasSuffix(got, "fallback n") {
 		t.Fatalf("nested fallback not rendered: %q", got)
 	}
-	_ = json.Valid
+}
+
+// TestExpandPlaceholders: |expand values come from the engine's config; an
+// unknown placeholder or a config value the comparison cannot use is a
+// load error naming the file.
+func TestExpandPlaceholders(t *testing.T) {
+	cfg, err := config.Parse([]byte("sensitive_accounts: [\"222222222222\"]\nadmins: [alice, '*-admin']\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := ev(t, `{"eventSource":"sso.amazonaws.com","eventName":"X","recipientAccountId":"222222222222","userIdentity":{"userName":"ops-admin"}}`)
+	cases := []struct {
+		name, det string
+		want      bool
+	}{
+		{"sensitive account", "  s: {recipientAccountId|expand: '%sensitive_accounts%'}\n  condition: s", true},
+		{"admins with wildcards", "  s: {userIdentity.userName|expand: '%admins%'}\n  condition: s", true},
+		{"all over one placeholder", "  s: {userIdentity.userName|expand|all: '%admins%'}\n  condition: s", true},
+		{"empty list matches nothing", "  s: {recipientAccountId|expand: '%privileged_groups%'}\n  condition: s", false},
+		{"env placeholder matches nothing", "  s: {recipientAccountId|expand: '%env:X%'}\n  condition: s", false},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			if got := compiled(t, baseRule+c.det, cfg).match.eval(e); got != c.want {
+				t.Errorf("got %v, want %v", got, c.want)
+			}
+		})
+	}
+	errs := []struct{ name, det, want string }{
+		{"unknown placeholder", "  s: {a|expand: '%nope%'}\n  condition: s", "unknown placeholder %nope%"},
+		{"value the comparison cannot use", "  s: {a|expand|cidr: '%admins%'}\n  condition: s", `%admins% value "alice": bad CIDR`},
+	}
+	for _, c := range errs {
+		t.Run(c.name, func(t *testing.T) {
+			sr, err := sigma.Parse([]byte(baseRule+c.det), "bad.yml")
+			if err != nil {
+				t.Fatal(err)
+			}
+			err = newCompiler(cfg).rule(&Rule{Rule: sr})
+			if err == nil || !strings.Contains(err.Error(), c.want) || !strings.HasPrefix(err.Error(), "bad.yml: ") {
+				t.Fatalf("err = %v, want bad.yml: … %s", err, c.want)
+			}
+		})
+	}
 }

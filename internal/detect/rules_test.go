@@ -60,7 +60,7 @@ func TestRulePackContract(t *testing.T) {
 			continue
 		}
 		pos, neg := 0, 0
-		for _, tc := range r.Tests {
+		for _, tc := range r.Portcullis.Tests {
 			if tc.Match {
 				pos++
 			} else {
