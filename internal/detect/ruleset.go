@@ -70,6 +70,9 @@ func (rs *RuleSet) addFS(fsys fs.FS, root, prefix string) error {
 		if err != nil {
 			return err
 		}
+		if err := checkDerived(r); err != nil {
+			return err
+		}
 		rs.parsed = append(rs.parsed, r)
 	}
 	return nil
