@@ -121,3 +121,28 @@ func TestCorrelationStateIsBounded(t *testing.T) {
 		t.Errorf("%d groups kept, bound is %d", n, maxGroups)
 	}
 }
+
+// TestFallbackOnlyWhenNothingElseRaised: the unlisted-actor rule catches
+// writes no other rule explains, and stays quiet when one does.
+func TestFallbackOnlyWhenNothingElseRaised(t *testing.T) {
+	t0 := time.Date(2026, 11, 2, 10, 0, 0, 0, time.UTC)
+	cases := []struct {
+		name, event string
+		want        []string
+	}{
+		{"a write another rule explains", "CreateAccountAssignment", []string{"idc.assignment.created"}},
+		{"a write nothing else explains", "UpdateInstanceAccessControlAttributeConfiguration", []string{"idc.change.unlisted-actor"}},
+		{"a read", "ListPermissionSets", nil},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			var got []string
+			for _, f := range engine(t).Process(rec(t, t0, c.event, "", `,"requestParameters":{"targetId":"333333333333","targetType":"AWS_ACCOUNT","principalType":"USER","principalId":"u-1"}`)) {
+				got = append(got, f.Rule)
+			}
+			if fmt.Sprint(got) != fmt.Sprint(c.want) {
+				t.Errorf("rules %v, want %v", got, c.want)
+			}
+		})
+	}
+}

@@ -1,7 +1,10 @@
 package detect
 
 import (
+	"maps"
 	"regexp"
+	"slices"
+	"strings"
 
 	"github.com/portcullis-sec/portcullis/internal/cloudtrail"
 	"github.com/portcullis-sec/portcullis/internal/sigma"
@@ -139,4 +142,77 @@ func plainValues(fm *sigma.FieldMatcher) ([]string, bool) {
 		out = append(out, v.Text)
 	}
 	return out, true
+}
+
+// Interest derives the prefilter from the rules: the event sources and
+// names (or name prefixes) any rule can match, plus the reads that teach
+// the state names (learnReads). A rule that names no eventSource makes the
+// prefilter pass everything.
+func (e *Engine) Interest() []cloudtrail.Interest {
+	type group struct {
+		src      string
+		contains []string
+		any      bool
+		names    map[string]bool
+		prefixes map[string]bool
+	}
+	groups := map[string]*group{}
+	var order []string
+	add := func(in cloudtrail.Interest) {
+		k := in.Source + "\x00" + strings.Join(in.Contains, "\x00")
+		g := groups[k]
+		if g == nil {
+			g = &group{src: in.Source, contains: in.Contains, names: map[string]bool{}, prefixes: map[string]bool{}}
+			groups[k] = g
+			order = append(order, k)
+		}
+		if len(in.Names) == 0 && len(in.NamePrefixes) == 0 {
+			g.any = true
+		}
+		for _, n := range in.Names {
+			g.names[n] = true
+		}
+		for _, p := range in.NamePrefixes {
+			g.prefixes[p] = true
+		}
+	}
+	for _, r := range e.plainRules() {
+		for _, in := range r.interest() {
+			if in.Source == "" {
+				return nil
+			}
+			add(in)
+		}
+	}
+	for _, in := range learnReads {
+		add(in)
+	}
+	slices.Sort(order)
+	out := make([]cloudtrail.Interest, 0, len(order))
+	for _, k := range order {
+		g := groups[k]
+		in := cloudtrail.Interest{Source: g.src, Contains: g.contains}
+		if !g.any {
+			in.Names, in.NamePrefixes = sortedSet(g.names), sortedSet(g.prefixes)
+		}
+		out = append(out, in)
+	}
+	return out
+}
+
+// learnReads are read calls whose responses name permission sets and
+// groups (enrich learns them): a trail often starts long after those were
+// created.
+var learnReads = []cloudtrail.Interest{
+	{Source: "sso.amazonaws.com", Names: []string{"DescribePermissionSet"}},
+	{Source: "identitystore.amazonaws.com", Names: []string{"DescribeGroup", "ListGroups"}},
+	{Source: "sso-directory.amazonaws.com", Names: []string{"DescribeGroup", "DescribeGroups", "SearchGroups", "ListGroups"}},
+}
+
+// sortedSet returns the set's members in order, nil when empty.
+func sortedSet(m map[string]bool) []string {
+	if len(m) == 0 {
+		return nil
+	}
+	return slices.Sorted(maps.Keys(m))
 }

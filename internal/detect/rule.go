@@ -15,7 +15,8 @@ import (
 type Rule struct {
 	*sigma.Rule
 
-	match    expr // compiled detection; nil unless a plain rule
+	match    expr         // compiled detection; nil unless a plain rule
+	corr     *correlation // nil unless a correlation rule
 	escalate []escalation
 	silent   bool // referenced by a correlation without generate: true
 	// scope is the (eventSource -> eventNames) a rule can match at all,
