@@ -27,6 +27,9 @@ type Engine struct {
 	enricher          *enrich.Enricher
 	state             map[string]*corrState  // correlation rule id -> windows
 	failures          map[string][]time.Time // actor key -> recent failed writes
+	// maxGroups bounds each correlation's groups and the failure counters
+	// (defaultMaxGroups; tests set it small).
+	maxGroups int
 	// ApplyErrors counts events the model could not apply (malformed
 	// fields); the error is not fatal to detection.
 	ApplyErrors []error
@@ -55,12 +58,13 @@ func NewEngine(rs *RuleSet, cfg *config.Config, state *idc.Model) (*Engine, erro
 		state = idc.New("events")
 	}
 	e := &Engine{
-		byName:   map[string]*Rule{},
-		feeds:    map[string][]*Rule{},
-		cfg:      cfg,
-		enricher: enrich.New(cfg, state),
-		state:    map[string]*corrState{},
-		failures: map[string][]time.Time{},
+		byName:    map[string]*Rule{},
+		feeds:     map[string][]*Rule{},
+		cfg:       cfg,
+		enricher:  enrich.New(cfg, state),
+		state:     map[string]*corrState{},
+		failures:  map[string][]time.Time{},
+		maxGroups: defaultMaxGroups,
 	}
 	// The syntax trees are shared; each engine compiles its own matchers
 	// (placeholders are bound to its config).
@@ -183,7 +187,7 @@ func (e *Engine) correlate(r *Rule, ev *cloudtrail.Event, out []finding.Finding)
 		if !ok {
 			continue
 		}
-		if done := c.corr.feed(e.state[c.Portcullis.ID], r.Name, e.signal(r, ev), key); done != nil {
+		if done := c.corr.feed(e.state[c.Portcullis.ID], r.Name, e.signal(r, ev), key, e.maxGroups); done != nil {
 			out = append(out, e.build(c, ev, done))
 		}
 	}
@@ -212,7 +216,7 @@ func (e *Engine) trackFailure(ev *cloudtrail.Event) {
 		ts = ts[1:]
 	}
 	e.failures[k] = ts
-	if len(e.failures) > maxGroups {
+	if len(e.failures) > e.maxGroups {
 		for k2 := range e.failures {
 			delete(e.failures, k2)
 			break
