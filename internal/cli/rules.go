@@ -33,14 +33,7 @@ func (a *App) rulesCmd() *cobra.Command {
 				if !r.Generates() {
 					continue
 				}
-				kind := "rule"
-				if r.IsCorrelation() {
-					kind = "correlation"
-				}
-				if r.Portcullis.Guardrail {
-					kind += ", guardrail"
-				}
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", r.Portcullis.ID, r.Level, kind, r.Title)
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", r.Portcullis.ID, r.Level, r.Kind(), r.Title)
 			}
 			return tw.Flush()
 		},

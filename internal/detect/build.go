@@ -107,7 +107,7 @@ func (e *Engine) build(r *Rule, ev *cloudtrail.Event, done *partial) finding.Fin
 			mergeTargets(&f.Targets, done.Steps[i].Targets)
 		}
 	} else {
-		f.Events = []finding.EventRef{refOf(ev)}
+		f.Events = []finding.EventRef{EventRef(ev)}
 		ids = append(ids, eventKey(ev))
 	}
 	f.ID = finding.StableID(r.Portcullis.ID, ids...)
@@ -119,7 +119,7 @@ func (e *Engine) build(r *Rule, ev *cloudtrail.Event, done *partial) finding.Fin
 }
 
 func (e *Engine) signal(r *Rule, ev *cloudtrail.Event) signal {
-	return signal{Rule: r.Name, Time: ev.Time, Event: refOf(ev), Actor: actorOf(ev), Targets: targetsOf(ev), Account: ev.Account, Region: ev.Region}
+	return signal{Rule: r.Name, Time: ev.Time, Event: EventRef(ev), Actor: actorOf(ev), Targets: targetsOf(ev), Account: ev.Account, Region: ev.Region}
 }
 
 // eventKey identifies an event for finding ids; records without an eventID
@@ -131,7 +131,8 @@ func eventKey(ev *cloudtrail.Event) string {
 	return fmt.Sprintf("%s#%d", ev.Origin.File, ev.Origin.Index)
 }
 
-func refOf(ev *cloudtrail.Event) finding.EventRef {
+// EventRef is how a finding names the event it came from.
+func EventRef(ev *cloudtrail.Event) finding.EventRef {
 	return finding.EventRef{EventID: ev.ID, EventName: ev.Name, EventSource: ev.Source, Time: ev.Time, File: ev.Origin.File}
 }
 

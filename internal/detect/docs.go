@@ -17,6 +17,10 @@ func Docs(rs *RuleSet, cfg *config.Config) (string, error) {
 		if !r.Generates() {
 			continue
 		}
+		if r.RaisedByWatch() {
+			fmt.Fprintf(&b, "| `%s` | %s, raised by `watch --baseline` | one per grant outside the known-good baseline, at the difference's severity |\n", r.Portcullis.ID, r.Level)
+			continue
+		}
 		ex, sev, err := rs.example(r, cfg)
 		if err != nil {
 			return "", err

@@ -141,6 +141,13 @@ func (e *Engine) link() error {
 // Rules returns the loaded rules in load order.
 func (e *Engine) Rules() []*Rule { return e.rules }
 
+// Config returns the config the engine was built with.
+func (e *Engine) Config() *config.Config { return e.cfg }
+
+// ModelVersion counts changes to the Identity Center model (events applied,
+// names learned): a caller can tell whether an event moved it.
+func (e *Engine) ModelVersion() uint64 { return e.modelVersion }
+
 // State returns the Identity Center model as moved forward so far.
 func (e *Engine) State() *idc.Model { return e.enricher.State() }
 

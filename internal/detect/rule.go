@@ -37,6 +37,23 @@ func (r *Rule) Generates() bool { return r.Portcullis.ID != "" && !r.silent }
 // the rule's findings (it has nothing for the engine to evaluate).
 func (r *Rule) RaisedByWatch() bool { return r.Portcullis.Kind == sigma.KindDrift }
 
+// Kind says what raises the rule's findings, for listings: "rule",
+// "correlation" or "raised by watch --baseline", and ", guardrail" when it
+// weakens a guardrail for everyone.
+func (r *Rule) Kind() string {
+	kind := "rule"
+	switch {
+	case r.IsCorrelation():
+		kind = "correlation"
+	case r.RaisedByWatch():
+		kind = "raised by watch --baseline"
+	}
+	if r.Portcullis.Guardrail {
+		kind += ", guardrail"
+	}
+	return kind
+}
+
 // Attack returns the rule's ATT&CK technique ids (T1098.003) from its
 // Sigma tags (attack.t1098.003).
 func (r *Rule) Attack() []string {

@@ -50,6 +50,12 @@ func TestRuleLoadErrors(t *testing.T) {
 		{"escalate bad level", "title: t\nlogsource: {product: aws}\ndetection: {s: {a: b}, condition: s}\nportcullis: {id: idc.x.y, escalate: [{level: huge, when: {a: b}}]}", "portcullis.escalate[0].level"},
 		{"escalate bad when", "title: t\nlogsource: {product: aws}\ndetection: {s: {a: b}, condition: s}\nportcullis: {id: idc.x.y, escalate: [{level: high, when: {a|nope: b}}]}", "portcullis.escalate[0].when"},
 		{"test without match", "title: t\nlogsource: {product: aws}\ndetection: {s: {a: b}, condition: s}\nportcullis: {id: idc.x.y, tests: [{event: {a: b}}]}", "portcullis.tests[0].match: required"},
+		{"drift rule with a detection", "title: t\nlogsource: {product: aws}\ndetection: {s: {a: b}, condition: s}\nportcullis: {id: idc.x.y, kind: drift}", "portcullis.kind: a drift rule is raised by watch --baseline"},
+		{"drift rule with a correlation", "title: t\ncorrelation: {type: temporal, rules: [a, b], group-by: [x], timespan: 1h}\nportcullis: {id: idc.x.y, kind: drift}", "portcullis.kind: a drift rule"},
+		{"drift rule without id", "title: t\nportcullis: {kind: drift}", "portcullis.id: required for a drift rule"},
+		{"drift rule with tests", "title: t\nportcullis: {id: idc.x.y, kind: drift, tests: [{match: true, event: {a: b}}]}", "tests, escalate and fallback do not apply"},
+		{"unknown kind", "title: t\nportcullis: {id: idc.x.y, kind: posture}", `portcullis.kind: unknown "posture"`},
+		{"no body without a kind", "title: t\nportcullis: {id: idc.x.y}", "detection: required"},
 		{"test without event", "title: t\nlogsource: {product: aws}\ndetection: {s: {a: b}, condition: s}\nportcullis: {id: idc.x.y, tests: [{match: true}]}", "portcullis.tests[0].event: required"},
 	}
 	for _, c := range cases {
@@ -170,6 +176,17 @@ portcullis:
 	}
 	if e := r.Portcullis.Escalate; len(e) != 1 || e[0].Level != finding.Critical || e[0].When.Alternatives[0][0].Field != "portcullis.target.sensitive" {
 		t.Errorf("escalate: %+v", e)
+	}
+}
+
+// TestDriftRule: a rule watch --baseline raises carries metadata only.
+func TestDriftRule(t *testing.T) {
+	r, err := Parse([]byte("title: Grant outside the baseline\nlevel: high\ntags: [attack.t1098]\nportcullis: {id: idc.drift.rogue-grant, kind: drift, remediation: reconcile}\n"), "d.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Portcullis.Kind != KindDrift || r.Detection != nil || r.Correlation != nil || r.Level != finding.High || r.Portcullis.Remediation != "reconcile" {
+		t.Errorf("drift rule: %+v", r)
 	}
 }
 
