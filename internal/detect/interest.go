@@ -137,8 +137,8 @@ func plainValues(fm *sigma.FieldMatcher) ([]string, bool) {
 		if !plainString(v) {
 			return nil, false
 		}
-		// Case-insensitive matching in Sigma: the byte prefilter compares
-		// exactly, so only accept values already in CloudTrail's casing.
+		// As written: the prefilter and rule scopes compare these
+		// case-insensitively, as Sigma does.
 		out = append(out, v.Text)
 	}
 	return out, true

@@ -1,16 +1,24 @@
 package detect
 
-import "github.com/portcullis-sec/portcullis/internal/cloudtrail"
+import (
+	"strings"
+
+	"github.com/portcullis-sec/portcullis/internal/cloudtrail"
+)
 
 // scope is where a rule can match at all: eventSource -> eventNames (an
-// empty set is every name). A nil scope is everywhere. It lets Process skip
-// most rules for an event with two map lookups.
+// empty set is every name), both in lower case: they come from values
+// without |cased, which Sigma compares case-insensitively. A nil scope is
+// everywhere. It lets Process skip most rules for an event with two map
+// lookups.
 type scope map[string]map[string]bool
 
-// place is where an event happened, as scopes look it up.
+// place is where an event happened, in lower case, as scopes look it up.
 type place struct{ source, name string }
 
-func placeOf(ev *cloudtrail.Event) place { return place{ev.Source, ev.Name} }
+func placeOf(ev *cloudtrail.Event) place {
+	return place{strings.ToLower(ev.Source), strings.ToLower(ev.Name)}
+}
 
 // scopeOf reads a rule's scope from its prefilter interest.
 func scopeOf(r *Rule) scope {
@@ -25,19 +33,20 @@ func scopeOf(r *Rule) scope {
 }
 
 func (s scope) add(in cloudtrail.Interest) {
-	names, seen := s[in.Source]
+	src := strings.ToLower(in.Source)
+	names, seen := s[src]
 	switch {
 	case len(in.Names) == 0:
-		s[in.Source] = map[string]bool{} // every name (prefixes are not kept)
+		s[src] = map[string]bool{} // every name (prefixes are not kept)
 		return
 	case seen && len(names) == 0:
 		return // already every name
 	case !seen:
 		names = map[string]bool{}
-		s[in.Source] = names
+		s[src] = names
 	}
 	for _, n := range in.Names {
-		names[n] = true
+		names[strings.ToLower(n)] = true
 	}
 }
 

@@ -21,6 +21,7 @@ func TestScope(t *testing.T) {
 		{"every name wins after", []cloudtrail.Interest{{Source: sso, Names: []string{"A"}}, {Source: sso}}, place{sso, "Z"}, true},
 		{"every name wins before", []cloudtrail.Interest{{Source: sso}, {Source: sso, Names: []string{"A"}}}, place{sso, "Z"}, true},
 		{"prefixes mean every name", []cloudtrail.Interest{{Source: sso, NamePrefixes: []string{"Create"}}}, place{sso, "Delete"}, true},
+		{"a rule's case does not matter", []cloudtrail.Interest{{Source: "SSO.amazonaws.com", Names: []string{"createaccountassignment"}}}, place{sso, "CreateAccountAssignment"}, true},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -28,7 +29,7 @@ func TestScope(t *testing.T) {
 			for _, in := range c.in {
 				s.add(in)
 			}
-			if got := s.holds(c.at); got != c.want {
+			if got := s.holds(placeOf(&cloudtrail.Event{Source: c.at.source, Name: c.at.name})); got != c.want {
 				t.Errorf("holds(%v) = %v, want %v (scope %v)", c.at, got, c.want, s)
 			}
 		})
