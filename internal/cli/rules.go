@@ -33,7 +33,7 @@ func (a *App) rulesCmd() *cobra.Command {
 				if !r.Generates() {
 					continue
 				}
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", r.Portcullis.ID, r.Level, r.Kind(), r.Title)
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", r.Portcullis.ID, r.Level, r.KindLabel(), r.Title)
 			}
 			return tw.Flush()
 		},

@@ -37,10 +37,10 @@ func (r *Rule) Generates() bool { return r.Portcullis.ID != "" && !r.silent }
 // the rule's findings (it has nothing for the engine to evaluate).
 func (r *Rule) RaisedByWatch() bool { return r.Portcullis.Kind == sigma.KindDrift }
 
-// Kind says what raises the rule's findings, for listings: "rule",
+// KindLabel says what raises the rule's findings, for listings: "rule",
 // "correlation" or "raised by watch --baseline", and ", guardrail" when it
 // weakens a guardrail for everyone.
-func (r *Rule) Kind() string {
+func (r *Rule) KindLabel() string {
 	kind := "rule"
 	switch {
 	case r.IsCorrelation():

@@ -115,8 +115,8 @@ func TestDriftRuleIsListed(t *testing.T) {
 	if r == nil {
 		t.Fatal("idc.drift.rogue-grant is not in the pack")
 	}
-	if !r.Generates() || !r.RaisedByWatch() || r.Kind() != "raised by watch --baseline" || r.Detection != nil || r.Correlation != nil {
-		t.Errorf("drift rule: generates %v, kind %q", r.Generates(), r.Kind())
+	if !r.Generates() || !r.RaisedByWatch() || r.KindLabel() != "raised by watch --baseline" || r.Detection != nil || r.Correlation != nil {
+		t.Errorf("drift rule: generates %v, kind %q", r.Generates(), r.KindLabel())
 	}
 	if r.Title == "" || r.Portcullis.Remediation == "" || len(r.Attack()) == 0 || len(r.FalsePositives) == 0 || r.Description == "" {
 		t.Errorf("drift rule lacks metadata: %+v", r.Rule)
@@ -154,7 +154,7 @@ func TestRuleKind(t *testing.T) {
 		"idc.chain.backdoor-permission-set": "correlation",
 		"idc.drift.rogue-grant":             "raised by watch --baseline",
 	} {
-		if got := rs.Find(id).Kind(); got != want {
+		if got := rs.Find(id).KindLabel(); got != want {
 			t.Errorf("%s: kind %q, want %q", id, got, want)
 		}
 	}
