@@ -113,7 +113,7 @@ func BuildQuery(t Table, w Window, interest []cloudtrail.Interest) (Query, error
 		if has(PartAccount) {
 			col = PartAccount
 		}
-		where = append(where, ident(col)+" IN ("+lits(w.Accounts)+")")
+		where = append(where, ident(col)+" IN ("+lits(dedupe(w.Accounts))+")")
 		q.Pushed = append(q.Pushed, "accounts ("+col+")")
 	}
 	if len(w.Regions) > 0 {
@@ -121,7 +121,7 @@ func BuildQuery(t Table, w Window, interest []cloudtrail.Interest) (Query, error
 		if has(PartRegion) {
 			col = PartRegion
 		}
-		where = append(where, ident(col)+" IN ("+lits(w.Regions)+")")
+		where = append(where, ident(col)+" IN ("+lits(dedupe(w.Regions))+")")
 		q.Pushed = append(q.Pushed, "regions ("+col+")")
 	}
 	if !w.Since.IsZero() || !w.Until.IsZero() {
@@ -242,17 +242,25 @@ func likePrefix(col, prefix string) string {
 }
 
 // containsSQL is the byte prefilter's "the record holds this string",
-// over every column a record is rebuilt from.
+// over every column a record is rebuilt from (concat_ws skips NULLs; a
+// needle has no space, so it cannot match across the separator).
 func containsSQL(needle string, cols []Column) string {
-	var ors []string
+	var parts []string
 	for _, c := range cols {
 		expr := ident(c.Name)
 		if MustParseType(c.Type).Complex() {
 			expr = "json_format(CAST(" + ident(c.Name) + " AS JSON))"
 		}
-		ors = append(ors, "strpos("+expr+", "+lit(needle)+") > 0")
+		parts = append(parts, expr)
 	}
-	return "(" + strings.Join(ors, " OR ") + ")"
+	if strings.Contains(needle, " ") {
+		var ors []string
+		for _, p := range parts {
+			ors = append(ors, "strpos("+p+", "+lit(needle)+") > 0")
+		}
+		return "(" + strings.Join(ors, " OR ") + ")"
+	}
+	return "strpos(concat_ws(' ', " + strings.Join(parts, ", ") + "), " + lit(needle) + ") > 0"
 }
 
 func countSources(in []cloudtrail.Interest) int {
@@ -276,4 +284,10 @@ func lits(ss []string) string {
 		out[i] = lit(s)
 	}
 	return strings.Join(out, ", ")
+}
+
+func dedupe(ss []string) []string {
+	out := slices.Clone(ss)
+	slices.Sort(out)
+	return slices.Compact(out)
 }

@@ -420,11 +420,15 @@ func trinoMessage(sql, database string, err error) string {
 	switch {
 	case reTable.MatchString(msg):
 		name := reTable.FindStringSubmatch(msg)[1]
-		db := database
-		if m := regexp.MustCompile(`(?i)"?([a-z0-9_]+)"?\s*\.\s*"?` + regexp.QuoteMeta(name) + `"?`).FindStringSubmatch(sql); m != nil {
-			db = m[1]
+		db, pos := database, at(name)
+		re := regexp.MustCompile(`(?i)"?([a-z0-9_]+)"?\s*\.\s*"?` + regexp.QuoteMeta(name) + `"?`)
+		if m := re.FindStringSubmatchIndex(sql); m != nil {
+			// Trino points at the start of the qualified name.
+			db = sql[m[2]:m[3]]
+			l, c := lineCol(sql, m[0])
+			pos = fmt.Sprintf("line %d:%d", l, c)
 		}
-		return fmt.Sprintf("TABLE_NOT_FOUND: %s: Table '%s.%s.%s' does not exist", at(name), DefaultCatalog, strings.ToLower(db), strings.ToLower(name))
+		return fmt.Sprintf("TABLE_NOT_FOUND: %s: Table '%s.%s.%s' does not exist", pos, DefaultCatalog, strings.ToLower(db), strings.ToLower(name))
 	case reSchema.MatchString(msg):
 		name := reSchema.FindStringSubmatch(msg)[1]
 		return fmt.Sprintf("SCHEMA_NOT_FOUND: %s: Schema '%s' does not exist", at(name), strings.ToLower(name))

@@ -90,7 +90,7 @@ func (s *Server) scanned(ctx context.Context, sql, database string) int64 {
 					continue // BETWEEN x AND y
 				}
 				if c := sig[start:i]; onlyPartitions(c) {
-					keep = append(keep, join(c))
+					keep = append(keep, sql[c[0].pos:c[len(c)-1].pos+len(c[len(c)-1].text)])
 				}
 				start = i + 1
 			}
@@ -125,12 +125,4 @@ func onlyPartitions(c []token) bool {
 		}
 	}
 	return true
-}
-
-func join(c []token) string {
-	var parts []string
-	for _, t := range c {
-		parts = append(parts, t.text)
-	}
-	return strings.Join(parts, " ")
 }
