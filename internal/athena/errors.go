@@ -15,12 +15,12 @@ type ErrorKind int
 
 const (
 	Failed         ErrorKind = iota // anything else: Athena's message says why
-	TableNotFound              // create it: portcullis athena ddl
-	SchemaNotFound             // the database does not exist
-	ColumnNotFound             // the table is not the standard CloudTrail table
-	AccessDenied               // IAM, Lake Formation or S3 refused
-	Cancelled                  // stopped by someone
-	Invalid                    // Athena rejected the request (workgroup, output location …)
+	TableNotFound                   // create it: portcullis athena ddl
+	SchemaNotFound                  // the database does not exist
+	ColumnNotFound                  // the table is not the standard CloudTrail table
+	AccessDenied                    // IAM, Lake Formation or S3 refused
+	Cancelled                       // stopped by someone
+	Invalid                         // Athena rejected the request (workgroup, output location …)
 )
 
 // Error is a failed Athena call or query, with Athena's own message.

@@ -44,7 +44,7 @@ func TestParityWithLocalHunt(t *testing.T) {
 			ctx := context.Background()
 			w := tc.window
 			local, err := hunt.Run(ctx, hunt.Options{Paths: []string{logs}, Config: cfg, Workers: 2,
-				Filter: source.Filter{Since: w.Since, Until: w.Until, Accounts: w.Accounts, Regions: w.Regions},
+				Filter:  source.Filter{Since: w.Since, Until: w.Until, Accounts: w.Accounts, Regions: w.Regions},
 				OnError: func(err error) { t.Errorf("local input error: %v", err) }})
 			if err != nil {
 				t.Fatal(err)

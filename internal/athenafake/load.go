@@ -156,4 +156,3 @@ func partValue(name string, p [3]string) any {
 	}
 	return nil
 }
-
