@@ -94,16 +94,32 @@ func (db *DB) CreateTable(ctx context.Context, database, name string, cols, part
 	return nil
 }
 
+// cloudTrailParams are the table properties of the standard table.
+var cloudTrailParams = map[string]string{
+	"projection.enabled":          "true",
+	"projection.account.type":     "enum",
+	"projection.region.type":      "enum",
+	"projection.timestamp.type":   "date",
+	"projection.timestamp.format": "yyyy/MM/dd",
+	"classification":              "cloudtrail",
+}
+
 // CreateCloudTrailTable creates the standard organization-trail table.
 func (db *DB) CreateCloudTrailTable(ctx context.Context, database, name string) error {
-	return db.CreateTable(ctx, database, name, athena.Columns, athena.Partitions, map[string]string{
-		"projection.enabled":          "true",
-		"projection.account.type":     "enum",
-		"projection.region.type":      "enum",
-		"projection.timestamp.type":   "date",
-		"projection.timestamp.format": "yyyy/MM/dd",
-		"classification":              "cloudtrail",
-	})
+	return db.CreateTable(ctx, database, name, athena.Columns, athena.Partitions, cloudTrailParams)
+}
+
+// UseCloudTrailTable serves a standard table already in the database file
+// (loaded by an earlier run), so large trails are loaded once.
+func (db *DB) UseCloudTrailTable(ctx context.Context, database, name string) error {
+	var n int64
+	if err := db.sql.QueryRowContext(ctx, fmt.Sprintf("SELECT count(*) FROM %s.%s", quote(database), quote(name))).Scan(&n); err != nil {
+		return fmt.Errorf("duckdb: table %s.%s: %w", database, name, err)
+	}
+	db.mu.Lock()
+	defer db.mu.Unlock()
+	db.tables[strings.ToLower(database+"."+name)] = &table{database: database, name: name, columns: athena.Columns, partitions: athena.Partitions, params: cloudTrailParams}
+	return nil
 }
 
 func (db *DB) table(database, name string) *table {
