@@ -116,4 +116,11 @@ func TestFigures(t *testing.T) {
 		returned, _ = strconv.ParseInt(f[len(f)-1], 10, 64)
 	}
 	t.Logf("rows returned: %d of %d (%.2f%%); findings: %d, equal to the local hunt's", returned, rows, 100*float64(returned)/float64(rows), len(remote))
+
+	// One day of three: partition projection reads only that day's objects.
+	day := []string{"--since", "2026-11-02", "--until", "2026-11-03"}
+	local, _ = run("local hunt, one day", append([]string{"hunt", "--format", "jsonl", "--workers", "2", "--config", cfg, filepath.Join(dir, "AWSLogs")}, day...)...)
+	remote, _ = run("athena hunt, one day", append([]string{"hunt", "--athena", "--athena-endpoint", srv.URL, "--database", testDB, "--table", testTable,
+		"--format", "jsonl", "--config", cfg}, day...)...)
+	compareFindings(t, local, remote)
 }

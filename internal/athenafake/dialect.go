@@ -32,10 +32,10 @@ import (
 // the declared field names, null fields included), json_extract, strpos,
 // starts_with, LIKE … ESCAPE, IN, ORDER BY.
 var macros = []string{
-	`CREATE MACRO json_format(j) AS CAST(j AS VARCHAR)`,
-	`CREATE MACRO json_extract_scalar(j, p) AS CASE WHEN json_type(CAST(j AS JSON), p) IN ('OBJECT', 'ARRAY') THEN NULL ELSE json_extract_string(CAST(j AS JSON), p) END`,
-	`CREATE MACRO from_iso8601_timestamp(s) AS CAST(s AS TIMESTAMPTZ)`,
-	`CREATE MACRO regexp_like(s, p) AS regexp_matches(s, p)`,
+	`CREATE OR REPLACE MACRO json_format(j) AS CAST(j AS VARCHAR)`,
+	`CREATE OR REPLACE MACRO json_extract_scalar(j, p) AS CASE WHEN json_type(CAST(j AS JSON), p) IN ('OBJECT', 'ARRAY') THEN NULL ELSE json_extract_string(CAST(j AS JSON), p) END`,
+	`CREATE OR REPLACE MACRO from_iso8601_timestamp(s) AS CAST(s AS TIMESTAMPTZ)`,
+	`CREATE OR REPLACE MACRO regexp_like(s, p) AS regexp_matches(s, p)`,
 }
 
 // DefaultCatalog is the only catalog the fake knows.
