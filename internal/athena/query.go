@@ -192,7 +192,9 @@ func interestSQL(in []cloudtrail.Interest, cols []Column) string {
 		if it.Source == "" {
 			return "" // a rule without an event source wants everything
 		}
-		conds := []string{"eventsource = " + lit(it.Source)}
+		// Sources and names compare case-insensitively, as the byte
+		// prefilter compares them (Sigma values without |cased).
+		conds := []string{"lower(eventsource) = " + lit(strings.ToLower(it.Source))}
 		if n := namesSQL(it.Names, it.NamePrefixes); n != "" {
 			conds = append(conds, n)
 		}
@@ -204,8 +206,8 @@ func interestSQL(in []cloudtrail.Interest, cols []Column) string {
 	return "(\n    " + strings.Join(alts, "\n    OR ") + "\n  )"
 }
 
-// namesSQL matches the names or the prefixes; names a prefix already
-// covers are left out.
+// namesSQL matches the names (any case) or the prefixes (exactly); names
+// a prefix already covers are left out.
 func namesSQL(names, prefixes []string) string {
 	var parts []string
 	var rest []string
@@ -219,7 +221,11 @@ func namesSQL(names, prefixes []string) string {
 		}
 	}
 	if len(rest) > 0 {
-		parts = append(parts, "eventname IN ("+lits(rest)+")")
+		lower := make([]string, len(rest))
+		for i, n := range rest {
+			lower[i] = strings.ToLower(n)
+		}
+		parts = append(parts, "lower(eventname) IN ("+lits(dedupe(lower))+")")
 	}
 	for _, p := range prefixes {
 		parts = append(parts, likePrefix("eventname", p))

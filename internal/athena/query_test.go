@@ -94,7 +94,7 @@ func TestQueryRefusesBadInput(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(q.SQL, `eventsource = 'x''y'`) || !strings.Contains(q.SQL, `eventname LIKE '50\%\_%' ESCAPE '\'`) {
+	if !strings.Contains(q.SQL, `lower(eventsource) = 'x''y'`) || !strings.Contains(q.SQL, `eventname LIKE '50\%\_%' ESCAPE '\'`) {
 		t.Errorf("quoting:\n%s", q.SQL)
 	}
 }

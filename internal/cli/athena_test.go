@@ -90,7 +90,7 @@ func TestHuntAthenaPrintSQL(t *testing.T) {
 	if code != cli.ExitOK {
 		t.Fatalf("exit %d: %s", code, errb)
 	}
-	for _, want := range []string{"SELECT\n", `FROM "security"."cloudtrail_logs"`, `"timestamp" >= '2026/11/01' AND "timestamp" <= '2026/11/08'`, `"account" IN ('111111111111')`, "eventsource = 'sso.amazonaws.com'", "ORDER BY eventtime, eventid;\n"} {
+	for _, want := range []string{"SELECT\n", `FROM "security"."cloudtrail_logs"`, `"timestamp" >= '2026/11/01' AND "timestamp" <= '2026/11/08'`, `"account" IN ('111111111111')`, "lower(eventsource) = 'sso.amazonaws.com'", "ORDER BY eventtime, eventid;\n"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("query lacks %q:\n%s", want, out)
 		}

@@ -35,8 +35,8 @@ WHERE "timestamp" >= '2026/11/01' AND "timestamp" <= '2026/11/03'
   AND "region" IN ('us-east-1')
   AND (eventtime IS NULL OR (eventtime >= '2026-11-01T11:59:59Z' AND eventtime < '2026-11-03T00:30:01Z'))
   AND (
-    (eventsource = 'sso.amazonaws.com' AND (eventname IN ('DescribePermissionSet') OR eventname LIKE 'Create%' OR eventname LIKE 'Put\_%' ESCAPE '\'))
-    OR (eventsource = 'sts.amazonaws.com' AND eventname IN ('AssumeRoleWithSAML') AND strpos(concat_ws(' ', "eventversion", json_format(CAST("useridentity" AS JSON)), "eventtime", "eventsource", "eventname", "awsregion", "sourceipaddress", "useragent", "errorcode", "errormessage", "requestparameters", "responseelements", "additionaleventdata", "requestid", "eventid", "readonly", json_format(CAST("resources" AS JSON)), "eventtype", "apiversion", "recipientaccountid", "serviceeventdetails", "sharedeventid", "vpcendpointid", "vpcendpointaccountid", "eventcategory", json_format(CAST("addendum" AS JSON)), "sessioncredentialfromconsole", "edgedevicedetails", json_format(CAST("tlsdetails" AS JSON))), 'AWSReservedSSO_') > 0)
-    OR (eventsource = 'organizations.amazonaws.com')
+    (lower(eventsource) = 'sso.amazonaws.com' AND (lower(eventname) IN ('describepermissionset') OR eventname LIKE 'Create%' OR eventname LIKE 'Put\_%' ESCAPE '\'))
+    OR (lower(eventsource) = 'sts.amazonaws.com' AND lower(eventname) IN ('assumerolewithsaml') AND strpos(concat_ws(' ', "eventversion", json_format(CAST("useridentity" AS JSON)), "eventtime", "eventsource", "eventname", "awsregion", "sourceipaddress", "useragent", "errorcode", "errormessage", "requestparameters", "responseelements", "additionaleventdata", "requestid", "eventid", "readonly", json_format(CAST("resources" AS JSON)), "eventtype", "apiversion", "recipientaccountid", "serviceeventdetails", "sharedeventid", "vpcendpointid", "vpcendpointaccountid", "eventcategory", json_format(CAST("addendum" AS JSON)), "sessioncredentialfromconsole", "edgedevicedetails", json_format(CAST("tlsdetails" AS JSON))), 'AWSReservedSSO_') > 0)
+    OR (lower(eventsource) = 'organizations.amazonaws.com')
   )
 ORDER BY eventtime, eventid
