@@ -381,7 +381,10 @@ func TestAccessAPI(t *testing.T) {
 func TestReportLoadersNameTheFileAndField(t *testing.T) {
 	dir := t.TempDir()
 	bad := filepath.Join(dir, "posture.json")
-	writeFile(t, bad, func(w io.Writer) error { _, err := io.WriteString(w, `{"schema":"portcullis.reconcile/v1"}`); return err })
+	writeFile(t, bad, func(w io.Writer) error {
+		_, err := io.WriteString(w, `{"schema":"portcullis.reconcile/v1"}`)
+		return err
+	})
 	if _, err := LoadPosture(bad); err == nil || !strings.Contains(err.Error(), bad) || !strings.Contains(err.Error(), "schema") {
 		t.Errorf("posture loader on a reconcile file: %v", err)
 	}
