@@ -343,7 +343,7 @@ func TestAccessAPI(t *testing.T) {
 		}
 	}
 	slices.Sort(ids)
-	want := []string{"account:" + acctProd, "group:g-admins", "permission-set:arn:aws:sso:::permissionSet/ssoins-1111111111111111/ps-admin00000000001", "user:u-alice"}
+	want := []string{"account:" + acctProd, "group:" + gAdmins, "permission-set:" + adminARN, "user:" + uAlice}
 	if !slices.Equal(ids, want) {
 		t.Errorf("nodes %v, want %v", ids, want)
 	}
@@ -361,11 +361,11 @@ func TestAccessAPI(t *testing.T) {
 	var b struct {
 		Blast access.Blast `json:"blast_radius"`
 	}
-	getJSON(t, c, base+"/api/v1/access/blast?kind=user&id=u-mallory", hdr, &b)
+	getJSON(t, c, base+"/api/v1/access/blast?kind=user&id="+uMallory+"", hdr, &b)
 	cfg := config.Default()
 	cfg.SensitiveAccounts = []string{acctProd}
-	want2, _ := access.Compute(accessModel(true)).BlastRadius("user", "u-mallory", cfg)
-	if fmt.Sprint(b.Blast) != fmt.Sprint(want2) || b.Blast.AdminPaths != 1 {
+	want2, _ := access.Compute(accessModel(true)).BlastRadius("user", uMallory, cfg)
+	if fmt.Sprint(b.Blast) != fmt.Sprint(want2) || b.Blast.AdminPaths != 1 || b.Blast.Paths != 3 {
 		t.Errorf("blast %+v, want %+v", b.Blast, want2)
 	}
 	var sr struct{ Results []NodeRef }

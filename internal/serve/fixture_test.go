@@ -30,6 +30,21 @@ const xss = `<img src=x onerror=alert(1)>`
 
 const testToken = "test-token-0123456789abcdef"
 
+// Ids of the access fixture, in the shapes AWS uses (the containment
+// planner refuses anything else).
+const (
+	psPrefix  = "arn:aws:sso:::permissionSet/ssoins-1111111111111111/ps-"
+	adminARN  = psPrefix + "a000000000000001"
+	roARN     = psPrefix + "a000000000000002"
+	backupARN = psPrefix + "a000000000000003"
+	evilARN   = psPrefix + "a000000000000004" // named xss
+	uAlice    = "a1a1a1a1-0000-4000-8000-000000000001"
+	uBob      = "a1a1a1a1-0000-4000-8000-000000000002"
+	uMallory  = "a1a1a1a1-0000-4000-8000-000000000003"
+	gAdmins   = "b2b2b2b2-0000-4000-8000-000000000001"
+	gDevs     = "b2b2b2b2-0000-4000-8000-000000000002"
+)
+
 // Fixed account ids of the access fixture.
 const (
 	acctMgmt = "111111111111"
@@ -96,29 +111,30 @@ func accessModel(withRogue bool) *idc.Model {
 	m.Accounts[acctMgmt] = &idc.Account{ID: acctMgmt, Name: "management", Management: true}
 	m.Accounts[acctProd] = &idc.Account{ID: acctProd, Name: "prod"}
 	m.Accounts[acctDev] = &idc.Account{ID: acctDev, Name: "dev"}
-	for _, u := range []string{"alice", "bob", "mallory"} {
-		m.Users["u-"+u] = &idc.User{ID: "u-" + u, UserName: u + "@example.com"}
+	for id, name := range map[string]string{uAlice: "alice", uBob: "bob", uMallory: "mallory"} {
+		m.Users[id] = &idc.User{ID: id, UserName: name + "@example.com"}
 	}
-	m.Groups["g-admins"] = &idc.Group{ID: "g-admins", DisplayName: "admins"}
-	m.Groups["g-devs"] = &idc.Group{ID: "g-devs", DisplayName: "devs"}
-	m.Memberships["g-admins"] = []idc.Membership{{UserID: "u-alice"}}
-	m.Memberships["g-devs"] = []idc.Membership{{UserID: "u-bob"}, {UserID: "u-mallory"}}
-	ps := func(id, name, policy string) string {
-		arn := "arn:aws:sso:::permissionSet/ssoins-1111111111111111/ps-" + id
+	m.Groups[gAdmins] = &idc.Group{ID: gAdmins, DisplayName: "admins"}
+	m.Groups[gDevs] = &idc.Group{ID: gDevs, DisplayName: "devs"}
+	m.Memberships[gAdmins] = []idc.Membership{{UserID: uAlice}}
+	m.Memberships[gDevs] = []idc.Membership{{UserID: uBob}, {UserID: uMallory}}
+	ps := func(arn, name, policy string) {
 		m.PermissionSets[arn] = &idc.PermissionSet{ARN: arn, Name: name, ManagedPolicies: []string{policy},
 			ProvisionedTo: []string{acctProd, acctDev}}
-		return arn
 	}
-	admin := ps("admin00000000001", "AdministratorAccess", "arn:aws:iam::aws:policy/AdministratorAccess")
-	ro := ps("readonly00000001", "ReadOnly", "arn:aws:iam::aws:policy/ReadOnlyAccess")
+	ps(adminARN, "AdministratorAccess", "arn:aws:iam::aws:policy/AdministratorAccess")
+	ps(roARN, "ReadOnly", "arn:aws:iam::aws:policy/ReadOnlyAccess")
 	m.Assignments = []idc.Assignment{
-		{AccountID: acctProd, PermissionSetARN: admin, PrincipalType: "GROUP", PrincipalID: "g-admins"},
-		{AccountID: acctDev, PermissionSetARN: ro, PrincipalType: "GROUP", PrincipalID: "g-devs"},
-		{AccountID: acctProd, PermissionSetARN: ro, PrincipalType: "USER", PrincipalID: "u-bob"},
+		{AccountID: acctProd, PermissionSetARN: adminARN, PrincipalType: "GROUP", PrincipalID: gAdmins},
+		{AccountID: acctDev, PermissionSetARN: roARN, PrincipalType: "GROUP", PrincipalID: gDevs},
+		{AccountID: acctProd, PermissionSetARN: roARN, PrincipalType: "USER", PrincipalID: uBob},
 	}
 	if withRogue {
-		evil := ps("evil000000000001", xss, "arn:aws:iam::aws:policy/AdministratorAccess")
-		m.Assignments = append(m.Assignments, idc.Assignment{AccountID: acctDev, PermissionSetARN: evil, PrincipalType: "USER", PrincipalID: "u-mallory"})
+		ps(backupARN, "BackupAdmin", "arn:aws:iam::aws:policy/AdministratorAccess")
+		ps(evilARN, xss, "arn:aws:iam::aws:policy/ReadOnlyAccess")
+		m.Assignments = append(m.Assignments,
+			idc.Assignment{AccountID: acctDev, PermissionSetARN: backupARN, PrincipalType: "USER", PrincipalID: uMallory},
+			idc.Assignment{AccountID: acctDev, PermissionSetARN: evilARN, PrincipalType: "USER", PrincipalID: uMallory})
 	}
 	m.Index()
 	return m
@@ -130,9 +146,25 @@ func xssFinding() finding.Finding {
 	return finding.Finding{
 		Schema: finding.Schema, ID: finding.StableID("idc.test.xss", "xss-1"), Rule: "idc.test.xss", Title: "Permission set " + xss,
 		Severity: finding.High, Time: at, Actor: finding.Actor{Name: "mallory" + xss, ARN: "arn:aws:iam::111111111111:user/" + xss},
-		Account: acctDev, Targets: finding.Targets{PermissionSetName: xss, AccountID: acctDev},
+		Account: acctDev, Targets: finding.Targets{PermissionSetName: xss, PermissionSetARN: evilARN, AccountID: acctDev,
+			PrincipalType: "USER", PrincipalID: uMallory},
 		Events:  []finding.EventRef{{EventID: "xss-1", EventName: "CreatePermissionSet" + xss, EventSource: "sso.amazonaws.com", Time: at}},
 		Summary: "mallory created permission set " + xss, Reasons: []string{"named " + xss}, Attack: []string{"T1098"},
+	}
+}
+
+// rogueFinding is mallory granting herself an admin permission set: its
+// containment plan builds against the access fixture.
+func rogueFinding() finding.Finding {
+	at := time.Date(2026, 11, 2, 9, 30, 0, 0, time.UTC)
+	return finding.Finding{
+		Schema: finding.Schema, ID: finding.StableID("idc.assignment.created", "rogue-1"), Rule: "idc.assignment.created",
+		Title: "Account assignment created", Severity: finding.Critical, Time: at,
+		Actor:   finding.Actor{Name: "mallory@example.com", UserID: uMallory, ARN: "arn:aws:sts::111111111111:assumed-role/AWSReservedSSO_DevOps_0123456789abcdef/mallory@example.com"},
+		Account: acctMgmt, Targets: finding.Targets{AccountID: acctDev, PermissionSetARN: backupARN, PermissionSetName: "BackupAdmin", PrincipalType: "USER", PrincipalID: uMallory},
+		Events:  []finding.EventRef{{EventID: "rogue-1", EventName: "CreateAccountAssignment", EventSource: "sso.amazonaws.com", Time: at}},
+		Summary: "mallory@example.com assigned permission set BackupAdmin (level admin) to herself in account " + acctDev,
+		Attack:  []string{"T1098.003"},
 	}
 }
 
@@ -148,7 +180,7 @@ func newFixture(t testing.TB) *fixture {
 	t.Helper()
 	dir := t.TempDir()
 	st, cfg := watchStore(t, dir)
-	if _, err := st.PutFindings(context.Background(), []finding.Finding{xssFinding()}); err != nil {
+	if _, err := st.PutFindings(context.Background(), []finding.Finding{xssFinding(), rogueFinding()}); err != nil {
 		t.Fatal(err)
 	}
 	cfg.SensitiveAccounts = []string{acctProd}

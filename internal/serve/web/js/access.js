@@ -148,7 +148,7 @@ async function blast(side, n) {
         ['Accounts with admin', num(b.admin_accounts)],
         ['Sensitive accounts', b.sensitive_accounts.length ? b.sensitive_accounts.join(', ') : 'none'],
       ]),
-      (b.notes || []).map((x) => h('p', {class: 'muted'}, x)),
+      ...(b.notes || []).map((x) => h('p', {class: 'muted'}, x)),
       h('p', null, h('a', {href: link('access', '', {kind: n.kind, id: n.ref})}, 'Center the graph here')),
       h('p', {class: 'muted'}, 'Same figures as portcullis access --blast-radius ' + b.kind + ':' + b.id));
   } catch (e) {

@@ -48,6 +48,7 @@ async function route() {
   if (gen !== generation) return;
   main.replaceChildren(view);
   document.body.dataset.ready = r.name;
+  document.body.dataset.page = location.hash; // which navigation is on screen (tests wait on it)
   if (typeof after === 'function') after();
 }
 

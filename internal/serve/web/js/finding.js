@@ -62,14 +62,12 @@ export async function render(view, r) {
 
 function events(f, d) {
   const card = h('div', {class: 'card'}, h('h2', null, 'CloudTrail events behind it'));
-  const t = h('table', null, h('thead', null, h('tr', null, ['Time', 'Event', 'Source', 'Event id', 'File'].map((c) => h('th', null, c)))));
-  const tb = h('tbody');
+  const ul = h('ul', {class: 'events', id: 'events'});
   for (const e of f.events || []) {
-    tb.append(h('tr', null, h('td', {class: 'time'}, fmtTime(e.time)), h('td', null, e.event_name), h('td', null, e.event_source),
-      h('td', {class: 'mono'}, e.event_id), h('td', {class: 'mono wrap'}, e.file || '')));
+    ul.append(h('li', null, h('span', {class: 'mono muted'}, fmtTime(e.time)), ' ', h('strong', null, e.event_name), ' from ', e.event_source,
+      h('div', {class: 'mono muted small'}, 'event id ', e.event_id || '(none)', e.file ? ' · file ' + e.file : '')));
   }
-  t.append(tb);
-  card.append(t);
+  card.append(ul);
   const raw = h('div');
   card.append(h('p', null, h('button', {type: 'button', id: 'raw', onclick: () => {
     raw.replaceChildren(h('p', {class: 'note'}, d.raw_records_note));
