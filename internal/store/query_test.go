@@ -161,6 +161,29 @@ func TestFindingsHistogramCountsPerBucketAndSeverity(t *testing.T) {
 	}
 }
 
+// Both ways of counting (GROUP BY for few findings, index range counts
+// for many) give the same histogram.
+func TestHistogramRangeCountsAgreeWithGrouping(t *testing.T) {
+	s, _ := queryFixture(t)
+	ctx := context.Background()
+	for _, q := range []Query{{}, {Statuses: []Status{StatusOpen}}, {Severities: []finding.Severity{finding.High, finding.Critical}},
+		{Since: time.Date(2026, 11, 1, 1, 0, 0, 0, time.UTC)}, {Actor: "mallory"}} {
+		for _, buckets := range []int{2, 10, 60} {
+			grouped, err := s.histogram(ctx, q, buckets, 1<<30)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ranged, err := s.histogram(ctx, q, buckets, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if fmt.Sprint(grouped) != fmt.Sprint(ranged) {
+				t.Errorf("%+v, %d buckets:\ngrouped %v\nranged  %v", q, buckets, grouped, ranged)
+			}
+		}
+	}
+}
+
 func TestRuleCounts(t *testing.T) {
 	s, _ := queryFixture(t)
 	rc, err := s.RuleCounts(context.Background())

@@ -67,6 +67,7 @@ function displayLabel(n) {
   if (n.sensitive) tags.push('sensitive');
   if (n.management) tags.push('management');
   if (n.privileged) tags.push('privileged');
+  if (n.identity_admin) tags.push('identity admin');
   if (n.kind === 'permission-set' && n.level && n.level !== 'none') tags.push(n.level);
   return tags.length ? l + '\n(' + tags.join(', ') + ')' : l;
 }
