@@ -3,6 +3,7 @@ package cli
 import (
 	"encoding/csv"
 	"encoding/json"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -158,6 +159,10 @@ func TestAccessPartialSnapshotWarns(t *testing.T) {
 func TestAccessBadInput(t *testing.T) {
 	snap, cfg := modelDir.file("org.snapshot.json"), modelDir.file("portcullis.yaml")
 	missing := filepath.Join(t.TempDir(), "nope.json")
+	noSensitive := filepath.Join(t.TempDir(), "portcullis.yaml")
+	if err := os.WriteFile(noSensitive, []byte("admins: [alice@example.com]\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	for _, tc := range []struct {
 		name string
 		args []string
@@ -178,6 +183,8 @@ func TestAccessBadInput(t *testing.T) {
 		{"two questions", []string{"--snapshot", snap, "--user", "bob", "--account", "prod"}, "one question at a time"},
 		{"admin-only alone", []string{"--snapshot", snap, "--admin-only"}, "--admin-only goes with --account"},
 		{"sensitive without config", []string{"--snapshot", snap, "--admin-paths-sensitive"}, "needs --config"},
+		{"sensitive with none configured", []string{"--snapshot", snap, "--admin-paths-sensitive", "--config", noSensitive}, "lists no sensitive_accounts"},
+		{"two questions named", []string{"--snapshot", snap, "--large-admin-groups", "--blast-radius", "user:bob"}, "got --blast-radius and --large-admin-groups"},
 		{"bad format", []string{"--snapshot", snap, "--format", "xml"}, `"xml"`},
 		{"csv blast radius", []string{"--snapshot", snap, "--blast-radius", "group:developers", "--format", "csv", "--config", cfg}, "--blast-radius prints as table or json"},
 		{"dot groups", []string{"--snapshot", snap, "--large-admin-groups", "--format", "dot"}, "--large-admin-groups prints as table or json"},
