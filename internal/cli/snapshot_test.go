@@ -2,6 +2,7 @@ package cli
 
 import (
 	"encoding/json"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -22,15 +23,6 @@ func readSnapshot(t *testing.T, s, name string) *idc.Model {
 		t.Fatalf("output is not a snapshot: %v\n%s", err, s)
 	}
 	return m
-}
-
-func keys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	slices.Sort(out)
-	return out
 }
 
 func assignmentKeys(m *idc.Model) []string {
@@ -85,9 +77,9 @@ func TestSnapshotFromAWS(t *testing.T) {
 				what      string
 				got, want []string
 			}{
-				{"users", keys(m.Users), keys(want.Users)},
-				{"groups", keys(m.Groups), keys(want.Groups)},
-				{"permission sets", keys(m.PermissionSets), keys(want.PermissionSets)},
+				{"users", slices.Sorted(maps.Keys(m.Users)), slices.Sorted(maps.Keys(want.Users))},
+				{"groups", slices.Sorted(maps.Keys(m.Groups)), slices.Sorted(maps.Keys(want.Groups))},
+				{"permission sets", slices.Sorted(maps.Keys(m.PermissionSets)), slices.Sorted(maps.Keys(want.PermissionSets))},
 				{"assignments", assignmentKeys(m), assignmentKeys(want)},
 			} {
 				if !slices.Equal(c.got, c.want) {
@@ -269,7 +261,7 @@ func TestSnapshotRealTerraformPlan(t *testing.T) {
 	}
 	m = readSnapshot(t, r.stdout, path)
 	if _, ok := m.PermissionSetByName("AdministratorAccess"); !ok {
-		t.Errorf("--planned: the planned permission set is missing: %v", keys(m.PermissionSets))
+		t.Errorf("--planned: the planned permission set is missing: %v", slices.Sorted(maps.Keys(m.PermissionSets)))
 	}
 }
 
