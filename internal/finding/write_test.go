@@ -62,7 +62,8 @@ func TestReadRoundTrip(t *testing.T) {
 }
 
 func TestStableID(t *testing.T) {
-	if StableID("r", "a", "b") != StableID("r", "a", "b") || StableID("r", "a", "b") == StableID("r", "ab") {
+	first, again := StableID("r", "a", "b"), StableID("r", "a", "b")
+	if first != again || first == StableID("r", "ab") {
 		t.Error("ids must be stable and unambiguous")
 	}
 }
