@@ -44,7 +44,7 @@ func TestServeRefusesBadSetups(t *testing.T) {
 		{"short token", []string{"--posture", posture}, map[string]string{serveTokenEnv: "short"}, "at least 16"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			a, _, errb := envApp(tc.env)
+			a, _, errb := session{env: tc.env}.app()
 			code := a.Run(context.Background(), append([]string{"serve"}, tc.args...))
 			if code != ExitError || !strings.Contains(errb.String(), tc.want) {
 				t.Errorf("exit %d, stderr %q; want %q", code, errb.String(), tc.want)
@@ -60,7 +60,7 @@ func TestServeRefusesBadSetups(t *testing.T) {
 // its base URL.
 func startServe(t *testing.T, env map[string]string, args ...string) string {
 	t.Helper()
-	a, _, errb := envApp(env)
+	a, _, errb := session{env: env}.app()
 	addr := freeAddr(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan int, 1)
