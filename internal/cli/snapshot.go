@@ -279,7 +279,7 @@ func (a *App) snapshotEvents(cmd *cobra.Command, args []string, f snapshotFlags)
 		}
 	}
 	st, err := collect.Replay(cmd.Context(), m, objs, collect.ReplayOptions{
-		Since: filter.Since, Until: filter.Until, Now: now,
+		Since: filter.Since, Until: filter.Until,
 		OnError: func(err error) { fmt.Fprintln(a.Stderr, "portcullis: input:", err) },
 	})
 	if err != nil {

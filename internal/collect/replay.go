@@ -16,10 +16,10 @@ const maxApplyMissing = 100
 
 // ReplayOptions bound a replay.
 type ReplayOptions struct {
-	Since, Until time.Time // the events to apply; zero: unbounded
-	// Now is the capture time of a model no event changed and that had
-	// none before.
-	Now time.Time
+	// Since and Until bound the events to apply (zero: unbounded). A
+	// non-zero Until is also the capture time of the result: the state is
+	// known up to the end of the window, whether or not anything changed.
+	Since, Until time.Time
 	// OnError receives unreadable input (may be nil); the replay goes on.
 	OnError func(error)
 }
@@ -32,7 +32,10 @@ type ReplayStats struct {
 }
 
 // Replay moves m forward by the Identity Center writes in objs, in time
-// order. Afterwards m is as of the last change applied (CapturedAt).
+// order. Afterwards m is as of the end of the window (o.Until) or, without
+// one, of the last event replayed, or as before when there was none: never
+// the wall clock, which would put every later event before the model and
+// hide it from reconcile.
 // Unreadable input and writes that could not be applied still leave a
 // model, but one marked partial, with what is missing in Missing. Only a
 // cancelled ctx is an error.
@@ -57,11 +60,11 @@ func Replay(ctx context.Context, m *idc.Model, objs []source.Object, o ReplayOpt
 				st.ApplyErrors = append(st.ApplyErrors, err)
 				continue
 			}
+			if ev.Time.After(last) {
+				last = ev.Time // read, so the state is known up to here
+			}
 			if changed {
 				st.Applied++
-				if ev.Time.After(last) {
-					last = ev.Time
-				}
 			}
 		}
 		return nil
@@ -70,9 +73,9 @@ func Replay(ctx context.Context, m *idc.Model, objs []source.Object, o ReplayOpt
 	if err != nil {
 		return st, fmt.Errorf("replay: %w", err)
 	}
-	m.CapturedAt = last
-	if m.CapturedAt.IsZero() {
-		m.CapturedAt = o.Now.UTC()
+	m.CapturedAt = last.UTC()
+	if !o.Until.IsZero() {
+		m.CapturedAt = o.Until.UTC()
 	}
 	for i, e := range st.ApplyErrors {
 		if i == maxApplyMissing {
