@@ -241,6 +241,10 @@ func writeWithNewline(w io.Writer, b []byte) error {
 // marked partial, which ends the command with exit 2.
 func (a *App) snapshotEvents(cmd *cobra.Command, args []string, f snapshotFlags) (*idc.Model, error) {
 	m := idc.New("events")
+	// Events alone only show what changed in the window.
+	for _, f := range []string{idc.FactDelegatedAdmin, idc.FactManagementAccount, idc.FactMemberships, idc.FactPermissionSets} {
+		m.SetUnknown(f)
+	}
 	if f.base != "" {
 		b, err := idc.Load(f.base)
 		if err != nil {

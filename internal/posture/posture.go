@@ -8,7 +8,9 @@
 package posture
 
 import (
+	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/portcullis-sec/portcullis/internal/access"
@@ -129,6 +131,7 @@ func Run(in Input) Report {
 				res.Status = Fail
 			}
 		}
+		e.unknownInput(c.Facts, &res)
 		sortObjects(res.Failing)
 		r.Counts[res.Status]++
 		r.Results = append(r.Results, res)
@@ -204,4 +207,33 @@ func sortObjects(os []Object) {
 		}
 		return 0
 	})
+}
+
+// unknownInput applies "skipped, never passed" to what the model's source
+// cannot show: a pass resting on an unknown fact becomes a skip saying
+// which; a failure stands (what was found is real), noting what it could
+// not see.
+func (e *env) unknownInput(facts []string, r *Result) {
+	var unknown []string
+	for _, f := range facts {
+		if !e.m.Knows(f) {
+			unknown = append(unknown, strings.ReplaceAll(f, "_", " "))
+		}
+	}
+	if len(unknown) == 0 || r.Status == Skip {
+		return
+	}
+	what := fmt.Sprintf("the model (from %s) cannot show %s", orUnknownSource(e.m.From), strings.Join(unknown, " or "))
+	if r.Status == Pass {
+		r.Status, r.Note = Skip, what
+		return
+	}
+	r.Note = strings.TrimPrefix(r.Note+"; incomplete: "+what, "; ")
+}
+
+func orUnknownSource(s string) string {
+	if s == "" {
+		return "an unknown source"
+	}
+	return s
 }
