@@ -29,6 +29,7 @@ type snapshotFlags struct {
 	concurrency               int
 	planned                   bool
 	base, since, until        string
+	skipOther                 bool
 }
 
 // snapshotSources are the --from values, in the order help lists them.
@@ -40,7 +41,7 @@ var sourceFlags = map[string]string{
 	"region": "aws", "profile": "aws", "endpoint": "aws", "instance-arn": "aws",
 	"allow-partial": "aws", "concurrency": "aws",
 	"planned": "terraform",
-	"base":    "events", "since": "events", "until": "events",
+	"base":    "events", "since": "events", "until": "events", "skip-other-instances": "events",
 }
 
 func (a *App) snapshotCmd() *cobra.Command {
@@ -82,6 +83,7 @@ lists what is missing on stderr and exits 2.`,
 	fl.StringVar(&f.base, "base", "", "events: snapshot to replay onto (default: an empty model)")
 	fl.StringVar(&f.since, "since", "", "events: only events after this (duration back from now or a time); default with --base: its captured_at")
 	fl.StringVar(&f.until, "until", "", "events: only events before this (same forms as --since)")
+	fl.BoolVar(&f.skipOther, "skip-other-instances", false, "events: drop writes of another Identity Center instance than the base's (default: refuse them)")
 	return cmd
 }
 
@@ -283,11 +285,14 @@ func (a *App) snapshotEvents(cmd *cobra.Command, args []string, f snapshotFlags)
 		}
 	}
 	st, err := collect.Replay(cmd.Context(), m, objs, collect.ReplayOptions{
-		Since: filter.Since, Until: filter.Until,
+		Since: filter.Since, Until: filter.Until, SkipOtherInstances: f.skipOther,
 		OnError: func(err error) { fmt.Fprintln(a.Stderr, "portcullis: input:", err) },
 	})
 	if err != nil {
 		return nil, err
+	}
+	if st.OtherInstance > 0 {
+		fmt.Fprintf(a.Stderr, "portcullis: skipped %d write(s) of other instances (--skip-other-instances); first: %s\n", st.OtherInstance, st.FirstOther.What())
 	}
 	fmt.Fprintf(a.Stderr, "replayed %d files, %d records: %d Identity Center events read, %d changes applied, %d could not be applied\n",
 		st.Files, st.Records, st.Matched, st.Applied, len(st.ApplyErrors))

@@ -320,3 +320,34 @@ func TestSnapshotEventsFromStdin(t *testing.T) {
 	}
 	modelDir.check(t, "events.snapshot.json", []byte(r.stdout))
 }
+
+// TestSnapshotEventsOfAnotherInstance: a trail of instance B replayed onto
+// a snapshot of instance A is refused, naming both and the event;
+// --skip-other-instances replays A's events only and says what it dropped.
+func TestSnapshotEventsOfAnotherInstance(t *testing.T) {
+	b, err := os.ReadFile(modelDir.file("events.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	const instA, instB = "arn:aws:sso:::instance/ssoins-0000000000000001", "arn:aws:sso:::instance/ssoins-00000000000000bb"
+	other := filepath.Join(t.TempDir(), "other.json")
+	if err := os.WriteFile(other, []byte(strings.ReplaceAll(string(b), instA, instB)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r := runCLI(t, "snapshot", "--from", "events", "--base", modelDir.file("org.snapshot.json"), other)
+	for _, want := range []string{instA, instB, other + ": record 2", "CreateAccountAssignment"} {
+		if r.code != ExitError || !strings.Contains(r.stderr, want) {
+			t.Errorf("exit %d (want %d), stderr lacks %q:\n%s", r.code, ExitError, want, r.stderr)
+		}
+	}
+	if r.stdout != "" {
+		t.Errorf("a refused replay wrote a snapshot: %.200s", r.stdout)
+	}
+	r = runCLI(t, "snapshot", "--from", "events", "--base", modelDir.file("org.snapshot.json"), "--skip-other-instances", other)
+	if r.code != ExitOK || !strings.Contains(r.stderr, "skipped 2 write(s) of other instances") {
+		t.Fatalf("--skip-other-instances: exit %d: %s", r.code, r.stderr)
+	}
+	if m := readSnapshot(t, r.stdout, "skipped"); m.InstanceARN != instA {
+		t.Errorf("instance %s, want the base's %s", m.InstanceARN, instA)
+	}
+}

@@ -22,6 +22,10 @@ type ReplayOptions struct {
 	Since, Until time.Time
 	// OnError receives unreadable input (may be nil); the replay goes on.
 	OnError func(error)
+	// SkipOtherInstances drops writes of another Identity Center instance
+	// than the model's (counted in ReplayStats) instead of refusing them
+	// with an *OtherInstanceError.
+	SkipOtherInstances bool
 }
 
 // ReplayStats is what a replay read and did.
@@ -29,6 +33,10 @@ type ReplayStats struct {
 	scan.Stats
 	Applied     int     // events that changed the model
 	ApplyErrors []error // writes that could not be applied (*idc.ApplyError)
+	// OtherInstance counts the writes of other instances skipped
+	// (SkipOtherInstances); FirstOther is the first of them.
+	OtherInstance int
+	FirstOther    *OtherInstanceError
 }
 
 // Replay moves m forward by the Identity Center writes in objs, in time
@@ -36,9 +44,12 @@ type ReplayStats struct {
 // one, of the last event replayed, or as before when there was none: never
 // the wall clock, which would put every later event before the model and
 // hide it from reconcile.
-// Unreadable input and writes that could not be applied still leave a
-// model, but one marked partial, with what is missing in Missing. Only a
-// cancelled ctx is an error.
+//
+// A write of another instance than the model's stops the replay with an
+// *OtherInstanceError (unless o.SkipOtherInstances). Unreadable input and
+// writes that could not be applied still leave a model, but one marked
+// partial, with what is missing in Missing. Otherwise only a cancelled ctx
+// is an error.
 func Replay(ctx context.Context, m *idc.Model, objs []source.Object, o ReplayOptions) (ReplayStats, error) {
 	// Only the sources Apply reads: the prefilter keeps nothing else, so a
 	// replay decodes a sliver of a trail.
@@ -55,6 +66,15 @@ func Replay(ctx context.Context, m *idc.Model, objs []source.Object, o ReplayOpt
 		OnError: o.OnError,
 	}, func(batch []*cloudtrail.Event) error {
 		for _, ev := range batch {
+			if oe := otherInstance(m, ev); oe != nil {
+				if !o.SkipOtherInstances {
+					return oe
+				}
+				if st.OtherInstance++; st.FirstOther == nil {
+					st.FirstOther = oe
+				}
+				continue
+			}
 			changed, err := m.Apply(ev)
 			if err != nil {
 				st.ApplyErrors = append(st.ApplyErrors, err)

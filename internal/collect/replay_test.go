@@ -2,6 +2,7 @@ package collect
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -110,4 +111,53 @@ func sortedGroupIDs(m *idc.Model) []string {
 	}
 	slices.Sort(out)
 	return out
+}
+
+// TestReplayRefusesAnotherInstance: writes of instance B never land in a
+// model of instance A; the error names both and where the event is.
+func TestReplayRefusesAnotherInstance(t *testing.T) {
+	const instA, instB = "arn:aws:sso:::instance/ssoins-aaaa", "arn:aws:sso:::instance/ssoins-bbbb"
+	assignB := `{"eventVersion":"1.08","eventTime":"2026-03-01T10:30:00Z","eventSource":"sso.amazonaws.com","eventName":"CreateAccountAssignment","eventID":"ev-b",` +
+		`"requestParameters":{"instanceArn":"` + instB + `","targetId":"111111111111","targetType":"AWS_ACCOUNT","permissionSetArn":"arn:aws:sso:::permissionSet/ssoins-bbbb/ps-1","principalType":"USER","principalId":"u-1"}}`
+	readB := `{"eventVersion":"1.08","eventTime":"2026-03-01T10:31:00Z","eventSource":"sso.amazonaws.com","eventName":"ListPermissionSets","eventID":"ev-read","readOnly":true,"requestParameters":{"instanceArn":"` + instB + `"}}`
+	otherStore := strings.ReplaceAll(createGroup("g-2", 5), `"d-1"`, `"d-2"`)
+	tests := []struct {
+		name      string
+		inst      string // the model's instance; "" = empty model
+		lines     []string
+		skip      bool
+		wantErr   []string
+		wantOther int
+	}{
+		{"sso-admin write of another instance", instA, []string{createGroup("g-1", 1), assignB}, false, []string{instA, instB, "a.json: record 1", "CreateAccountAssignment ev-b"}, 0},
+		{"a read of another instance is fine", instA, []string{createGroup("g-1", 1), readB}, false, nil, 0},
+		{"identity store learned from the first write", "", []string{createGroup("g-1", 1), otherStore}, false, []string{"identity store d-2", "identity store d-1", "record 1"}, 0},
+		{"skipped on request", instA, []string{createGroup("g-1", 1), assignB, otherStore}, true, nil, 2},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			m := idc.New("events")
+			m.InstanceARN = tt.inst
+			st, err := Replay(context.Background(), m, objects(t, map[string][]string{"a.json": tt.lines}), ReplayOptions{SkipOtherInstances: tt.skip})
+			if tt.wantErr != nil {
+				var oe *OtherInstanceError
+				if !errors.As(err, &oe) {
+					t.Fatalf("error %v, want an OtherInstanceError", err)
+				}
+				for _, w := range tt.wantErr {
+					if !strings.Contains(err.Error(), w) {
+						t.Errorf("error %q lacks %q", err, w)
+					}
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if st.OtherInstance != tt.wantOther || len(m.Assignments) != 0 || len(m.Groups) != 1 {
+				t.Errorf("%d other-instance writes skipped (want %d), model has %d assignments and %d groups (want 0 and 1)",
+					st.OtherInstance, tt.wantOther, len(m.Assignments), len(m.Groups))
+			}
+		})
+	}
 }
