@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -10,12 +11,12 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/portcullis-sec/portcullis/internal/access"
-	"github.com/portcullis-sec/portcullis/internal/collect/terraform"
 	"github.com/portcullis-sec/portcullis/internal/config"
 	"github.com/portcullis-sec/portcullis/internal/idc"
 )
 
 type accessFlags struct {
+	aws                                     awsFlags
 	snapshot, terraform, configPath, format string
 	account, user, blast                    string
 	adminOnly, adminSensitive, largeGroups  bool
@@ -26,7 +27,7 @@ var blastKinds = []string{access.KindUser, access.KindGroup, access.KindPermissi
 func (a *App) accessCmd() *cobra.Command {
 	var f accessFlags
 	cmd := &cobra.Command{
-		Use:   "access --snapshot FILE [question] [--format table|json|csv|dot]",
+		Use:   "access --snapshot SPEC [question] [--format table|json|csv|dot]",
 		Short: "Effective access: who reaches which account with which permission set; admin paths; blast radius",
 		Long: `access expands every assignment of a snapshot into (user, account, permission
 set) grants, with the path (direct or through which group) and the level of
@@ -42,20 +43,23 @@ every grant:
   --large-admin-groups                  groups with admin larger than large_group_size
 
 Grant lists print as table, json, csv (access reviews) or dot (Graphviz);
-blast radius and large admin groups as table or json.`,
+blast radius and large admin groups as table or json.
+
+--snapshot is ` + modelSpecHelp + `;
+--terraform FILE is the same as --snapshot terraform:FILE.`,
 		Example: `  portcullis access --snapshot idc.json --account prod --admin-only
   portcullis access --snapshot idc.json --user alice@example.com
   portcullis access --snapshot idc.json --blast-radius account:delegated-admin --config portcullis.yaml
   portcullis access --snapshot idc.json --format csv > access-review.csv
   portcullis access --snapshot idc.json --format dot | dot -Tsvg > access.svg`,
 		Args: cobra.NoArgs,
-		RunE: func(*cobra.Command, []string) error {
-			return a.runAccess(f)
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return a.runAccess(cmd.Context(), f)
 		},
 	}
 	fl := cmd.Flags()
-	fl.StringVar(&f.snapshot, "snapshot", "", "Identity Center snapshot (portcullis snapshot)")
-	fl.StringVar(&f.terraform, "terraform", "", "read the state straight from a Terraform file instead of a snapshot")
+	fl.StringVar(&f.snapshot, "snapshot", "", "the Identity Center state: "+modelSpecHelp)
+	fl.StringVar(&f.terraform, "terraform", "", "Terraform state or plan JSON: the same as --snapshot terraform:FILE")
 	fl.StringVar(&f.configPath, "config", "", "portcullis.yaml (sensitive_accounts, large_group_size)")
 	fl.StringVar(&f.format, "format", "", "table, json, csv or dot (default: table on a terminal, json otherwise)")
 	fl.StringVar(&f.account, "account", "", "who can reach this account (id or name)")
@@ -64,6 +68,7 @@ blast radius and large admin groups as table or json.`,
 	fl.StringVar(&f.blast, "blast-radius", "", "blast radius of KIND:ID, KIND one of "+strings.Join(blastKinds, ", "))
 	fl.BoolVar(&f.adminSensitive, "admin-paths-sensitive", false, "admin paths into the config's sensitive_accounts")
 	fl.BoolVar(&f.largeGroups, "large-admin-groups", false, "groups holding admin with more members than large_group_size (default 50)")
+	f.aws.register(cmd)
 	return cmd
 }
 
@@ -199,7 +204,7 @@ func pickQuestion(f accessFlags) (accessQuestion, error) {
 	return accessQuestion{}, fmt.Errorf("ask one question at a time, got %s", strings.Join(names, " and "))
 }
 
-func (a *App) runAccess(f accessFlags) error {
+func (a *App) runAccess(ctx context.Context, f accessFlags) error {
 	q, err := pickQuestion(f)
 	if err != nil {
 		return err
@@ -234,7 +239,7 @@ func (a *App) runAccess(f accessFlags) error {
 			return err
 		}
 	}
-	m, err := a.accessModel(f)
+	m, err := a.accessModel(ctx, f)
 	if err != nil {
 		return err
 	}
@@ -242,7 +247,10 @@ func (a *App) runAccess(f accessFlags) error {
 	if err != nil {
 		return err
 	}
-	return ans.write(a.Stdout, format)
+	if err := ans.write(a.Stdout, format); err != nil {
+		return err
+	}
+	return partialExit(m)
 }
 
 // grants is a list of (user, account, permission set) grants.
@@ -295,28 +303,21 @@ func (g groupRisks) write(w io.Writer, format string) error {
 	}{access.Schema, g.size, len(g.risks), orEmpty(g.risks)})
 }
 
-// accessModel loads the model from --snapshot or --terraform and says on
-// stderr when it is partial: answers from it may be short.
-func (a *App) accessModel(f accessFlags) (*idc.Model, error) {
-	var (
-		m   *idc.Model
-		err error
-	)
+// accessModel loads the model from --snapshot (any spec) or --terraform
+// (an alias of --snapshot terraform:FILE); loadModel warns when it is partial.
+func (a *App) accessModel(ctx context.Context, f accessFlags) (*idc.Model, error) {
+	spec := f.snapshot
 	switch {
 	case f.snapshot != "" && f.terraform != "":
 		return nil, fmt.Errorf("give --snapshot or --terraform, not both")
-	case f.snapshot != "":
-		m, err = idc.Load(f.snapshot)
 	case f.terraform != "":
-		m, err = terraform.Load(f.terraform)
-	default:
-		return nil, fmt.Errorf("--snapshot FILE is required (or --terraform FILE); make one with portcullis snapshot")
+		spec = "terraform:" + f.terraform
+	case spec == "":
+		return nil, fmt.Errorf("--snapshot is required (%s); make a snapshot with portcullis snapshot", modelSpecHelp)
 	}
+	m, err := a.loadModel(ctx, spec, f.aws)
 	if err != nil {
-		return nil, err
-	}
-	if m.Partial {
-		fmt.Fprintf(a.Stderr, "portcullis: warning: the snapshot is partial, answers may miss access; missing:\n  %s\n", strings.Join(m.Missing, "\n  "))
+		return nil, fmt.Errorf("--snapshot: %w", err)
 	}
 	return m, nil
 }

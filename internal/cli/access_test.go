@@ -149,13 +149,6 @@ func TestAccessTableOnTerminal(t *testing.T) {
 	}
 }
 
-func TestAccessPartialSnapshotWarns(t *testing.T) {
-	r := runCLI(t, "access", "--snapshot", modelDir.file("partial.snapshot.json"), "--format", "csv")
-	if r.code != ExitOK || !strings.Contains(r.stderr, "partial") || !strings.Contains(r.stderr, "identitystore:ListGroups") {
-		t.Errorf("exit %d; stderr should warn the snapshot is partial and say what is missing:\n%s", r.code, r.stderr)
-	}
-}
-
 func TestAccessBadInput(t *testing.T) {
 	snap, cfg := modelDir.file("org.snapshot.json"), modelDir.file("portcullis.yaml")
 	missing := filepath.Join(t.TempDir(), "nope.json")
@@ -168,7 +161,7 @@ func TestAccessBadInput(t *testing.T) {
 		args []string
 		want string
 	}{
-		{"no snapshot", nil, "--snapshot FILE is required"},
+		{"no snapshot", nil, "--snapshot is required"},
 		{"both sources", []string{"--snapshot", snap, "--terraform", modelDir.file("sso.tfstate")}, "not both"},
 		{"missing snapshot", []string{"--snapshot", missing}, missing},
 		{"malformed snapshot", []string{"--snapshot", modelDir.file("malformed.snapshot.json")}, "malformed.snapshot.json"},

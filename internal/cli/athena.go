@@ -37,7 +37,7 @@ func (f *athenaFlags) register(fl *pflag.FlagSet) {
 }
 
 func (a *App) runHuntAthena(cmd *cobra.Command, f huntFlags) error {
-	hs, err := a.huntSetup(f)
+	hs, err := a.huntSetup(cmd.Context(), f)
 	if err != nil {
 		return err
 	}
@@ -94,7 +94,7 @@ func (a *App) runHuntAthena(cmd *cobra.Command, f huntFlags) error {
 	if res.InputErrors > 0 {
 		return withCode(ExitBadInput, "%d rows could not be read back as CloudTrail records (see above)", res.InputErrors)
 	}
-	return nil
+	return partialExit(hs.snap)
 }
 
 // athenaProgress reports the query's states on stderr; on a terminal a

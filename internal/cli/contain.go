@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	awscollect "github.com/portcullis-sec/portcullis/internal/collect/aws"
+	"github.com/portcullis-sec/portcullis/internal/idc"
 	"github.com/portcullis-sec/portcullis/internal/respond"
 	"github.com/portcullis-sec/portcullis/internal/respond/apply"
 )
@@ -108,6 +109,7 @@ func (a *App) runContain(ctx context.Context, f containFlags) error {
 	}
 	var (
 		plan      *respond.ContainmentPlan
+		model     *idc.Model // nil on --resume
 		statePath = f.statePath
 	)
 	if f.resumePath != "" {
@@ -117,7 +119,7 @@ func (a *App) runContain(ctx context.Context, f containFlags) error {
 		}
 		plan, statePath = p, f.resumePath
 	} else {
-		p, err := a.buildPlan(ctx, f)
+		p, m, err := a.buildPlan(ctx, f)
 		var gerr *respond.GuardError
 		if errors.As(err, &gerr) && p != nil {
 			a.renderRefused(p, f.format)
@@ -126,57 +128,61 @@ func (a *App) runContain(ctx context.Context, f containFlags) error {
 		if err != nil {
 			return err
 		}
-		plan = p
+		plan, model = p, m
 	}
 	if err := respond.RenderPlan(a.Stdout, plan, f.format); err != nil {
 		return err
 	}
 	if !f.apply {
-		return nil
+		return partialExit(model)
 	}
 	if statePath == "" {
 		statePath = apply.DefaultStatePath(plan)
 	}
-	return a.applyPlan(ctx, plan, f, statePath)
+	if err := a.applyPlan(ctx, plan, f, statePath); err != nil {
+		return err
+	}
+	return partialExit(model)
 }
 
 // buildPlan reads the finding, the config and the state and plans. A guard
 // refusal returns the plan and the *respond.GuardError.
-func (a *App) buildPlan(ctx context.Context, f containFlags) (*respond.ContainmentPlan, error) {
+func (a *App) buildPlan(ctx context.Context, f containFlags) (*respond.ContainmentPlan, *idc.Model, error) {
 	in, err := containInput(f)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if f.findingID != "" || f.findingsPath != "" {
 		if f.findingID == "" || f.findingsPath == "" {
-			return nil, fmt.Errorf("--finding ID and --findings FILE go together")
+			return nil, nil, fmt.Errorf("--finding ID and --findings FILE go together")
 		}
 		fs, err := respond.LoadFindings(f.findingsPath)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		if in.Finding, err = respond.FindFinding(fs, f.findingID); err != nil {
-			return nil, fmt.Errorf("%s: %w", f.findingsPath, err)
+			return nil, nil, fmt.Errorf("%s: %w", f.findingsPath, err)
 		}
 	}
 	spec := f.snapshot
 	switch {
 	case f.snapshot != "" && f.from != "":
-		return nil, fmt.Errorf("give --snapshot SPEC or --from aws, not both")
+		return nil, nil, fmt.Errorf("give --snapshot SPEC or --from aws, not both")
 	case f.from != "":
 		spec = f.from
 	case spec == "":
-		return nil, fmt.Errorf("no state: give --snapshot FILE or --from aws")
+		return nil, nil, fmt.Errorf("no state: give --snapshot FILE or --from aws")
 	}
 	cfg, err := a.loadConfig(f.configPath)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	m, err := a.loadModel(ctx, spec, f.aws)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return respond.Plan(in, m, cfg, a.Now())
+	p, err := respond.Plan(in, m, cfg, a.Now())
+	return p, m, err
 }
 
 // containInput maps the flags onto respond.Input (see the package doc's table).

@@ -189,7 +189,7 @@ func (a *App) loadPair(ctx context.Context, baseSpec, curSpec string, aws awsFla
 func partialExit(ms ...*idc.Model) error {
 	for _, m := range ms {
 		if m != nil && m.Partial {
-			return withCode(ExitBadInput, "a model is partial (see the warnings above): the result may miss differences")
+			return withCode(ExitBadInput, "a snapshot is partial (see the warning above): the result may be incomplete")
 		}
 	}
 	return nil

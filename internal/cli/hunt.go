@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"maps"
@@ -66,7 +67,7 @@ func (a *App) huntCmd() *cobra.Command {
 	fl.StringVar(&f.format, "format", "", "output: table, json or jsonl (default: table on a terminal, jsonl otherwise)")
 	fl.StringVar(&f.configPath, "config", "", "portcullis.yaml with admins, sensitive_accounts, privileged_groups …")
 	fl.StringSliceVar(&f.ruleDirs, "rules", nil, "extra rule directory (added to the built-in pack)")
-	fl.StringVar(&f.snapshot, "snapshot", "", "Identity Center snapshot (portcullis snapshot) for names, sizes and admin-ness")
+	fl.StringVar(&f.snapshot, "snapshot", "", "Identity Center state for names, sizes and admin-ness: "+modelSpecHelp)
 	fl.StringVar(&f.failOn, "fail-on", "", "exit 3 when a finding at or above this severity is found (info, low, medium, high, critical)")
 	fl.BoolVarP(&f.quiet, "quiet", "q", false, "no progress line and no summary on stderr")
 	fl.StringVar(&f.aws.region, "aws-region", "", "region of the S3 bucket (s3:// inputs; default: the SDK's chain)")
@@ -93,7 +94,7 @@ type huntSetup struct {
 	snap   *idc.Model
 }
 
-func (a *App) huntSetup(f huntFlags) (*huntSetup, error) {
+func (a *App) huntSetup(ctx context.Context, f huntFlags) (*huntSetup, error) {
 	format := f.format
 	if format == "" {
 		format = "jsonl"
@@ -135,15 +136,15 @@ func (a *App) huntSetup(f huntFlags) (*huntSetup, error) {
 		return nil, fmt.Errorf("--workers: want at least 1, got %d", f.workers)
 	}
 	if f.snapshot != "" {
-		if hs.snap, err = idc.Load(f.snapshot); err != nil {
-			return nil, err
+		if hs.snap, err = a.loadModel(ctx, f.snapshot, f.aws.modelFlags()); err != nil {
+			return nil, fmt.Errorf("--snapshot: %w", err)
 		}
 	}
 	return hs, nil
 }
 
 func (a *App) runHunt(cmd *cobra.Command, args []string, f huntFlags) error {
-	hs, err := a.huntSetup(f)
+	hs, err := a.huntSetup(cmd.Context(), f)
 	if err != nil {
 		return err
 	}
@@ -183,7 +184,7 @@ func (a *App) runHunt(cmd *cobra.Command, args []string, f huntFlags) error {
 	if res.InputErrors > 0 || res.Scan.FilesFailed > 0 {
 		return withCode(ExitBadInput, "%d input errors: some input could not be read (see above)", res.InputErrors)
 	}
-	return nil
+	return partialExit(snap)
 }
 
 // gated reports whether a finding reaches the --fail-on severity.
