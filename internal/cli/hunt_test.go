@@ -119,3 +119,25 @@ func TestHuntMissingPathIsAnInputError(t *testing.T) {
 		t.Errorf("the readable input was not hunted: %s", r.stdout)
 	}
 }
+
+// TestHuntRecordWithoutEventSource: the README's bad input — a line naming
+// the file and record index, counted, exit 2 — not a prefilter skip.
+func TestHuntRecordWithoutEventSource(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "trail.json")
+	noSource := `{"eventVersion":"1.09","eventTime":"2026-11-02T10:00:00Z","eventName":"CreateAccountAssignment","eventID":"evt-nosource"}`
+	if err := os.WriteFile(path, []byte(`{"Records":[`+record(1, "DeletePermissionsBoundaryFromPermissionSet")+","+noSource+`]}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r := runCLI(t, "hunt", "--format", "jsonl", path)
+	if r.code != ExitBadInput {
+		t.Errorf("exit %d, want %d", r.code, ExitBadInput)
+	}
+	for _, want := range []string{path + ": record 1: field eventSource", "not-cloudtrail 1"} {
+		if !strings.Contains(r.stderr, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, r.stderr)
+		}
+	}
+	if strings.Contains(r.stderr, "prefilter 1") {
+		t.Errorf("the record was counted as a prefilter skip:\n%s", r.stderr)
+	}
+}
