@@ -61,8 +61,8 @@ func (a *App) huntCmd() *cobra.Command {
 	fl := cmd.Flags()
 	fl.StringVar(&f.since, "since", "", "only events after this: a duration back from now (14d, 36h) or a time (RFC 3339, 2026-11-01)")
 	fl.StringVar(&f.until, "until", "", "only events before this (same forms as --since)")
-	fl.StringSliceVar(&f.accounts, "account", nil, "only these account ids (pruned by path)")
-	fl.StringSliceVar(&f.region, "region", nil, "only these regions (pruned by path)")
+	fl.StringSliceVar(&f.accounts, "account", nil, "only these account ids (org-trail folders pruned by path, every record by recipientAccountId)")
+	fl.StringSliceVar(&f.region, "region", nil, "only these regions (org-trail folders pruned by path, every record by awsRegion)")
 	fl.IntVar(&f.workers, "workers", runtime.NumCPU(), "files read in parallel")
 	fl.StringVar(&f.format, "format", "", "output: table, json or jsonl (default: table on a terminal, jsonl otherwise)")
 	fl.StringVar(&f.configPath, "config", "", "portcullis.yaml with admins, sensitive_accounts, privileged_groups …")
@@ -121,16 +121,8 @@ func (a *App) huntSetup(ctx context.Context, f huntFlags) (*huntSetup, error) {
 		return nil, err
 	}
 	hs.filter = source.Filter{Accounts: f.accounts, Regions: f.region}
-	now := a.Now()
-	if f.since != "" {
-		if hs.filter.Since, err = source.ParseTimeArg(f.since, now); err != nil {
-			return nil, fmt.Errorf("--since: %w", err)
-		}
-	}
-	if f.until != "" {
-		if hs.filter.Until, err = source.ParseTimeArg(f.until, now); err != nil {
-			return nil, fmt.Errorf("--until: %w", err)
-		}
+	if hs.filter.Since, hs.filter.Until, err = timeWindow(f.since, f.until, a.Now()); err != nil {
+		return nil, err
 	}
 	if f.workers < 1 {
 		return nil, fmt.Errorf("--workers: want at least 1, got %d", f.workers)
@@ -172,6 +164,8 @@ func (a *App) runHunt(cmd *cobra.Command, args []string, f huntFlags) error {
 	if err != nil {
 		return err
 	}
+	a.noteUnlaid(filter, res.Unlaid, res.FirstUnlaid)
+	a.noteEmptyWindow(filter, res.Walk, res.Scan)
 	if err := finding.Write(a.Stdout, format, res.Findings); err != nil {
 		return fmt.Errorf("write findings: %w", err)
 	}

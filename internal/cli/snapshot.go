@@ -256,28 +256,26 @@ func (a *App) snapshotEvents(cmd *cobra.Command, args []string, f snapshotFlags)
 		m.From = "events"
 	}
 	var filter source.Filter
-	now := a.Now()
 	var err error
-	if f.since != "" {
-		if filter.Since, err = source.ParseTimeArg(f.since, now); err != nil {
-			return nil, fmt.Errorf("--since: %w", err)
-		}
-	} else if f.base != "" && !m.CapturedAt.IsZero() {
+	if filter.Since, filter.Until, err = timeWindow(f.since, f.until, a.Now()); err != nil {
+		return nil, err
+	}
+	if f.since == "" && f.base != "" && !m.CapturedAt.IsZero() {
 		// Events before the base was captured are already in it.
 		filter.Since = m.CapturedAt
-		fmt.Fprintf(a.Stderr, "replaying events from %s (the base's captured_at; --since overrides)\n", m.CapturedAt.Format(time.RFC3339))
-	}
-	if f.until != "" {
-		if filter.Until, err = source.ParseTimeArg(f.until, now); err != nil {
-			return nil, fmt.Errorf("--until: %w", err)
+		if !filter.Until.IsZero() && !filter.Since.Before(filter.Until) {
+			return nil, fmt.Errorf("--until %s is not after the base's captured_at %s, where the replay starts (--since overrides): the window holds nothing",
+				stamp(filter.Until), stamp(filter.Since))
 		}
+		fmt.Fprintf(a.Stderr, "replaying events from %s (the base's captured_at; --since overrides)\n", m.CapturedAt.Format(time.RFC3339))
 	}
 	paths, objs, err := a.resolveInputs(cmd, args, filter, cloudFlags{})
 	if err != nil {
 		return nil, err
 	}
+	var ws source.WalkStats
 	if len(paths) > 0 {
-		if _, err := source.Walk(cmd.Context(), paths, filter, func(o source.Object) error {
+		if ws, err = source.Walk(cmd.Context(), paths, filter, func(o source.Object) error {
 			objs = append(objs, o)
 			return nil
 		}); err != nil {
@@ -296,6 +294,7 @@ func (a *App) snapshotEvents(cmd *cobra.Command, args []string, f snapshotFlags)
 	}
 	fmt.Fprintf(a.Stderr, "replayed %d files, %d records: %d Identity Center events read, %d changes applied, %d could not be applied\n",
 		st.Files, st.Records, st.Matched, st.Applied, len(st.ApplyErrors))
+	a.noteEmptyWindow(filter, ws, st.Stats)
 	warnList(a.Stderr, "portcullis: apply: ", st.ApplyErrors, 10)
 	return m, nil
 }

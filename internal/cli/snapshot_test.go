@@ -287,6 +287,8 @@ func TestSnapshotBadInput(t *testing.T) {
 		{"missing events path", []string{"snapshot", "--from", "events", missing}, missing},
 		{"missing base", []string{"snapshot", "--from", "events", "--base", missing, modelDir.file("events.json")}, "--base"},
 		{"bad --since", []string{"snapshot", "--from", "events", "--since", "yesterday", modelDir.file("events.json")}, "--since"},
+		{"--since after --until", []string{"snapshot", "--from", "events", "--since", "2026-11-03", "--until", "2026-11-02", modelDir.file("events.json")}, "is not before --until"},
+		{"--until before the base", []string{"snapshot", "--from", "events", "--base", modelDir.file("org.snapshot.json"), "--until", "2026-10-01", modelDir.file("events.json")}, "is not after the base's captured_at 2026-11-01T00:00:00Z"},
 		{"flag of another source", []string{"snapshot", "--from", "aws", "--base", modelDir.file("org.snapshot.json")}, "--base goes with --from events"},
 		{"aws takes no path", []string{"snapshot", "--from", "aws", "x.json"}, "takes no arguments"},
 		{"terraform wants one file", []string{"snapshot", "--from", "terraform"}, "wants one FILE"},
