@@ -176,6 +176,10 @@ func (a *App) runHunt(cmd *cobra.Command, args []string, f huntFlags) error {
 		return withCode(ExitFindings, "")
 	}
 	if res.InputErrors > 0 || res.Scan.FilesFailed > 0 {
+		if res.Scan.Files == res.Scan.FilesFailed {
+			// Not one input could be read: no result to stand by.
+			return withCode(ExitError, "no input could be read (%d input errors, see above)", res.InputErrors)
+		}
 		return withCode(ExitBadInput, "%d input errors: some input could not be read (see above)", res.InputErrors)
 	}
 	return partialExit(snap)

@@ -274,13 +274,16 @@ func (a *App) snapshotEvents(cmd *cobra.Command, args []string, f snapshotFlags)
 		return nil, err
 	}
 	var ws source.WalkStats
+	var lost []error // paths that cannot be read, while others can
 	if len(paths) > 0 {
-		if ws, err = source.Walk(cmd.Context(), paths, filter, func(o source.Object) error {
+		ws, err = source.Walk(cmd.Context(), paths, filter, func(o source.Object) error {
 			objs = append(objs, o)
 			return nil
-		}); err != nil {
+		})
+		if err != nil && (cmd.Context().Err() != nil || len(objs) == 0) {
 			return nil, err
 		}
+		lost = collect.PathErrors(err)
 	}
 	st, err := collect.Replay(cmd.Context(), m, objs, collect.ReplayOptions{
 		Since: filter.Since, Until: filter.Until, SkipOtherInstances: f.skipOther,
@@ -288,6 +291,11 @@ func (a *App) snapshotEvents(cmd *cobra.Command, args []string, f snapshotFlags)
 	})
 	if err != nil {
 		return nil, err
+	}
+	for _, e := range lost {
+		fmt.Fprintln(a.Stderr, "portcullis: input:", e)
+		m.Missing = append(m.Missing, "events: "+e.Error())
+		m.Partial = true
 	}
 	if st.OtherInstance > 0 {
 		fmt.Fprintf(a.Stderr, "portcullis: skipped %d write(s) of other instances (--skip-other-instances); first: %s\n", st.OtherInstance, st.FirstOther.What())
