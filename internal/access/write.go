@@ -2,6 +2,7 @@ package access
 
 import (
 	"bufio"
+	"bytes"
 	"cmp"
 	"encoding/csv"
 	"encoding/json"
@@ -127,9 +128,12 @@ func appendField(buf []byte, key, val string, always bool) []byte {
 func appendString(buf []byte, s string) []byte {
 	for i := 0; i < len(s); i++ {
 		c := s[i]
-		if c < 0x20 || c == '"' || c == '\\' || c >= utf8.RuneSelf || c == '<' || c == '>' || c == '&' {
-			b, _ := json.Marshal(s) // a string always marshals
-			return append(buf, b...)
+		if c < 0x20 || c == '"' || c == '\\' || c >= utf8.RuneSelf {
+			var b bytes.Buffer
+			enc := json.NewEncoder(&b)
+			enc.SetEscapeHTML(false) // < > & stay readable
+			_ = enc.Encode(s)        // a string always encodes
+			return append(buf, bytes.TrimSuffix(b.Bytes(), []byte("\n"))...)
 		}
 	}
 	buf = append(buf, '"')

@@ -89,7 +89,7 @@ func (a *App) runWatch(ctx context.Context, f watchFlags) error {
 			return v, v != ""
 		})
 		if err != nil {
-			return fmt.Errorf("--listen needs a shared secret (PORTCULLIS_WATCH_SECRET or --secret-file), or --insecure-no-auth: %w", err)
+			return fmt.Errorf("--listen: %w", err) // the error says what to set
 		}
 	}
 	cfg, err := a.loadConfig(f.configPath)

@@ -22,10 +22,12 @@ func Write(w io.Writer, format string, fs []Finding) error {
 		}
 		enc := json.NewEncoder(w)
 		enc.SetIndent("", "  ")
+		enc.SetEscapeHTML(false)
 		return enc.Encode(fs)
 	case "jsonl":
 		bw := bufio.NewWriter(w)
 		enc := json.NewEncoder(bw)
+		enc.SetEscapeHTML(false)
 		for i := range fs {
 			if err := enc.Encode(&fs[i]); err != nil {
 				return err
@@ -108,4 +110,17 @@ func Read(r io.Reader, name string) ([]Finding, error) {
 		}
 		out = append(out, f)
 	}
+}
+
+// JSON encodes v as one line of JSON without HTML escaping: portcullis
+// output is read by people and tools (an origin reads <stdin>, not
+// \u003cstdin\u003e), never pasted into HTML unescaped.
+func JSON(v any) ([]byte, error) {
+	var b strings.Builder
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return []byte(strings.TrimSuffix(b.String(), "\n")), nil
 }

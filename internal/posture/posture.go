@@ -76,8 +76,8 @@ type Report struct {
 	ManagementAccountID string         `json:"management_account_id,omitempty"`
 	Model               string         `json:"model"` // where the model came from
 	Partial             bool           `json:"partial,omitempty"`
-	Now                 time.Time      `json:"now"`
-	WindowStart         time.Time      `json:"window_start"`
+	Now                 time.Time      `json:"now,omitzero"` // zero: no events and no capture time
+	WindowStart         time.Time      `json:"window_start,omitzero"`
 	Counts              map[Status]int `json:"counts"`
 	Results             []Result       `json:"results"`
 }
@@ -164,7 +164,9 @@ func newEnv(in Input) *env {
 	if e.to.IsZero() {
 		e.to = m.CapturedAt
 	}
-	e.from = e.to.Add(-win)
+	if !e.to.IsZero() { // else nothing dates the window: no events, no capture time
+		e.from = e.to.Add(-win)
+	}
 	for _, ev := range in.Events {
 		if ev == nil || ev.Time.Before(e.from) || ev.Time.After(e.to) {
 			continue

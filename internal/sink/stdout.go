@@ -2,7 +2,6 @@ package sink
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"sync"
@@ -23,7 +22,7 @@ func NewWriter(name string, w io.Writer) *Writer { return &Writer{name: name, w:
 func (s *Writer) Name() string { return s.name }
 
 func (s *Writer) Send(_ context.Context, f finding.Finding) error {
-	b, err := json.Marshal(f)
+	b, err := finding.JSON(f)
 	if err != nil {
 		return Permanent(fmt.Errorf("encode finding %s: %w", f.ID, err))
 	}
