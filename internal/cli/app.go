@@ -97,6 +97,7 @@ func (a *App) Root() *cobra.Command {
 		a.rulesCmd(),
 		a.simulateCmd(),
 		a.demoCmd(),
+		a.versionCmd(),
 	)
 	for _, extra := range a.extraCommands() {
 		root.AddCommand(extra)
