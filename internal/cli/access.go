@@ -149,14 +149,11 @@ var accessQuestions = []accessQuestion{{
 	flag:    "--admin-paths-sensitive",
 	asked:   func(f accessFlags) bool { return f.adminSensitive },
 	formats: grantFormats,
-	checkFlags: func(f accessFlags) error {
-		if f.configPath == "" {
-			return fmt.Errorf("--admin-paths-sensitive needs --config FILE with sensitive_accounts")
-		}
-		return nil
-	},
 	checkConfig: func(f accessFlags, cfg *config.Config) error {
-		if len(cfg.SensitiveAccounts) == 0 {
+		switch {
+		case f.configPath == "":
+			return fmt.Errorf("--admin-paths-sensitive needs sensitive_accounts from a config: --config FILE, ./portcullis.yaml or the user config folder's portcullis/portcullis.yaml")
+		case len(cfg.SensitiveAccounts) == 0:
 			return fmt.Errorf("--admin-paths-sensitive: config %s lists no sensitive_accounts", f.configPath)
 		}
 		return nil
@@ -232,6 +229,10 @@ func (a *App) runAccess(ctx context.Context, f accessFlags) error {
 	}
 	cfg, err := a.loadConfig(f.configPath)
 	if err != nil {
+		return err
+	}
+	// Questions name the config in their messages: the discovered one too.
+	if f.configPath, _, err = a.findConfig(f.configPath); err != nil {
 		return err
 	}
 	if q.checkConfig != nil {

@@ -175,7 +175,7 @@ func TestAccessBadInput(t *testing.T) {
 		{"unknown user", []string{"--snapshot", snap, "--user", "mallory"}, `--user: access: no user "mallory"`},
 		{"two questions", []string{"--snapshot", snap, "--user", "bob", "--account", "prod"}, "one question at a time"},
 		{"admin-only alone", []string{"--snapshot", snap, "--admin-only"}, "--admin-only goes with --account"},
-		{"sensitive without config", []string{"--snapshot", snap, "--admin-paths-sensitive"}, "needs --config"},
+		{"sensitive without config", []string{"--snapshot", snap, "--admin-paths-sensitive"}, "needs sensitive_accounts from a config: --config FILE"},
 		{"sensitive with none configured", []string{"--snapshot", snap, "--admin-paths-sensitive", "--config", noSensitive}, "lists no sensitive_accounts"},
 		{"two questions named", []string{"--snapshot", snap, "--large-admin-groups", "--blast-radius", "user:bob"}, "got --blast-radius and --large-admin-groups"},
 		{"bad format", []string{"--snapshot", snap, "--format", "xml"}, `"xml"`},

@@ -65,7 +65,7 @@ func (a *App) huntCmd() *cobra.Command {
 	fl.StringSliceVar(&f.region, "region", nil, "only these regions (org-trail folders pruned by path, every record by awsRegion)")
 	fl.IntVar(&f.workers, "workers", runtime.NumCPU(), "files read in parallel")
 	fl.StringVar(&f.format, "format", "", "output: table, json or jsonl (default: table on a terminal, jsonl otherwise)")
-	fl.StringVar(&f.configPath, "config", "", "portcullis.yaml with admins, sensitive_accounts, privileged_groups …")
+	fl.StringVar(&f.configPath, "config", "", "portcullis.yaml with admins, sensitive_accounts, privileged_groups … (default: ./portcullis.yaml, else the user config folder's portcullis/portcullis.yaml)")
 	fl.StringSliceVar(&f.ruleDirs, "rules", nil, "extra rule directory (added to the built-in pack)")
 	fl.StringVar(&f.snapshot, "snapshot", "", "Identity Center state for names, sizes and admin-ness: "+modelSpecHelp)
 	fl.StringVar(&f.failOn, "fail-on", "", "exit 3 when a finding at or above this severity is found (info, low, medium, high, critical)")
@@ -75,13 +75,6 @@ func (a *App) huntCmd() *cobra.Command {
 	fl.StringVar(&f.aws.s3Endpoint, "s3-endpoint", "", "S3-compatible endpoint URL (path-style), for s3:// inputs")
 	f.athena.register(fl)
 	return cmd
-}
-
-func (a *App) loadConfig(path string) (*config.Config, error) {
-	if path == "" {
-		return config.Default(), nil
-	}
-	return config.Load(path)
 }
 
 // huntSetup is what both hunts (files, Athena) read from their flags.
@@ -114,7 +107,7 @@ func (a *App) huntSetup(ctx context.Context, f huntFlags) (*huntSetup, error) {
 		hs.gate = &s
 	}
 	var err error
-	if hs.cfg, err = a.loadConfig(f.configPath); err != nil {
+	if hs.cfg, err = a.loadConfigQuiet(f.configPath, f.quiet); err != nil {
 		return nil, err
 	}
 	if hs.rules, err = detect.Load(f.ruleDirs...); err != nil {
