@@ -9,13 +9,14 @@ import (
 	"fmt"
 	"io"
 	"strconv"
-	"text/tabwriter"
 	"unicode/utf8"
+
+	"github.com/portcullis-sec/portcullis/internal/table"
 )
 
 // WriteTable writes a human-readable table.
 func WriteTable(w io.Writer, r *Result) error {
-	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	tw := table.New(w)
 	fmt.Fprintln(tw, "USER\tACCOUNT\tPERMISSION SET\tLEVEL\tVIA")
 	for i := range r.Len() {
 		a := r.At(i)

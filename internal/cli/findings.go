@@ -12,6 +12,7 @@ import (
 	"github.com/portcullis-sec/portcullis/internal/finding"
 	"github.com/portcullis-sec/portcullis/internal/source"
 	"github.com/portcullis-sec/portcullis/internal/store"
+	"github.com/portcullis-sec/portcullis/internal/table"
 )
 
 func (a *App) findingsCmd() *cobra.Command {
@@ -162,7 +163,7 @@ func (a *App) writeRecords(recs []store.Record, format string) error {
 			_, err := fmt.Fprintln(a.Stdout, "No findings.")
 			return err
 		}
-		tw := tabwriter.NewWriter(a.Stdout, 0, 0, 2, ' ', 0)
+		tw := table.New(a.Stdout)
 		fmt.Fprintln(tw, "ID\tTIME\tSEVERITY\tSTATUS\tRULE\tSUMMARY")
 		for _, r := range recs {
 			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", r.ID, r.Time.UTC().Format(time.RFC3339), strings.ToUpper(r.Severity.String()), r.Status, r.Rule, r.Summary)

@@ -2,11 +2,11 @@ package cli
 
 import (
 	"fmt"
-	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
 	"github.com/portcullis-sec/portcullis/internal/detect"
+	"github.com/portcullis-sec/portcullis/internal/table"
 )
 
 func (a *App) rulesCmd() *cobra.Command {
@@ -27,7 +27,7 @@ func (a *App) rulesCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			tw := tabwriter.NewWriter(a.Stdout, 0, 0, 2, ' ', 0)
+			tw := table.New(a.Stdout)
 			fmt.Fprintln(tw, "ID\tLEVEL\tKIND\tTITLE")
 			for _, r := range rs.Rules {
 				if !r.Generates() {

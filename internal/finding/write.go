@@ -6,8 +6,9 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"text/tabwriter"
 	"time"
+
+	"github.com/portcullis-sec/portcullis/internal/table"
 )
 
 // Formats the writers support.
@@ -47,13 +48,10 @@ func WriteTable(w io.Writer, fs []Finding) error {
 		_, err := fmt.Fprintln(w, "No findings.")
 		return err
 	}
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	tw := table.New(w)
 	fmt.Fprintln(tw, "TIME\tSEVERITY\tRULE\tACTOR\tACCOUNT\tSUMMARY")
 	for _, f := range fs {
-		actor := f.Actor.Name
-		if actor == "" {
-			actor = f.Actor.ARN
-		}
+		actor := f.Actor.Label()
 		if f.Actor.Allowlisted {
 			actor += " (admin)"
 		}
