@@ -18,6 +18,7 @@ import (
 type accessFlags struct {
 	aws                                     awsFlags
 	snapshot, terraform, configPath, format string
+	output                                  string
 	account, user, blast                    string
 	adminOnly, adminSensitive, largeGroups  bool
 }
@@ -35,7 +36,8 @@ the permission set (admin, privileged, …). Ask one question, or none to list
 every grant:
 
   --account ID_OR_NAME [--admin-only]   who can reach this account
-  --user ID_OR_NAME                     what this user can reach
+  --user ID_OR_NAME [--account ID_OR_NAME]
+                                        what this user can reach (in that account)
   --blast-radius KIND:ID                what falls to whoever controls a user, group,
                                         permission-set or account (account:management and
                                         account:delegated-admin name those two accounts)
@@ -63,12 +65,13 @@ blast radius and large admin groups as table or json.
 	fl.StringVar(&f.configPath, "config", "", "portcullis.yaml (sensitive_accounts, large_group_size)")
 	fl.StringVar(&f.format, "format", "", "table, json, csv or dot (default: table on a terminal, json otherwise)")
 	fl.StringVar(&f.account, "account", "", "who can reach this account (id or name)")
-	fl.BoolVar(&f.adminOnly, "admin-only", false, "with --account: admin paths only")
-	fl.StringVar(&f.user, "user", "", "what this user (id or user name) can reach")
+	fl.BoolVar(&f.adminOnly, "admin-only", false, "with --account (and --user): admin paths only")
+	fl.StringVar(&f.user, "user", "", "what this user (id or user name) can reach; with --account, in that account")
 	fl.StringVar(&f.blast, "blast-radius", "", "blast radius of KIND:ID, KIND one of "+strings.Join(blastKinds, ", "))
 	fl.BoolVar(&f.adminSensitive, "admin-paths-sensitive", false, "admin paths into the config's sensitive_accounts")
 	fl.BoolVar(&f.largeGroups, "large-admin-groups", false, "groups holding admin with more members than large_group_size (default 50)")
 	f.aws.register(cmd)
+	addOutput(cmd, &f.output)
 	return cmd
 }
 
@@ -108,8 +111,19 @@ var (
 // accessQuestions are asked one at a time; with none, access lists every
 // grant (allGrants).
 var accessQuestions = []accessQuestion{{
+	flag:    "--user with --account",
+	asked:   func(f accessFlags) bool { return f.user != "" && f.account != "" },
+	formats: grantFormats,
+	answer: func(in accessInput) (accessAnswer, error) {
+		res, err := in.graph.UserInAccount(in.flags.user, in.flags.account, in.flags.adminOnly)
+		if err != nil {
+			return nil, fmt.Errorf("--user %s --account %s: %w", in.flags.user, in.flags.account, err)
+		}
+		return grants{res}, nil
+	},
+}, {
 	flag:    "--account",
-	asked:   func(f accessFlags) bool { return f.account != "" },
+	asked:   func(f accessFlags) bool { return f.account != "" && f.user == "" },
 	formats: grantFormats,
 	answer: func(in accessInput) (accessAnswer, error) {
 		res, err := in.graph.WhoCanReach(in.flags.account, in.flags.adminOnly)
@@ -120,7 +134,7 @@ var accessQuestions = []accessQuestion{{
 	},
 }, {
 	flag:    "--user",
-	asked:   func(f accessFlags) bool { return f.user != "" },
+	asked:   func(f accessFlags) bool { return f.user != "" && f.account == "" },
 	formats: grantFormats,
 	answer: func(in accessInput) (accessAnswer, error) {
 		res, err := in.graph.WhatCanReach(in.flags.user)
@@ -212,7 +226,7 @@ func (a *App) runAccess(ctx context.Context, f accessFlags) error {
 	format := f.format
 	if format == "" {
 		format = "json"
-		if a.StdoutTTY {
+		if a.StdoutTTY && f.output == "" {
 			format = "table"
 		}
 	}
@@ -248,7 +262,7 @@ func (a *App) runAccess(ctx context.Context, f accessFlags) error {
 	if err != nil {
 		return err
 	}
-	if err := ans.write(a.Stdout, format); err != nil {
+	if err := a.writeOutput(f.output, func(w io.Writer) error { return ans.write(w, format) }); err != nil {
 		return err
 	}
 	return partialExit(m)

@@ -82,7 +82,7 @@ func (a *App) runHuntAthena(cmd *cobra.Command, f huntFlags) error {
 	if err != nil {
 		return err
 	}
-	if err := finding.Write(a.Stdout, hs.format, res.Findings); err != nil {
+	if err := a.writeOutput(f.output, func(w io.Writer) error { return finding.Write(w, hs.format, res.Findings) }); err != nil {
 		return fmt.Errorf("write findings: %w", err)
 	}
 	if !f.quiet {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"strings"
 
@@ -28,6 +29,7 @@ type containFlags struct {
 	detach, force                      []string
 	apply, yes                         bool
 	auditPath, statePath, resumePath   string
+	output                             string
 }
 
 func (a *App) containCmd() *cobra.Command {
@@ -96,6 +98,7 @@ no confirmation or a failed step; 3 applied, but manual steps remain for a perso
 	fl.StringVar(&f.statePath, "state", "", "with --apply: resumable state file (default ./portcullis-contain-<plan hash>.state.json)")
 	fl.StringVar(&f.resumePath, "resume", "", "resume the plan kept in this state file (with --apply: run its remaining steps)")
 	f.aws.register(cmd)
+	addOutput(cmd, &f.output)
 	return cmd
 }
 
@@ -122,7 +125,7 @@ func (a *App) runContain(ctx context.Context, f containFlags) error {
 		p, m, err := a.buildPlan(ctx, f)
 		var gerr *respond.GuardError
 		if errors.As(err, &gerr) && p != nil {
-			a.renderRefused(p, f.format)
+			a.renderRefused(p, f.format, f.output)
 			return err
 		}
 		if err != nil {
@@ -130,7 +133,7 @@ func (a *App) runContain(ctx context.Context, f containFlags) error {
 		}
 		plan, model = p, m
 	}
-	if err := respond.RenderPlan(a.Stdout, plan, f.format); err != nil {
+	if err := a.writeOutput(f.output, func(w io.Writer) error { return respond.RenderPlan(w, plan, f.format) }); err != nil {
 		return err
 	}
 	if !f.apply {
@@ -237,12 +240,12 @@ func (a *App) resumePlan(f containFlags) (*respond.ContainmentPlan, error) {
 
 // renderRefused shows a plan that guard rails blocked. A shell script is
 // never written for it, so sh falls back to text on stderr.
-func (a *App) renderRefused(p *respond.ContainmentPlan, format string) {
+func (a *App) renderRefused(p *respond.ContainmentPlan, format, output string) {
 	if format == respond.FormatShell {
 		_ = respond.RenderText(a.Stderr, p)
 		return
 	}
-	_ = respond.RenderPlan(a.Stdout, p, format)
+	_ = a.writeOutput(output, func(w io.Writer) error { return respond.RenderPlan(w, p, format) })
 }
 
 func (a *App) applyPlan(ctx context.Context, p *respond.ContainmentPlan, f containFlags, statePath string) error {

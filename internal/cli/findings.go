@@ -3,6 +3,7 @@ package cli
 import (
 	"encoding/json"
 	"fmt"
+	"io"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -30,13 +31,22 @@ named by its id or a unique prefix of 8 or more characters.`}
 		return st, nil
 	}
 
-	var status, minSev, rule, since, format string
+	var status, minSev, rule, since, format, output string
 	var limit int
 	list := &cobra.Command{
 		Use:   "list",
 		Short: "List stored findings, newest first",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if format == "" {
+				format = "jsonl"
+				if a.StdoutTTY && output == "" {
+					format = "table"
+				}
+			}
+			if err := checkFormat(format, []string{"table", "json", "jsonl"}); err != nil {
+				return err
+			}
 			flt := store.Filter{Rule: rule, Limit: limit}
 			if status != "" {
 				s, err := store.ParseStatus(status)
@@ -68,7 +78,7 @@ named by its id or a unique prefix of 8 or more characters.`}
 			if err != nil {
 				return err
 			}
-			return a.writeRecords(recs, format)
+			return a.writeOutput(output, func(w io.Writer) error { return a.writeRecords(w, recs, format) })
 		},
 	}
 	list.Flags().StringVar(&status, "status", "", "open, acknowledged or resolved")
@@ -77,6 +87,7 @@ named by its id or a unique prefix of 8 or more characters.`}
 	list.Flags().StringVar(&since, "since", "", "only findings after this (14d, RFC 3339 …)")
 	list.Flags().IntVar(&limit, "limit", 0, "at most this many")
 	list.Flags().StringVar(&format, "format", "", "table, json or jsonl (default: table on a terminal, jsonl otherwise)")
+	addOutput(list, &output)
 
 	setStatus := func(use, short string, to store.Status) *cobra.Command {
 		var note string
@@ -136,21 +147,15 @@ named by its id or a unique prefix of 8 or more characters.`}
 	return cmd
 }
 
-func (a *App) writeRecords(recs []store.Record, format string) error {
-	if format == "" {
-		format = "jsonl"
-		if a.StdoutTTY {
-			format = "table"
-		}
-	}
+func (a *App) writeRecords(w io.Writer, recs []store.Record, format string) error {
 	switch format {
 	case "json":
 		if recs == nil {
 			recs = []store.Record{}
 		}
-		return writeJSON(a.Stdout, recs)
+		return writeJSON(w, recs)
 	case "jsonl":
-		enc := json.NewEncoder(a.Stdout)
+		enc := json.NewEncoder(w)
 		enc.SetEscapeHTML(false)
 		for i := range recs {
 			if err := enc.Encode(&recs[i]); err != nil {
@@ -160,10 +165,10 @@ func (a *App) writeRecords(recs []store.Record, format string) error {
 		return nil
 	case "table":
 		if len(recs) == 0 {
-			_, err := fmt.Fprintln(a.Stdout, "No findings.")
+			_, err := fmt.Fprintln(w, "No findings.")
 			return err
 		}
-		tw := table.New(a.Stdout)
+		tw := table.New(w)
 		fmt.Fprintln(tw, "ID\tTIME\tSEVERITY\tSTATUS\tRULE\tSUMMARY")
 		for _, r := range recs {
 			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", r.ID, r.Time.UTC().Format(time.RFC3339), strings.ToUpper(r.Severity.String()), r.Status, r.Rule, r.Summary)

@@ -31,6 +31,7 @@ type huntFlags struct {
 	ruleDirs         []string
 	snapshot         string
 	failOn           string
+	output           string
 	quiet            bool
 	aws              cloudFlags
 	athena           athenaFlags
@@ -70,6 +71,7 @@ func (a *App) huntCmd() *cobra.Command {
 	fl.StringVar(&f.snapshot, "snapshot", "", "Identity Center state for names, sizes and admin-ness: "+modelSpecHelp)
 	fl.StringVar(&f.failOn, "fail-on", "", "exit 3 when a finding at or above this severity is found (info, low, medium, high, critical)")
 	fl.BoolVarP(&f.quiet, "quiet", "q", false, "no progress line and no summary on stderr")
+	addOutput(cmd, &f.output)
 	fl.StringVar(&f.aws.region, "aws-region", "", "region of the S3 bucket (s3:// inputs; default: the SDK's chain)")
 	fl.StringVar(&f.aws.profile, "profile", "", "AWS profile for s3:// inputs")
 	fl.StringVar(&f.aws.s3Endpoint, "s3-endpoint", "", "S3-compatible endpoint URL (path-style), for s3:// inputs")
@@ -91,7 +93,7 @@ func (a *App) huntSetup(ctx context.Context, f huntFlags) (*huntSetup, error) {
 	format := f.format
 	if format == "" {
 		format = "jsonl"
-		if a.StdoutTTY {
+		if a.StdoutTTY && f.output == "" {
 			format = "table"
 		}
 	}
@@ -159,7 +161,7 @@ func (a *App) runHunt(cmd *cobra.Command, args []string, f huntFlags) error {
 	}
 	a.noteUnlaid(filter, res.Unlaid, res.FirstUnlaid)
 	a.noteEmptyWindow(filter, res.Walk, res.Scan)
-	if err := finding.Write(a.Stdout, format, res.Findings); err != nil {
+	if err := a.writeOutput(f.output, func(w io.Writer) error { return finding.Write(w, format, res.Findings) }); err != nil {
 		return fmt.Errorf("write findings: %w", err)
 	}
 	if !f.quiet {

@@ -32,16 +32,8 @@ func (a *App) simulateCmd() *cobra.Command {
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if snapshot != "" {
 				m := idc.Synthetic(o.Seed, users, groups, accounts, sets, assign)
-				fh, err := os.Create(snapshot)
-				if err != nil {
-					return err
-				}
-				if err := m.Write(fh); err != nil {
-					fh.Close()
+				if err := a.writeOutput(snapshot, m.Write); err != nil {
 					return fmt.Errorf("write %s: %w", snapshot, err)
-				}
-				if err := fh.Close(); err != nil {
-					return err
 				}
 				fmt.Fprintf(a.Stderr, "wrote synthetic snapshot %s: %d users, %d groups, %d accounts, %d permission sets, %d assignments\n",
 					snapshot, len(m.Users), len(m.Groups), len(m.Accounts), len(m.PermissionSets), len(m.Assignments))

@@ -3,8 +3,6 @@ package cli
 import (
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -71,7 +69,8 @@ lists what is missing on stderr and exits 2.`,
 	}
 	fl := cmd.Flags()
 	fl.StringVar(&f.from, "from", "", "where state comes from: "+strings.Join(snapshotSources, ", "))
-	fl.StringVarP(&f.out, "out", "o", "", "write the snapshot to this file (default stdout)")
+	fl.StringVarP(&f.out, "out", "o", "", "write the snapshot to this file (default stdout; atomically: a complete file or none)")
+	fl.StringVar(&f.out, "output", "", "the same as --out")
 	fl.BoolVar(&f.printPolicy, "print-policy", false, "print the least-privilege IAM policy --from aws needs, and exit")
 	fl.StringVar(&f.region, "region", "", "aws: the Identity Center region (default: the SDK chain, AWS_REGION or the profile's)")
 	fl.StringVar(&f.profile, "profile", "", "aws: shared config profile")
@@ -195,28 +194,9 @@ func (a *App) snapshotTerraform(path string, planned bool) (*idc.Model, error) {
 	return m, nil
 }
 
-// writeSnapshot writes to a temporary file renamed into place, so a failed
-// run never leaves a truncated snapshot where a good one was.
+// writeSnapshot writes the snapshot to stdout or, atomically, to out.
 func (a *App) writeSnapshot(m *idc.Model, out string) error {
-	if out == "" || out == "-" {
-		return m.Write(a.Stdout)
-	}
-	tmp, err := os.CreateTemp(filepath.Dir(out), "."+filepath.Base(out)+".*")
-	if err != nil {
-		return fmt.Errorf("write %s: %w", out, err)
-	}
-	defer os.Remove(tmp.Name()) // no-op after the rename
-	if err := m.Write(tmp); err != nil {
-		tmp.Close()
-		return fmt.Errorf("write %s: %w", out, err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("write %s: %w", out, err)
-	}
-	if err := os.Rename(tmp.Name(), out); err != nil {
-		return fmt.Errorf("write %s: %w", out, err)
-	}
-	return nil
+	return a.writeOutput(out, m.Write)
 }
 
 // warnList prints up to max errors, then how many more there were.

@@ -21,6 +21,9 @@ type TestResult struct {
 	Name   string
 	Passed bool
 	Detail string
+	// Want is what the test expects ("a finding", "a finding at high", "no
+	// finding"), Got what the rule did ("a finding at medium", "no finding").
+	Want, Got string
 }
 
 // TestContext is the config rule tests run with (rules/testcontext.yaml).
@@ -49,45 +52,67 @@ func (rs *RuleSet) RunTests(cfg *config.Config) ([]TestResult, error) {
 			if res.Name == "" {
 				res.Name = fmt.Sprintf("test %d", i+1)
 			}
-			res.Passed, res.Detail = rs.runOne(r, t, cfg)
+			res.Passed, res.Detail, res.Got = rs.runOne(r, t, cfg)
+			res.Want = verdict(t.Match, t.Severity)
 			out = append(out, res)
 		}
 	}
 	return out, nil
 }
 
-func (rs *RuleSet) runOne(r *Rule, t sigma.Test, cfg *config.Config) (bool, string) {
+func (rs *RuleSet) runOne(r *Rule, t sigma.Test, cfg *config.Config) (passed bool, detail, got string) {
+	sev, err := rs.evalOne(r, t, cfg)
+	if err != nil {
+		return false, err.Error(), "no verdict (the test did not run)"
+	}
+	got = verdict(sev != "", sev)
+	switch {
+	case t.Match && sev == "":
+		return false, "expected a finding, got none", got
+	case !t.Match && sev != "":
+		return false, "expected no finding, got one at " + sev, got
+	case t.Match && t.Severity != "" && sev != t.Severity:
+		return false, fmt.Sprintf("expected severity %s, got %s", t.Severity, sev), got
+	}
+	return true, "", got
+}
+
+// verdict says "no finding", "a finding" or "a finding at SEVERITY".
+func verdict(match bool, severity string) string {
+	switch {
+	case !match:
+		return "no finding"
+	case severity == "":
+		return "a finding"
+	}
+	return "a finding at " + severity
+}
+
+// evalOne runs a test's events through a fresh engine and returns the
+// severity of the rule's finding on the last one ("" for none).
+func (rs *RuleSet) evalOne(r *Rule, t sigma.Test, cfg *config.Config) (string, error) {
 	e, err := NewEngine(rs, cfg, nil)
 	if err != nil {
-		return false, err.Error()
+		return "", err
 	}
 	for i, b := range t.Before {
 		ev, err := toEvent(b, i)
 		if err != nil {
-			return false, fmt.Sprintf("before[%d]: %v", i, err)
+			return "", fmt.Errorf("before[%d]: %w", i, err)
 		}
 		e.Process(ev)
 	}
 	ev, err := toEvent(t.Event, len(t.Before))
 	if err != nil {
-		return false, fmt.Sprintf("event: %v", err)
+		return "", fmt.Errorf("event: %w", err)
 	}
-	var got *string
+	got := ""
 	for _, f := range e.Process(ev) {
 		if f.Rule == r.Portcullis.ID {
-			s := f.Severity.String()
-			got = &s
+			got = f.Severity.String()
 		}
 	}
-	switch {
-	case t.Match && got == nil:
-		return false, "expected a finding, got none"
-	case !t.Match && got != nil:
-		return false, "expected no finding, got one at " + *got
-	case t.Match && t.Severity != "" && *got != t.Severity:
-		return false, fmt.Sprintf("expected severity %s, got %s", t.Severity, *got)
-	}
-	return true, ""
+	return got, nil
 }
 
 // toEvent round-trips a YAML-decoded record through JSON so the test event
