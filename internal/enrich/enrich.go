@@ -22,11 +22,12 @@ type Enricher struct {
 	state   *idc.Model
 	priv    map[string]bool // privileged groups: ids and folded names
 	learned int
+	mem     *memory // what earlier events taught beyond the model (memory.go)
 }
 
 // New builds an Enricher. state may be empty but not nil.
 func New(cfg *config.Config, state *idc.Model) *Enricher {
-	e := &Enricher{cfg: cfg, allow: actor.NewAllowlist(cfg.Admins), state: state, priv: map[string]bool{}}
+	e := &Enricher{cfg: cfg, allow: actor.NewAllowlist(cfg.Admins), state: state, priv: map[string]bool{}, mem: newMemory()}
 	for _, g := range cfg.PrivilegedGroups {
 		e.priv[strings.ToLower(g)] = true
 	}
@@ -116,6 +117,7 @@ func (e *Enricher) Enrich(ev *cloudtrail.Event) {
 		// Sessions (sts, sign-in) only need the actor and the role they use;
 		// they are most of what passes the prefilter, so skip the rest.
 		e.sessionUse(ev)
+		e.configPlane(ev)
 		return
 	}
 	e.permissionSet(ev)
@@ -128,6 +130,7 @@ func (e *Enricher) Enrich(ev *cloudtrail.Event) {
 	e.principalAndGroup(ev)
 	e.sessionUse(ev)
 	e.settings(ev, a)
+	e.configPlane(ev)
 }
 
 // Key is the stable identity of an actor for correlation windows.
@@ -147,6 +150,9 @@ func (e *Enricher) permissionSet(ev *cloudtrail.Event) {
 	arn := ev.String("requestParameters.permissionSetArn")
 	if arn == "" {
 		arn = ev.String("responseElements.permissionSet.permissionSetArn")
+	}
+	if r := ev.String("requestParameters.resourceArn"); arn == "" && strings.Contains(r, ":permissionSet/") {
+		arn = r // TagResource / UntagResource
 	}
 	name := ""
 	level := policy.LevelNone
