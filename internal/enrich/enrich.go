@@ -5,6 +5,7 @@
 package enrich
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/portcullis-sec/portcullis/internal/actor"
@@ -62,9 +63,17 @@ var portalCalls = map[string]bool{
 	"GetUserProfile": true, "StartSession": true, "RefreshToken": true,
 }
 
+// writeVerbs start the names of state-changing calls. The console's
+// VerifyEmail and BatchDeleteSession (ending users' sessions) are writes
+// too; BatchGet… calls are not, so only BatchDelete counts.
 var writeVerbs = []string{"Create", "Delete", "Update", "Put", "Attach", "Detach", "Provision",
 	"Tag", "Untag", "Associate", "Disassociate", "Import", "Enable", "Disable", "Add", "Remove",
-	"Patch", "Set", "Reset", "Register", "Deregister", "Start", "Stop", "Modify", "Complete", "Restore"}
+	"Patch", "Set", "Reset", "Register", "Deregister", "Start", "Stop", "Modify", "Complete", "Restore",
+	"Verify", "BatchDelete"}
+
+// WriteVerbs returns the verbs IsWrite recognises, in order (the
+// unlisted-actor rule lists the same ones for the prefilter).
+func WriteVerbs() []string { return slices.Clone(writeVerbs) }
 
 // IsWrite reports whether an eventName is a state-changing call.
 func IsWrite(name string) bool {
