@@ -211,8 +211,12 @@ func (e *Enricher) portalWithAppToken(ev *cloudtrail.Event) {
 			tok, ok = e.mem.AppTokens.get("user:" + u)
 		}
 	}
-	if ok && !ev.Time.After(tok.Until) {
-		ev.SetDerived("portcullis.app.token_application", tok.App)
+	if !ok || ev.Time.After(tok.Until) {
+		return
+	}
+	ev.SetDerived("portcullis.app.token_application", tok.App)
+	if info, known := e.mem.Apps.get(tok.App); known && info.Name != "" && info.Name != idc.Hidden {
+		ev.SetDerived("portcullis.app.name", info.Name)
 	}
 }
 
