@@ -6,7 +6,6 @@ import (
 
 	"github.com/portcullis-sec/portcullis/internal/cloudtrail"
 	"github.com/portcullis-sec/portcullis/internal/config"
-	"github.com/portcullis-sec/portcullis/internal/idc"
 )
 
 // Applications and trusted token issuers: the "golden JWT" plane. A
@@ -96,7 +95,7 @@ func (e *Enricher) applications(ev *cloudtrail.Event) {
 		ev.SetDerived("portcullis.app.provider", info.Provider)
 		ev.SetDerived("portcullis.app.custom", strings.HasPrefix(info.Provider, customProvider))
 	}
-	if info.Name != "" && info.Name != idc.Hidden {
+	if known(info.Name) {
 		ev.SetDerived("portcullis.app.name", info.Name)
 	}
 	ev.SetDerived("portcullis.app.account_access", info.AccountAccess)
@@ -172,7 +171,7 @@ func (e *Enricher) appTokenMinted(ev *cloudtrail.Event) {
 			ev.SetDerived("portcullis.app.provider", info.Provider)
 			ev.SetDerived("portcullis.app.custom", strings.HasPrefix(info.Provider, customProvider))
 		}
-		if info.Name != "" && info.Name != idc.Hidden {
+		if known(info.Name) {
 			ev.SetDerived("portcullis.app.name", info.Name)
 		}
 	}
@@ -215,7 +214,7 @@ func (e *Enricher) portalWithAppToken(ev *cloudtrail.Event) {
 		return
 	}
 	ev.SetDerived("portcullis.app.token_application", tok.App)
-	if info, known := e.mem.Apps.get(tok.App); known && info.Name != "" && info.Name != idc.Hidden {
+	if info, seen := e.mem.Apps.get(tok.App); seen && known(info.Name) {
 		ev.SetDerived("portcullis.app.name", info.Name)
 	}
 }

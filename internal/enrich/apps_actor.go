@@ -60,7 +60,7 @@ func policyObject(v any) (map[string]any, error) {
 	case map[string]any:
 		return x, nil
 	case string:
-		if x == "" || x == "HIDDEN_DUE_TO_SECURITY_REASONS" {
+		if !known(x) {
 			return nil, fmt.Errorf("actor policy not logged")
 		}
 		var m map[string]any
