@@ -30,6 +30,7 @@ type watchFlags struct {
 	visibility                      int32
 	cloud                           cloudFlags
 	verbose                         bool
+	caps                            capFlags
 }
 
 func (a *App) watchCmd() *cobra.Command {
@@ -64,6 +65,7 @@ func (a *App) watchCmd() *cobra.Command {
 	fl.StringVar(&f.cloud.sqsEndpoint, "sqs-endpoint", "", "SQS-compatible endpoint URL (tests, VPC endpoints)")
 	fl.StringVar(&f.cloud.s3Endpoint, "s3-endpoint", "", "S3-compatible endpoint URL (path-style)")
 	fl.BoolVarP(&f.verbose, "verbose", "v", false, "log each batch on stderr")
+	f.caps.register(fl)
 	return cmd
 }
 
@@ -139,8 +141,9 @@ func (a *App) runWatch(ctx context.Context, f watchFlags) error {
 	}
 	w, err := watch.New(ctx, watch.Options{
 		Detector: det, Store: st, Alerts: group, Logger: logger,
-		Prefilter:    cloudtrail.NewPrefilter(eng.Interest()),
-		OnInputError: func(err error) { fmt.Fprintln(a.Stderr, "portcullis: input:", err) }, // as hunt says it
+		Prefilter:      cloudtrail.NewPrefilter(eng.Interest()),
+		OnInputError:   func(err error) { fmt.Fprintln(a.Stderr, "portcullis: input:", err) }, // as hunt says it
+		MaxObjectBytes: int64(f.caps.object), MaxRecordBytes: int64(f.caps.record),
 	})
 	if err != nil {
 		return err

@@ -16,6 +16,7 @@ import (
 	"github.com/portcullis-sec/portcullis/internal/backoff"
 	"github.com/portcullis-sec/portcullis/internal/cloudtrail"
 	"github.com/portcullis-sec/portcullis/internal/scan"
+	"github.com/portcullis-sec/portcullis/internal/sink"
 	"github.com/portcullis-sec/portcullis/internal/source"
 )
 
@@ -113,7 +114,7 @@ func (w *Watcher) handleBatch(ctx context.Context, o SQSOptions, msgs []sqstypes
 		done    []sqstypes.Message
 		errs    []error
 	)
-	rd := scan.NewReader(scan.Options{Prefilter: w.prefilter})
+	rd := scan.NewReader(scan.Options{Prefilter: w.prefilter, MaxObjectBytes: w.maxObject, MaxRecordBytes: w.maxRecord})
 	for _, m := range msgs {
 		id := aws.ToString(m.MessageId)
 		origin := "sqs message " + id
@@ -172,8 +173,17 @@ func (w *Watcher) fetchObjects(ctx context.Context, api S3API, refs []S3Ref, rd 
 		if api == nil {
 			return nil, nil, fmt.Errorf("s3://%s/%s: S3 notification received but no S3 client configured", ref.Bucket, ref.Key)
 		}
-		res := rd.Read(ctx, s3Object(api, ref, k))
-		if res.Failed {
+		obj := s3Object(api, ref, k)
+		res := rd.Read(ctx, obj)
+		if res.Failed && overCap(res.Problems) {
+			// Reading it again costs the same and fails the same: it is
+			// dead-lettered in the store and acknowledged, so one bomb
+			// neither blocks the queue nor comes back every visibility
+			// timeout. The complete records before the cut are kept.
+			if err := w.deadLetterObject(ctx, obj.Name, marker, res.Problems); err != nil {
+				return nil, nil, err
+			}
+		} else if res.Failed {
 			// A damaged file will not heal on redelivery; a network error
 			// may. Either way the message stays and the redrive policy
 			// decides.
@@ -188,6 +198,34 @@ func (w *Watcher) fetchObjects(ctx context.Context, api S3API, refs []S3Ref, rd 
 		markers = append(markers, marker)
 	}
 	return evs, markers, nil
+}
+
+// overCap reports whether a read failed on a cap (object or record size).
+func overCap(problems []error) bool {
+	for _, p := range problems {
+		if errors.Is(p, cloudtrail.ErrTooLarge) || errors.Is(p, cloudtrail.ErrRecordTooLarge) {
+			return true
+		}
+	}
+	return false
+}
+
+// DeadLetterInput is the sink name of dead letters for input refused by
+// watch (an S3 object over a cap); finding_id holds the object's marker.
+const DeadLetterInput = "watch-input"
+
+// deadLetterObject reports an object refused for a cap and records it in
+// the store's dead letters.
+func (w *Watcher) deadLetterObject(ctx context.Context, name, marker string, problems []error) error {
+	for _, p := range problems {
+		w.onInputError(p)
+	}
+	err := w.st.AddDeadLetter(ctx, sink.DeadLetter{Sink: DeadLetterInput, FindingID: marker, Error: errors.Join(problems...).Error(), Attempts: 1})
+	if err != nil {
+		return fmt.Errorf("%s: %w", name, err)
+	}
+	w.log.Error("s3 object refused and dead-lettered", "object", name, "err", errors.Join(problems...))
+	return nil
 }
 
 // s3Object is the announced object as the scan reads it.

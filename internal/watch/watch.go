@@ -66,8 +66,12 @@ type Options struct {
 	Retention time.Duration         // default DefaultRetention
 	// OnInputError hears about each bad record skipped in an S3 object (a
 	// *scan.InputError naming the object and the record, as hunt reports
-	// it). nil: logged as a warning.
+	// it), and each object refused for a cap. nil: logged as a warning.
 	OnInputError func(error)
+	// Caps on one S3 object's decompressed size and one record (0: the
+	// defaults of package cloudtrail). An object over one is dead-lettered
+	// in the store and acknowledged.
+	MaxObjectBytes, MaxRecordBytes int64
 }
 
 // Watcher owns the detector: all detection goes through Ingest, which
@@ -81,6 +85,8 @@ type Watcher struct {
 	log       *slog.Logger
 	retention time.Duration
 	onInput   func(error)
+	maxObject int64
+	maxRecord int64
 
 	queueMu sync.Mutex
 	queue   []*request
@@ -97,7 +103,7 @@ func New(ctx context.Context, o Options) (*Watcher, error) {
 	}
 	w := &Watcher{det: o.Detector, st: o.Store, alerts: o.Alerts, stateName: o.StateName,
 		prefilter: o.Prefilter, log: o.Logger, retention: o.Retention, onInput: o.OnInputError,
-		wake: make(chan struct{}, 1)}
+		maxObject: o.MaxObjectBytes, maxRecord: o.MaxRecordBytes, wake: make(chan struct{}, 1)}
 	if w.stateName == "" {
 		w.stateName = DefaultStateName
 	}
