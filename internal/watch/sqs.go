@@ -86,23 +86,33 @@ func (w *Watcher) ConsumeSQS(ctx context.Context, o SQSOptions) error {
 				break
 			}
 			failures++
-			w.log.Error("sqs receive", "queue", o.QueueURL, "failures", failures, "err", err)
-			_ = pause.Wait(ctx, failures, 0) // ends early only when ctx does
+			w.health.Failure(fmt.Errorf("receive from %s: %w", o.QueueURL, err))
+			w.retryAfter(ctx, pause, failures, "sqs receive failed", "queue", o.QueueURL, "err", err)
 			continue
 		}
 		if len(out.Messages) == 0 {
 			failures = 0
+			w.health.Success()
 			continue
 		}
 		if err := w.handleBatch(ctx, o, out.Messages); err != nil && ctx.Err() == nil {
 			failures++
-			w.log.Error("sqs batch", "queue", o.QueueURL, "messages", len(out.Messages), "failures", failures, "err", err)
-			_ = pause.Wait(ctx, failures, 0)
+			w.health.Failure(fmt.Errorf("batch of %d messages from %s: %w", len(out.Messages), o.QueueURL, err))
+			w.retryAfter(ctx, pause, failures, "sqs batch failed", "queue", o.QueueURL, "messages", len(out.Messages), "err", err)
 			continue
 		}
 		failures = 0
+		w.health.Success()
 	}
 	return nil
+}
+
+// retryAfter logs one line for a failure, with how long until the next
+// try, and waits that long (or until ctx ends): one line per backoff step.
+func (w *Watcher) retryAfter(ctx context.Context, pause backoff.Policy, failures int, msg string, args ...any) {
+	delay := pause.Delay(failures, 0)
+	w.log.Error(msg, append([]any{"failures", failures, "retry_in", delay.Round(time.Millisecond)}, args...)...)
+	_ = backoff.Sleep(ctx, delay) // ends early only when ctx does
 }
 
 // handleBatch processes one receive's messages; the good ones are

@@ -72,6 +72,9 @@ type Options struct {
 	// defaults of package cloudtrail). An object over one is dead-lettered
 	// in the store and acknowledged.
 	MaxObjectBytes, MaxRecordBytes int64
+	// Health, when set, hears how each SQS receive or Lambda invocation
+	// went (for --health-listen).
+	Health *Health
 }
 
 // Watcher owns the detector: all detection goes through Ingest, which
@@ -87,6 +90,7 @@ type Watcher struct {
 	onInput   func(error)
 	maxObject int64
 	maxRecord int64
+	health    *Health
 
 	queueMu sync.Mutex
 	queue   []*request
@@ -103,7 +107,7 @@ func New(ctx context.Context, o Options) (*Watcher, error) {
 	}
 	w := &Watcher{det: o.Detector, st: o.Store, alerts: o.Alerts, stateName: o.StateName,
 		prefilter: o.Prefilter, log: o.Logger, retention: o.Retention, onInput: o.OnInputError,
-		maxObject: o.MaxObjectBytes, maxRecord: o.MaxRecordBytes, wake: make(chan struct{}, 1)}
+		maxObject: o.MaxObjectBytes, maxRecord: o.MaxRecordBytes, health: o.Health, wake: make(chan struct{}, 1)}
 	if w.stateName == "" {
 		w.stateName = DefaultStateName
 	}

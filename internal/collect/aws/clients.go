@@ -151,7 +151,11 @@ func LoadConfig(ctx context.Context, o Options) (aws.Config, error) {
 		return aws.Config{}, fmt.Errorf("load AWS configuration (profile %q): %w", o.Profile, err)
 	}
 	if cfg.Region == "" {
-		return aws.Config{}, fmt.Errorf("no AWS region: Identity Center lives in one region; pass --region or set AWS_REGION")
+		flag := o.RegionFlag
+		if flag == "" {
+			flag = "--region"
+		}
+		return aws.Config{}, fmt.Errorf("no AWS region: pass %s or set AWS_REGION", flag)
 	}
 	return cfg, nil
 }

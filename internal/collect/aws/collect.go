@@ -42,6 +42,9 @@ type Options struct {
 	MaxBackoff time.Duration
 	// Credentials replace the default chain when set.
 	Credentials aws.CredentialsProvider
+	// RegionFlag names the command's region flag in the error for a
+	// missing region; default "--region".
+	RegionFlag string
 }
 
 func (o Options) withDefaults() Options {
