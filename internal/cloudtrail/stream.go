@@ -69,8 +69,7 @@ func (st *streamer) split() error {
 	// The first window grows until the object ends or the window is as
 	// large as it may be.
 	for st.fill(); !st.eof && len(st.buf) < st.max; st.fill() {
-		// ×4: fewer copies, and less garbage before the window is full.
-		grown := make([]byte, min(4*len(st.buf), st.max))
+		grown := make([]byte, st.grownSize(4))
 		st.n = copy(grown, st.buf[:st.n])
 		st.buf = grown
 	}
@@ -80,6 +79,17 @@ func (st *streamer) split() error {
 		_ = st.run()
 	}
 	return st.stopped
+}
+
+// grownSize is the window's next size: factor times larger, or straight
+// to the largest when that is near (two big windows alive at once during
+// the copy are what the peak memory of a huge object is made of).
+func (st *streamer) grownSize(factor int) int {
+	n := max(factor*len(st.buf), 64<<10)
+	if 2*n > st.max {
+		n = st.max
+	}
+	return n
 }
 
 // fill reads until the window is full or r ends.
@@ -118,7 +128,7 @@ func (st *streamer) more(keep int) (int, bool) {
 		if len(st.buf) >= st.max {
 			return keep, false
 		}
-		grown := make([]byte, min(max(2*len(st.buf), 64<<10), st.max))
+		grown := make([]byte, st.grownSize(2))
 		st.n = copy(grown, st.buf[:st.n])
 		st.buf = grown
 	}
