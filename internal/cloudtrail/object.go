@@ -212,3 +212,16 @@ func gzipErr(err error) error {
 	}
 	return err
 }
+
+// FormatSize prints a byte count the way the size flags read it (512MiB, 64KiB).
+func FormatSize(n int64) string {
+	for _, u := range []struct {
+		shift uint
+		name  string
+	}{{30, "GiB"}, {20, "MiB"}, {10, "KiB"}} {
+		if n >= 1<<u.shift && n%(1<<u.shift) == 0 {
+			return fmt.Sprintf("%d%s", n>>u.shift, u.name)
+		}
+	}
+	return fmt.Sprintf("%d bytes", n)
+}
