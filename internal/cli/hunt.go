@@ -11,7 +11,9 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
+	"github.com/portcullis-sec/portcullis/internal/cloudtrail"
 	"github.com/portcullis-sec/portcullis/internal/config"
 	"github.com/portcullis-sec/portcullis/internal/detect"
 	"github.com/portcullis-sec/portcullis/internal/finding"
@@ -33,6 +35,16 @@ type huntFlags struct {
 	quiet            bool
 	aws              cloudFlags
 	athena           athenaFlags
+	caps             capFlags
+}
+
+// capFlags bound what one object may cost (hunt and watch).
+type capFlags struct{ object, record sizeFlag }
+
+func (c *capFlags) register(fl *pflag.FlagSet) {
+	c.object, c.record = sizeFlag(cloudtrail.DefaultMaxObjectBytes), sizeFlag(cloudtrail.DefaultMaxRecordBytes)
+	fl.Var(&c.object, "max-object-size", "largest decompressed size of one trail file (e.g. 512MiB, 2GB); a file over it is bad input")
+	fl.Var(&c.record, "max-record-size", "largest record in a trail file; a file with a larger one is bad input")
 }
 
 func (a *App) huntCmd() *cobra.Command {
@@ -73,6 +85,7 @@ func (a *App) huntCmd() *cobra.Command {
 	fl.StringVar(&f.aws.profile, "profile", "", "AWS profile for s3:// inputs")
 	fl.StringVar(&f.aws.s3Endpoint, "s3-endpoint", "", "S3-compatible endpoint URL (path-style), for s3:// inputs")
 	f.athena.register(fl)
+	f.caps.register(fl)
 	return cmd
 }
 
@@ -156,6 +169,7 @@ func (a *App) runHunt(cmd *cobra.Command, args []string, f huntFlags) error {
 	prog := a.progress()
 	opts := hunt.Options{
 		Paths: paths, Objects: objs, Filter: filter, Workers: f.workers, Config: cfg, Rules: rs, Snapshot: snap,
+		MaxObjectBytes: int64(f.caps.object), MaxRecordBytes: int64(f.caps.record),
 		OnError: func(err error) {
 			mu.Lock()
 			defer mu.Unlock()

@@ -28,7 +28,10 @@ type Enricher struct {
 
 // New builds an Enricher. state may be empty but not nil.
 func New(cfg *config.Config, state *idc.Model) *Enricher {
-	e := &Enricher{cfg: cfg, allow: actor.NewAllowlist(cfg.Admins), state: state, priv: map[string]bool{}, mem: newMemory()}
+	// The allow-list resolves Identity Center user ids through the state
+	// (snapshot and replayed events), so a user-name entry matches the
+	// user's portal events as the directory names them.
+	e := &Enricher{cfg: cfg, allow: actor.NewAllowlist(cfg.Admins).WithDirectory(state), state: state, priv: map[string]bool{}, mem: newMemory()}
 	for _, g := range cfg.PrivilegedGroups {
 		e.priv[strings.ToLower(g)] = true
 	}
@@ -92,12 +95,9 @@ func (e *Enricher) Enrich(ev *cloudtrail.Event) {
 	e.learn(ev)
 	a := actor.FromEvent(ev)
 	allowed, pattern := e.allow.Match(a, ev.Time)
-	if !allowed && a.UserID != "" {
+	if a.UserID != "" {
 		// Portal events name only the user id; the state knows the name.
 		if u, ok := e.state.UserByID(a.UserID); ok && u.UserName != "" {
-			b := a
-			b.Name = u.UserName
-			allowed, pattern = e.allow.Match(b, ev.Time)
 			a.Name = u.UserName
 		}
 	}

@@ -30,6 +30,9 @@ type Options struct {
 	Progress func(scan.Stats)
 	// NoPrefilter decodes every record (for debugging the prefilter).
 	NoPrefilter bool
+	// Caps on one object's decompressed size and one record (0: the
+	// defaults of package cloudtrail).
+	MaxObjectBytes, MaxRecordBytes int64
 }
 
 // Result is what a hunt found and how much it read.
@@ -80,12 +83,14 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 		pf = cloudtrail.NewPrefilter(eng.Interest())
 	}
 	stats, err := scan.Run(ctx, objs, scan.Options{
-		Workers:   o.Workers,
-		Prefilter: pf,
-		Since:     o.Filter.Since,
-		Until:     o.Filter.Until,
-		OnError:   onErr,
-		Progress:  o.Progress,
+		Workers:        o.Workers,
+		Prefilter:      pf,
+		Since:          o.Filter.Since,
+		Until:          o.Filter.Until,
+		MaxObjectBytes: o.MaxObjectBytes,
+		MaxRecordBytes: o.MaxRecordBytes,
+		OnError:        onErr,
+		Progress:       o.Progress,
 	}, func(batch []*cloudtrail.Event) error {
 		for _, ev := range batch {
 			res.Findings = append(res.Findings, eng.Process(ev)...)

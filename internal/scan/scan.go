@@ -25,6 +25,7 @@ type Options struct {
 	Prefilter      *cloudtrail.Prefilter // nil keeps every record
 	Since, Until   time.Time             // eventTime window, Since inclusive, Until exclusive; records without eventTime are kept
 	MaxObjectBytes int64                 // decompressed size cap per object; default cloudtrail.DefaultMaxObjectBytes
+	MaxRecordBytes int64                 // size cap per record; default cloudtrail.DefaultMaxRecordBytes
 	OnError        func(err error)       // one call per unreadable file or bad record (an *InputError); one call at a time
 	Progress       func(Stats)           // optional, about every 500ms as objects finish; never at the same time as OnError
 }
