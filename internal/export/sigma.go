@@ -123,6 +123,10 @@ func (g *sigmaGen) selection(s *sigma.Selection) (hi, lo selVariant, err error) 
 		var kept []*sigma.FieldMatcher
 		dropped, impossible := false, false
 		for _, fm := range conj {
+			if ok := successMatcher(fm); ok != nil {
+				kept = append(kept, ok)
+				continue
+			}
 			if isDerived(fm.Field) {
 				g.lost.add(fm.Key+" in "+s.Name, derivedWhy(fm.Field))
 				dropped = true
@@ -159,6 +163,16 @@ func (g *sigmaGen) selection(s *sigma.Selection) (hi, lo selVariant, err error) 
 		lo = constVariant(false)
 	}
 	return hi, lo, nil
+}
+
+// successMatcher writes "portcullis.success: true" as what it means on the
+// record: no errorCode, or an empty one.
+func successMatcher(fm *sigma.FieldMatcher) *sigma.FieldMatcher {
+	b, ok := boolLeaf(&leaf{fm: fm, values: fm.Values})
+	if fm.Field != "portcullis.success" || !ok || !b {
+		return nil
+	}
+	return &sigma.FieldMatcher{Key: "errorCode", Field: "errorCode", Values: []sigma.Value{{Type: sigma.Null, Text: "null"}, {Type: sigma.String, Text: ""}}}
 }
 
 // expand fills |expand placeholders from the config when asked to; nil
