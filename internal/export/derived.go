@@ -44,6 +44,7 @@ var derivedReasons = map[string]string{
 	"portcullis.settings.":               "needs the instance settings change parsed",
 	"portcullis.mfa.":                    "needs the MFA settings change parsed and compared with the caller",
 	"portcullis.portal.":                 "needs the portal session setting parsed",
+	"portcullis.success":                 "only true/false comparisons are written (errorCode absent or empty)",
 }
 
 // boolLeaf reports the boolean a derived-field leaf compares with, when it

@@ -128,7 +128,11 @@ func (g *sigmaGen) selection(s *sigma.Selection) (hi, lo selVariant, err error) 
 				continue
 			}
 			if isDerived(fm.Field) {
-				g.lost.add(fm.Key+" in "+s.Name, derivedWhy(fm.Field))
+				why := derivedWhy(fm.Field)
+				if fm.Field == "portcullis.success" {
+					why = "a selection cannot require errorCode to be present and not empty"
+				}
+				g.lost.add(fm.Key+" in "+s.Name, why)
 				dropped = true
 				continue
 			}

@@ -45,14 +45,13 @@ func (g *sqlGen) valuePred(c column, fm *sigma.FieldMatcher, v sigma.Value) (sql
 // missing is Sigma's null (absent, JSON null, or with lists an empty list)
 // or, for |exists: false, absent or JSON null.
 func (g *sqlGen) missing(c column, emptyList bool) sqlNode {
-	if !c.jsonPath {
+	if c.asText == "" {
 		return sqlAtom(c.expr+" IS NULL", false)
 	}
-	j := "coalesce(json_format(" + c.raw + "), 'null')"
 	if emptyList {
-		return sqlAtom(j+" IN ('null', '[]')", false)
+		return sqlAtom(c.asText+" IN ('null', '[]')", false)
 	}
-	return sqlAtom(j+" = 'null'", false)
+	return sqlAtom(c.asText+" = 'null'", false)
 }
 
 // stringPred is Sigma's plain, contains, startswith and endswith with '*'

@@ -48,10 +48,11 @@ func LakeTarget(eventDataStore string) (Target, error) {
 
 // column is a field of the record as the target's SQL reads it.
 type column struct {
-	expr     string // scalar value as VARCHAR (NULL when absent)
-	raw      string // for JSON paths: json_extract(…), to tell a JSON null from a value
-	object   bool   // a struct, a JSON object or an array: never equal to a string
-	jsonPath bool
+	expr   string // scalar value as VARCHAR (NULL when absent)
+	object bool   // a struct or a JSON object: never equal to a string
+	// asText is the value as JSON text, 'null' when absent or JSON null
+	// ('[]' for an empty list); "" where SQL NULL says absent.
+	asText string
 }
 
 // columnFor maps a Sigma field path (CloudTrail's keys) to SQL, or says
@@ -74,7 +75,12 @@ func (t Target) columnFor(field string) (column, string) {
 	typ := athena.MustParseType(col.Type)
 	expr := name
 	for _, s := range segs[1:] {
-		if typ.Kind != athena.KindStruct {
+		switch typ.Kind {
+		case athena.KindArray:
+			return column{}, fmt.Sprintf("%s is a list in the CloudTrail table: paths into its elements are not mapped", expr)
+		case athena.KindMap:
+			return column{}, fmt.Sprintf("%s is a map in the CloudTrail table: its keys are not mapped", expr)
+		case athena.KindScalar:
 			return column{}, fmt.Sprintf("%s is not a struct in the CloudTrail table", expr)
 		}
 		f, ok := structField(typ, strings.ToLower(s))
@@ -121,7 +127,7 @@ func (t Target) jsonField(col string, rest []string) (column, string) {
 		if why != "" {
 			return column{}, why
 		}
-		return column{expr: "json_extract_scalar(" + col + ", " + p + ")", raw: "json_extract(" + col + ", " + p + ")", jsonPath: true}, ""
+		return jsonColumn("json_extract_scalar("+col+", "+p+")", "json_extract("+col+", "+p+")"), ""
 	}
 	// Lake: the first key is a map lookup; deeper keys read its JSON text.
 	if !jsonKey.MatchString(rest[0]) {
@@ -129,13 +135,17 @@ func (t Target) jsonField(col string, rest []string) (column, string) {
 	}
 	elem := "element_at(" + col + ", " + lit(rest[0]) + ")"
 	if len(rest) == 1 {
-		return column{expr: elem}, ""
+		return column{expr: elem, asText: "coalesce(" + elem + ", 'null')"}, ""
 	}
 	p, why := jsonPath(rest[1:])
 	if why != "" {
 		return column{}, why
 	}
-	return column{expr: "json_extract_scalar(" + elem + ", " + p + ")", raw: "json_extract(" + elem + ", " + p + ")", jsonPath: true}, ""
+	return jsonColumn("json_extract_scalar("+elem+", "+p+")", "json_extract("+elem+", "+p+")"), ""
+}
+
+func jsonColumn(scalar, raw string) column {
+	return column{expr: scalar, asText: "coalesce(json_format(" + raw + "), 'null')"}
 }
 
 // jsonPath writes keys as a JSON path literal ($.a.b[0]).
