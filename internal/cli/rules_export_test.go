@@ -86,7 +86,7 @@ func TestRulesExportStdout(t *testing.T) {
 			Status  string          `json:"status"`
 			Pattern json.RawMessage `json:"pattern"`
 		} `json:"rules"`
-		Watch       json.RawMessage `json:"watch"`
+		Watch       json.RawMessage               `json:"watch"`
 		NotExported []struct{ ID, Reason string } `json:"not_exported"`
 	}
 	if err := json.Unmarshal(stdout.Bytes(), &doc); err != nil {
