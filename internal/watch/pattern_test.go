@@ -1,7 +1,9 @@
 package watch
 
 import (
+	"bytes"
 	"encoding/json"
+	"os"
 	"slices"
 	"testing"
 
@@ -21,8 +23,12 @@ func TestEventBridgePattern(t *testing.T) {
 	if err := json.Unmarshal(EventBridgePattern(), &p); err != nil {
 		t.Fatal(err)
 	}
-	if !slices.Contains(p.DetailType, "AWS API Call via CloudTrail") {
-		t.Errorf("detail-type %v", p.DetailType)
+	// Portal GetRoleCredentials and sign-in CredentialChallenge are
+	// AwsServiceEvent records: EventBridge delivers them as service events.
+	for _, dt := range []string{"AWS API Call via CloudTrail", "AWS Console Sign In via CloudTrail", "AWS Service Event via CloudTrail"} {
+		if !slices.Contains(p.DetailType, dt) {
+			t.Errorf("detail-type %v lacks %s", p.DetailType, dt)
+		}
 	}
 	var sources []string
 	for _, o := range p.Or {
@@ -64,5 +70,29 @@ func TestDefaultPrefilterMatchesThePattern(t *testing.T) {
 		if got := p.Match([]byte(tc.rec)) && p.MatchEvent(e); got != tc.want {
 			t.Errorf("%s: %v, want %v", tc.rec, got, tc.want)
 		}
+	}
+}
+
+// TestEventBridgePatternIsStable: the pattern, now written by
+// internal/export's generator, is the one watch printed before (its
+// sources, Organizations calls and SAML federation, in the same order),
+// plus the service-event detail-type. Rules that want nothing beyond it
+// leave it unchanged.
+func TestEventBridgePatternIsStable(t *testing.T) {
+	want, err := os.ReadFile("testdata/eventbridge-pattern.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := EventBridgePattern(); !bytes.Equal(got, want) {
+		t.Errorf("pattern changed:\n%s\nwant\n%s", got, want)
+	}
+	covered := EventBridgePattern(cloudtrail.Interest{Source: "sso.amazonaws.com", Names: []string{"CreateAccountAssignment"}},
+		cloudtrail.Interest{Source: "organizations.amazonaws.com", Names: []string{"RegisterDelegatedAdministrator"}})
+	if !bytes.Equal(covered, want) {
+		t.Errorf("interests already covered changed the pattern:\n%s", covered)
+	}
+	more := EventBridgePattern(cloudtrail.Interest{Source: "iam.amazonaws.com", Names: []string{"CreateRole"}})
+	if !bytes.Contains(more, []byte(`"aws.iam"`)) || !bytes.Contains(more, []byte(`"CreateRole"`)) {
+		t.Errorf("a rule's new source is not forwarded:\n%s", more)
 	}
 }
