@@ -75,8 +75,11 @@ func (g *ebGen) literal(l *leaf, neg bool) ebDNF {
 			continue
 		}
 		ms, why := positive(fm, v)
-		if why != "" {
+		switch {
+		case why != "" && ms == nil:
 			return g.lose(l, why)
+		case why != "": // an approximation that keeps every match
+			g.lost.add(l.describe(), why)
 		}
 		matchers = append(matchers, ms...)
 	}
@@ -147,6 +150,9 @@ func stringMatcher(op sigma.Op, raw string, cased bool) ([]any, string) {
 		}
 		return []any{map[string]any{"wildcard": "*" + wildcardEscape(raw) + "*"}}, ""
 	}
+	if ci {
+		return ciWildcard(op, raw)
+	}
 	w, ok := sigmaToWildcard(raw)
 	if !ok {
 		return nil, "EventBridge wildcards have no single-character '?'"
@@ -159,10 +165,43 @@ func stringMatcher(op sigma.Op, raw string, cased bool) ([]any, string) {
 	case sigma.OpEndsWith:
 		w = "*" + w
 	}
-	if ci {
-		return nil, "EventBridge wildcards are case-sensitive"
-	}
 	return []any{map[string]any{"wildcard": w}}, ""
+}
+
+// ciWildcard approximates an any-case wildcard by its literal prefix or
+// suffix, ignoring case: every value the wildcard matches has it.
+func ciWildcard(op sigma.Op, raw string) ([]any, string) {
+	const why = "EventBridge wildcards are case-sensitive: only the literal prefix or suffix is tested, ignoring case"
+	lits := sigmaLiterals(raw)
+	first, last := lits[0], lits[len(lits)-1]
+	switch {
+	case (op == sigma.OpEquals || op == sigma.OpStartsWith) && first != "":
+		return []any{map[string]any{"prefix": map[string]any{"equals-ignore-case": first}}}, why
+	case (op == sigma.OpEquals || op == sigma.OpEndsWith) && last != "" && len(lits) > 1:
+		return []any{map[string]any{"suffix": map[string]any{"equals-ignore-case": last}}}, why
+	}
+	return nil, "EventBridge wildcards are case-sensitive"
+}
+
+// sigmaLiterals splits a Sigma wildcard value at its unescaped '*' and '?'
+// into the literal runs between them (escapes resolved).
+func sigmaLiterals(raw string) []string {
+	var out []string
+	var b strings.Builder
+	for i := 0; i < len(raw); i++ {
+		c := raw[i]
+		switch {
+		case c == '\\' && i+1 < len(raw) && strings.IndexByte(`*?\`, raw[i+1]) >= 0:
+			b.WriteByte(raw[i+1])
+			i++
+		case c == '*' || c == '?':
+			out = append(out, b.String())
+			b.Reset()
+		default:
+			b.WriteByte(c)
+		}
+	}
+	return append(out, b.String())
 }
 
 func hasLetter(s string) bool {

@@ -204,6 +204,10 @@ WHERE "timestamp" >= '2026/11/01'
       lower(eventsource) = 'identitystore.amazonaws.com'
       AND useridentity.arn LIKE 'arn:aws:sts::%:assumed-role/Break*Glass\_%/%' ESCAPE '\'
     )
+    OR (
+      lower(eventsource) = 'sso-directory.amazonaws.com'
+      AND lower(eventname) LIKE 'create%gr_up'
+    )
   )
 ORDER BY eventtime, eventid
 # ==== idc.exporttest.values (full)

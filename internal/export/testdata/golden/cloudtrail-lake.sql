@@ -190,6 +190,10 @@ WHERE eventtime >= current_timestamp - INTERVAL '6' HOUR
       lower(eventsource) = 'identitystore.amazonaws.com'
       AND useridentity.arn LIKE 'arn:aws:sts::%:assumed-role/Break*Glass\_%/%' ESCAPE '\'
     )
+    OR (
+      lower(eventsource) = 'sso-directory.amazonaws.com'
+      AND lower(eventname) LIKE 'create%gr_up'
+    )
   )
 ORDER BY eventtime, eventid
 # ==== idc.exporttest.values (full)
