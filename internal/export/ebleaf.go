@@ -1,6 +1,7 @@
 package export
 
 import (
+	"math"
 	"strconv"
 	"strings"
 	"unicode"
@@ -104,6 +105,9 @@ func positive(fm *sigma.FieldMatcher, v sigma.Value) ([]any, string) {
 	switch op := fm.Op; {
 	case op.Numeric():
 		f, _ := strconv.ParseFloat(v.Text, 64)
+		if math.Abs(f) > 1e9 {
+			return nil, "EventBridge compares numbers between -1e9 and 1e9 only"
+		}
 		sym := map[sigma.Op]string{sigma.OpGT: ">", sigma.OpGTE: ">=", sigma.OpLT: "<", sigma.OpLTE: "<="}[op]
 		// Numeric matching sees JSON numbers only; a number written as a
 		// string is let through (any string), which keeps the superset.

@@ -110,7 +110,7 @@ func skipReason(r *sigma.Rule) string {
 	case r.Detection == nil:
 		return "no detection"
 	case r.Portcullis.ID == "":
-		return "a signal rule that only feeds correlations; it raises no finding of its own"
+		return "no portcullis id: it raises no finding of its own (a signal that only feeds correlations)"
 	}
 	return ""
 }
