@@ -73,6 +73,9 @@ func (a *App) runExport(f exportFlags, dirs []string) error {
 		return err
 	}
 	if f.since != "" {
+		if f.format != export.FormatAthena && f.format != export.FormatLake {
+			return fmt.Errorf("--since applies to the SQL formats (athena, cloudtrail-lake), not %s", f.format)
+		}
 		if o.Since, err = parseExportSince(f.since); err != nil {
 			return fmt.Errorf("--since: %w", err)
 		}

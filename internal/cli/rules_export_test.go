@@ -141,6 +141,7 @@ func TestRulesExportErrors(t *testing.T) {
 		{[]string{"--format", "cloudtrail-lake", "--event-data-store", "x;DROP"}, `is not an event data store id or ARN`},
 		{[]string{"--format", "athena", "--rule", "idc.nope"}, `--rule: no rule "idc.nope"`},
 		{[]string{"--format", "athena", "--since", "yesterday"}, `--since: want a time`},
+		{[]string{"--format", "sigma", "--since", "1d"}, `--since applies to the SQL formats`},
 		{[]string{"--format", "athena", "--config", "/nonexistent.yaml"}, "config:"},
 	} {
 		app, _, stderr := testApp("")

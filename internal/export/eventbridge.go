@@ -72,7 +72,7 @@ func ebRule(r *sigma.Rule, o Options) (Item, error) {
 	it.Lost = g.lost
 	switch {
 	case len(alts) == 0:
-		it.Status, it.Reason = Skipped, "matches nothing with this config (an empty placeholder list)"
+		it.Status, it.Reason = Skipped, "can match no event (an empty placeholder list in the config, or a string compared with an object)"
 		return it, nil
 	case empty:
 		it.Status, it.Reason = Skipped, "nothing of its condition can be tested by an event pattern: "+lossList(g.lost)
