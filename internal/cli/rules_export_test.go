@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -44,11 +43,12 @@ func TestRulesExportFiles(t *testing.T) {
 	} {
 		t.Run(tc.format, func(t *testing.T) {
 			dir := t.TempDir()
-			app, _, stderr := testApp("")
 			args := append([]string{"rules", "export", "--format", tc.format, "--out", dir, "--config", "../../rules/testcontext.yaml"}, tc.extra...)
-			if code := app.Run(context.Background(), args); code != ExitOK {
-				t.Fatalf("exit %d: %s", code, stderr)
+			res := runCLI(t, args...)
+			if res.code != ExitOK {
+				t.Fatalf("exit %d: %s", res.code, res.stderr)
 			}
+			stderr := res.stderr
 			b, err := os.ReadFile(filepath.Join(dir, "idc.delegated-admin.registered"+tc.ext))
 			if err != nil {
 				t.Fatal(err)
@@ -57,8 +57,8 @@ func TestRulesExportFiles(t *testing.T) {
 			if _, err := os.Stat(filepath.Join(dir, "idc.chain.backdoor-user"+tc.ext)); err == nil {
 				t.Error("a correlation was exported")
 			}
-			if !strings.Contains(stderr.String(), "not exported: idc.chain.backdoor-user: a temporal_ordered correlation") ||
-				!strings.Contains(stderr.String(), "wrote "+tc.format+" to "+dir) {
+			if !strings.Contains(stderr, "not exported: idc.chain.backdoor-user: a temporal_ordered correlation") ||
+				!strings.Contains(stderr, "wrote "+tc.format+" to "+dir) {
 				t.Errorf("stderr:\n%s", stderr)
 			}
 			if tc.format == "eventbridge" {
@@ -76,9 +76,9 @@ func TestRulesExportFiles(t *testing.T) {
 // EventBridge one is a single JSON document holding the combined pattern
 // watch prints.
 func TestRulesExportStdout(t *testing.T) {
-	app, stdout, stderr := testApp("")
-	if code := app.Run(context.Background(), []string{"rules", "export", "--format", "eventbridge"}); code != ExitOK {
-		t.Fatalf("exit %d: %s", code, stderr)
+	res := runCLI(t, "rules", "export", "--format", "eventbridge")
+	if res.code != ExitOK {
+		t.Fatalf("exit %d: %s", res.code, res.stderr)
 	}
 	var doc struct {
 		Rules []struct {
@@ -89,41 +89,41 @@ func TestRulesExportStdout(t *testing.T) {
 		Watch       json.RawMessage               `json:"watch"`
 		NotExported []struct{ ID, Reason string } `json:"not_exported"`
 	}
-	if err := json.Unmarshal(stdout.Bytes(), &doc); err != nil {
-		t.Fatalf("%v\n%s", err, stdout)
+	if err := json.Unmarshal([]byte(res.stdout), &doc); err != nil {
+		t.Fatalf("%v\n%s", err, res.stdout)
 	}
 	if len(doc.Rules) < 10 || len(doc.NotExported) == 0 || len(doc.Watch) == 0 {
 		t.Errorf("%d rules, %d not exported, watch %s", len(doc.Rules), len(doc.NotExported), doc.Watch)
 	}
-	app, watchOut, _ := testApp("")
-	if code := app.Run(context.Background(), []string{"watch", "--print-eventbridge-pattern"}); code != ExitOK {
-		t.Fatal(code)
+	watchOut := runCLI(t, "watch", "--print-eventbridge-pattern")
+	if watchOut.code != ExitOK {
+		t.Fatal(watchOut.stderr)
 	}
 	var a, b any
 	_ = json.Unmarshal(doc.Watch, &a)
-	_ = json.Unmarshal(watchOut.Bytes(), &b)
+	_ = json.Unmarshal([]byte(watchOut.stdout), &b)
 	ja, _ := json.Marshal(a)
 	jb, _ := json.Marshal(b)
 	if string(ja) != string(jb) {
 		t.Errorf("rules export's watch pattern differs from watch's:\n%s\n%s", ja, jb)
 	}
 
-	app, stdout, _ = testApp("")
-	if code := app.Run(context.Background(), []string{"rules", "export", "--format", "athena", "--rule", "idc.assignment.created", "--rule", "idc.chain.backdoor-user"}); code != ExitOK {
-		t.Fatal(code)
+	res = runCLI(t, "rules", "export", "--format", "athena", "--rule", "idc.assignment.created", "--rule", "idc.chain.backdoor-user")
+	if res.code != ExitOK {
+		t.Fatal(res.stderr)
 	}
-	out := stdout.String()
+	out := res.stdout
 	if !strings.HasPrefix(out, "-- idc.assignment.created: ") || !strings.Contains(out, "-- not exported: idc.chain.backdoor-user: ") {
 		t.Errorf("stdout:\n%s", out)
 	}
 }
 
 func TestRulesExportExplain(t *testing.T) {
-	app, stdout, stderr := testApp("")
-	if code := app.Run(context.Background(), []string{"rules", "export", "--format", "sigma", "--explain"}); code != ExitOK {
-		t.Fatalf("exit %d: %s", code, stderr)
+	res := runCLI(t, "rules", "export", "--format", "sigma", "--explain")
+	if res.code != ExitOK {
+		t.Fatalf("exit %d: %s", res.code, res.stderr)
 	}
-	out := stdout.String()
+	out := res.stdout
 	for _, want := range []string{"RULE", "idc.permission-set.admin-policy-attached", "partial", "portcullis.policy.escalation in selection_managed: needs the policy analyser", "fully,"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("explain lacks %q:\n%s", want, out)
@@ -144,10 +144,9 @@ func TestRulesExportErrors(t *testing.T) {
 		{[]string{"--format", "sigma", "--since", "1d"}, `--since applies to the SQL formats`},
 		{[]string{"--format", "athena", "--config", "/nonexistent.yaml"}, "config:"},
 	} {
-		app, _, stderr := testApp("")
-		code := app.Run(context.Background(), append([]string{"rules", "export"}, tc.args...))
-		if code != ExitError || !strings.Contains(stderr.String(), tc.want) {
-			t.Errorf("%v: exit %d, stderr %q, want %q", tc.args, code, stderr, tc.want)
+		res := runCLI(t, append([]string{"rules", "export"}, tc.args...)...)
+		if res.code != ExitError || !strings.Contains(res.stderr, tc.want) {
+			t.Errorf("%v: exit %d, stderr %q, want %q", tc.args, res.code, res.stderr, tc.want)
 		}
 	}
 }

@@ -2,18 +2,14 @@ package export_test
 
 import (
 	"bytes"
-	"flag"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/portcullis-sec/portcullis/internal/export"
+	"github.com/portcullis-sec/portcullis/internal/golden"
 )
-
-// update rewrites golden files: go test ./internal/export -run Golden -update
-var update = flag.Bool("update", false, "rewrite golden files")
 
 // TestGolden: the exports of testdata/rules (not the built-in pack, which
 // other work changes) in every format, as a person reads them.
@@ -53,49 +49,7 @@ func TestGolden(t *testing.T) {
 				b.WriteString("# ==== " + it.ID + " (" + string(it.Status) + ")\n")
 				b.Write(it.Body)
 			}
-			golden(t, filepath.Join("testdata", "golden", tc.file), b.Bytes())
+			golden.Check(t, filepath.Join("testdata", "golden", tc.file), b.Bytes())
 		})
 	}
-}
-
-func golden(t *testing.T, path string, got []byte) {
-	t.Helper()
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run with -update to create it)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs from the golden file (run with -update if the change is intended):\n%s", path, diffLines(string(want), string(got)))
-	}
-}
-
-// diffLines shows the first lines that differ.
-func diffLines(want, got string) string {
-	w, g := strings.Split(want, "\n"), strings.Split(got, "\n")
-	var out []string
-	for i := 0; i < len(w) || i < len(g); i++ {
-		var a, b string
-		if i < len(w) {
-			a = w[i]
-		}
-		if i < len(g) {
-			b = g[i]
-		}
-		if a != b {
-			out = append(out, "- "+a, "+ "+b)
-			if len(out) > 20 {
-				break
-			}
-		}
-	}
-	return strings.Join(out, "\n")
 }
