@@ -72,7 +72,11 @@ func (a *App) watchCmd() *cobra.Command {
 
 func (a *App) runWatch(ctx context.Context, f watchFlags) error {
 	if f.printPattern {
-		_, err := fmt.Fprintf(a.Stdout, "%s\n", watch.EventBridgePattern())
+		in, err := ruleInterests(f.ruleDirs)
+		if err != nil {
+			return err
+		}
+		_, err = fmt.Fprintf(a.Stdout, "%s\n", watch.EventBridgePattern(in...))
 		return err
 	}
 	modes := 0
