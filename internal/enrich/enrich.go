@@ -101,6 +101,10 @@ func (e *Enricher) Enrich(ev *cloudtrail.Event) {
 	ev.SetDerived("portcullis.actor.allowlist_pattern", pattern)
 	ev.SetDerived("portcullis.actor.service", a.Service != "")
 	ev.SetDerived("portcullis.actor.key", Key(a))
+	ua := ev.String("userAgent")
+	ev.SetDerived("portcullis.client.family", ClientFamily(ua))
+	ev.SetDerived("portcullis.client.env", ClientEnv(ua))
+	ev.SetDerived("portcullis.network", Network(ev.String("sourceIPAddress")))
 
 	family, isIDC := idcSources[ev.Source]
 	// Administrative writes need IAM credentials: on sso.amazonaws.com an

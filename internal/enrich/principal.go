@@ -84,7 +84,7 @@ func (e *Enricher) isPrivileged(id, name string) bool {
 	return (id != "" && e.priv[strings.ToLower(id)]) || (name != "" && e.priv[strings.ToLower(name)])
 }
 
-func hidden(s string) bool { return s == "HIDDEN_DUE_TO_SECURITY_REASONS" }
+func hidden(s string) bool { return s == cloudtrail.Hidden }
 
 func firstNonEmpty(ss ...string) string {
 	for _, s := range ss {
