@@ -22,11 +22,12 @@ type Enricher struct {
 	state   *idc.Model
 	priv    map[string]bool // privileged groups: ids and folded names
 	learned int
+	creds   *credentials
 }
 
 // New builds an Enricher. state may be empty but not nil.
 func New(cfg *config.Config, state *idc.Model) *Enricher {
-	e := &Enricher{cfg: cfg, allow: actor.NewAllowlist(cfg.Admins), state: state, priv: map[string]bool{}}
+	e := &Enricher{cfg: cfg, allow: actor.NewAllowlist(cfg.Admins), state: state, priv: map[string]bool{}, creds: newCredentials()}
 	for _, g := range cfg.PrivilegedGroups {
 		e.priv[strings.ToLower(g)] = true
 	}
@@ -102,9 +103,11 @@ func (e *Enricher) Enrich(ev *cloudtrail.Event) {
 	ev.SetDerived("portcullis.actor.service", a.Service != "")
 	ev.SetDerived("portcullis.actor.key", Key(a))
 	ua := ev.String("userAgent")
-	ev.SetDerived("portcullis.client.family", ClientFamily(ua))
+	client, network := ClientFamily(ua), Network(ev.String("sourceIPAddress"))
+	ev.SetDerived("portcullis.client.family", client)
 	ev.SetDerived("portcullis.client.env", ClientEnv(ua))
-	ev.SetDerived("portcullis.network", Network(ev.String("sourceIPAddress")))
+	ev.SetDerived("portcullis.network", network)
+	e.credentialUse(ev, e.withUserID(a), network, client)
 
 	family, isIDC := idcSources[ev.Source]
 	// Administrative writes need IAM credentials: on sso.amazonaws.com an
@@ -132,6 +135,19 @@ func (e *Enricher) Enrich(ev *cloudtrail.Event) {
 	e.principalAndGroup(ev)
 	e.sessionUse(ev)
 	e.settings(ev, a)
+}
+
+// withUserID fills in the Identity Center user id of a portal or sign-in
+// actor that older records name only by user name, when the state knows
+// the name: sign-ins, tokens and portal calls then join on one key.
+func (e *Enricher) withUserID(a actor.Actor) actor.Actor {
+	if a.UserID != "" || a.Name == "" || (a.Type != actor.KindIDCUser && a.Type != actor.KindUnknown) {
+		return a
+	}
+	if u, ok := e.state.UserByName(a.Name); ok {
+		a.UserID = u.ID
+	}
+	return a
 }
 
 // Key is the stable identity of an actor for correlation windows.
