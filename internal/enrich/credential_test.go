@@ -110,9 +110,9 @@ func TestCredentialTracking(t *testing.T) {
 // TestCredentialStateBounded: a flood of distinct tokens keeps at most
 // maxCredentials of them, forgetting the oldest.
 func TestCredentialStateBounded(t *testing.T) {
-	cs := newCredentials()
+	e := New(config.Default(), idc.New("test"))
+	cs := e.creds
 	cs.byKey.max, cs.aliases.max = 10, 10
-	e := &Enricher{cfg: config.Default(), state: idc.New("test"), creds: cs}
 	for i := range 25 {
 		ev := decode(t, deviceToken("2026-11-02T10:00:00Z", fmt.Sprintf("198.51.%d.7", i), uaBoto, fmt.Sprintf("T%02d", i)))
 		e.Enrich(ev)

@@ -23,11 +23,12 @@ type Enricher struct {
 	priv    map[string]bool // privileged groups: ids and folded names
 	learned int
 	creds   *credentials
+	signins *signins
 }
 
 // New builds an Enricher. state may be empty but not nil.
 func New(cfg *config.Config, state *idc.Model) *Enricher {
-	e := &Enricher{cfg: cfg, allow: actor.NewAllowlist(cfg.Admins), state: state, priv: map[string]bool{}, creds: newCredentials()}
+	e := &Enricher{cfg: cfg, allow: actor.NewAllowlist(cfg.Admins), state: state, priv: map[string]bool{}, creds: newCredentials(), signins: newSignins()}
 	for _, g := range cfg.PrivilegedGroups {
 		e.priv[strings.ToLower(g)] = true
 	}
@@ -107,7 +108,9 @@ func (e *Enricher) Enrich(ev *cloudtrail.Event) {
 	ev.SetDerived("portcullis.client.family", client)
 	ev.SetDerived("portcullis.client.env", ClientEnv(ua))
 	ev.SetDerived("portcullis.network", network)
-	e.credentialUse(ev, e.withUserID(a), network, client)
+	user := e.withUserID(a)
+	e.credentialUse(ev, user, network, client)
+	e.signin(ev, user, network, client)
 
 	family, isIDC := idcSources[ev.Source]
 	// Administrative writes need IAM credentials: on sso.amazonaws.com an
