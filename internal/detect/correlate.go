@@ -29,6 +29,9 @@ type signal struct {
 	Account string            `json:"account,omitempty"`
 	Region  string            `json:"region,omitempty"`
 	Summary map[string]string `json:"summary,omitempty"`
+	// Unusual: the step's allow-listed actor acted from a network or
+	// client family not its own (portcullis.actor.unusual).
+	Unusual string `json:"unusual,omitempty"`
 }
 
 // partial is an unfinished match of one correlation for one group.

@@ -24,11 +24,6 @@ const (
 	ClientOther      = "other"
 )
 
-// ClientFamilies lists every family ClientFamily returns (config
-// validation names them).
-var ClientFamilies = []string{ClientAWSCLI, ClientPython, ClientGo, ClientJava, ClientJS, ClientTerraform,
-	ClientConsole, ClientBrowser, ClientPowerShell, ClientScripted, ClientOther}
-
 // familyMarks are tested in order: the first family one of whose marks the
 // userAgent contains (in lower case) wins. Order matters: Terraform's
 // agent names the Go SDK, the CLI v1's names botocore, and an SDK call from

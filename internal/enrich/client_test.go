@@ -1,6 +1,25 @@
 package enrich
 
-import "testing"
+import (
+	"slices"
+	"testing"
+
+	"github.com/portcullis-sec/portcullis/internal/config"
+)
+
+// TestConfigKnowsEveryFamily: an admin entry's clients are checked against
+// config.ClientFamilies; every family ClientFamily returns must be there.
+func TestConfigKnowsEveryFamily(t *testing.T) {
+	fams := []string{ClientOther, ClientConsole}
+	for _, f := range familyMarks {
+		fams = append(fams, f.family)
+	}
+	for _, f := range fams {
+		if !slices.Contains(config.ClientFamilies, f) {
+			t.Errorf("family %q is missing from config.ClientFamilies", f)
+		}
+	}
+}
 
 func TestClientFamily(t *testing.T) {
 	cases := []struct{ ua, want string }{

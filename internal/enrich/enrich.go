@@ -24,11 +24,14 @@ type Enricher struct {
 	learned int
 	creds   *credentials
 	signins *signins
+	// baselines: where each allow-listed identity works from
+	baselines *lru[*baseline]
 }
 
 // New builds an Enricher. state may be empty but not nil.
 func New(cfg *config.Config, state *idc.Model) *Enricher {
-	e := &Enricher{cfg: cfg, allow: actor.NewAllowlist(cfg.Admins), state: state, priv: map[string]bool{}, creds: newCredentials(), signins: newSignins()}
+	e := &Enricher{cfg: cfg, allow: actor.NewAllowlist(cfg.Admins), state: state, priv: map[string]bool{}, creds: newCredentials(), signins: newSignins(),
+		baselines: newLRU[*baseline](maxBaselines)}
 	for _, g := range cfg.PrivilegedGroups {
 		e.priv[strings.ToLower(g)] = true
 	}
@@ -108,6 +111,11 @@ func (e *Enricher) Enrich(ev *cloudtrail.Event) {
 	ev.SetDerived("portcullis.client.family", client)
 	ev.SetDerived("portcullis.client.env", ClientEnv(ua))
 	ev.SetDerived("portcullis.network", network)
+	if allowed {
+		if entry := e.adminEntry(pattern); entry != nil {
+			e.trust(ev, a, entry, network, client)
+		}
+	}
 	user := e.withUserID(a)
 	e.credentialUse(ev, user, network, client)
 	e.signin(ev, user, network, client)

@@ -13,6 +13,7 @@ type savedState struct {
 	Aliases        []lruEntry[string]         `json:"credential_aliases,omitempty"`
 	Signins        []lruEntry[*signinHistory] `json:"signins,omitempty"`
 	SigninFailures []lruEntry[[]failure]      `json:"signin_failures,omitempty"`
+	Baselines      []lruEntry[*baseline]      `json:"baselines,omitempty"`
 }
 
 // SaveState serialises the learned state.
@@ -22,6 +23,7 @@ func (e *Enricher) SaveState() ([]byte, error) {
 		Aliases:        e.creds.aliases.entries(),
 		Signins:        e.signins.users.entries(),
 		SigninFailures: e.signins.fails.entries(),
+		Baselines:      e.baselines.entries(),
 	})
 	if err != nil {
 		return nil, fmt.Errorf("save enrichment state: %w", err)
@@ -46,6 +48,12 @@ func (e *Enricher) RestoreState(b []byte) error {
 			return fmt.Errorf("restore enrichment state: sign-in history %q: empty", h.K)
 		}
 	}
+	for _, b := range s.Baselines {
+		if b.V == nil || b.V.Networks == nil || b.V.Clients == nil {
+			return fmt.Errorf("restore enrichment state: baseline %q: empty", b.K)
+		}
+	}
+	e.baselines.load(s.Baselines)
 	e.creds.byKey.load(s.Credentials)
 	e.creds.aliases.load(s.Aliases)
 	e.signins.users.load(s.Signins)

@@ -56,7 +56,7 @@ func TestRuleLoadErrors(t *testing.T) {
 		{"drift rule with a detection", "title: t\nlogsource: {product: aws}\ndetection: {s: {a: b}, condition: s}\nportcullis: {id: idc.x.y, kind: drift}", "portcullis.kind: a drift rule is raised by watch --baseline"},
 		{"drift rule with a correlation", "title: t\ncorrelation: {type: temporal, rules: [a, b], group-by: [x], timespan: 1h}\nportcullis: {id: idc.x.y, kind: drift}", "portcullis.kind: a drift rule"},
 		{"drift rule without id", "title: t\nportcullis: {kind: drift}", "portcullis.id: required for a drift rule"},
-		{"drift rule with tests", "title: t\nportcullis: {id: idc.x.y, kind: drift, tests: [{match: true, event: {a: b}}]}", "tests, escalate and fallback do not apply"},
+		{"drift rule with tests", "title: t\nportcullis: {id: idc.x.y, kind: drift, tests: [{match: true, event: {a: b}}]}", "tests, escalate, fallback and ignore_allowlist do not apply"},
 		{"unknown kind", "title: t\nportcullis: {id: idc.x.y, kind: posture}", `portcullis.kind: unknown "posture"`},
 		{"no body without a kind", "title: t\nportcullis: {id: idc.x.y}", "detection: required"},
 		{"test without event", "title: t\nlogsource: {product: aws}\ndetection: {s: {a: b}, condition: s}\nportcullis: {id: idc.x.y, tests: [{match: true}]}", "portcullis.tests[0].event: required"},

@@ -73,8 +73,12 @@ type Extension struct {
 	Remediation string
 	Guardrail   bool // weakens a guardrail for everyone: admins get no discount
 	Fallback    bool // evaluated only when no other finding-raising rule matched
-	Escalate    []Escalation
-	Tests       []Test
+	// IgnoreAllowlist: the rule is about whether an identity is used by its
+	// owner (a phished token, a guessed password): the admins list cannot
+	// say, so it neither caps an allow-listed actor nor floors anyone else.
+	IgnoreAllowlist bool
+	Escalate        []Escalation
+	Tests           []Test
 }
 
 // Escalation raises a finding's severity when its selection matches.
@@ -115,13 +119,14 @@ type ruleFile struct {
 }
 
 type extensionFile struct {
-	ID          string `yaml:"id"`
-	Kind        string `yaml:"kind"`
-	Summary     string `yaml:"summary"`
-	Remediation string `yaml:"remediation"`
-	Guardrail   bool   `yaml:"guardrail"`
-	Fallback    bool   `yaml:"fallback"`
-	Escalate    []struct {
+	ID              string `yaml:"id"`
+	Kind            string `yaml:"kind"`
+	Summary         string `yaml:"summary"`
+	Remediation     string `yaml:"remediation"`
+	Guardrail       bool   `yaml:"guardrail"`
+	Fallback        bool   `yaml:"fallback"`
+	IgnoreAllowlist bool   `yaml:"ignore_allowlist"`
+	Escalate        []struct {
 		Level  string    `yaml:"level"`
 		Reason string    `yaml:"reason"`
 		When   yaml.Node `yaml:"when"`
@@ -229,13 +234,13 @@ func (r *Rule) parseExtension(x *extensionFile, fail failFunc) error {
 	if x.ID != "" && !dottedID.MatchString(x.ID) {
 		return fail("portcullis.id", "want a dotted id like idc.assignment.created, got %q", x.ID)
 	}
-	r.Portcullis = Extension{ID: x.ID, Kind: Kind(x.Kind), Summary: x.Summary, Remediation: x.Remediation, Guardrail: x.Guardrail, Fallback: x.Fallback}
+	r.Portcullis = Extension{ID: x.ID, Kind: Kind(x.Kind), Summary: x.Summary, Remediation: x.Remediation, Guardrail: x.Guardrail, Fallback: x.Fallback, IgnoreAllowlist: x.IgnoreAllowlist}
 	if r.Portcullis.Kind == KindDrift {
 		switch {
 		case x.ID == "":
 			return fail("portcullis.id", "required for a %s rule", KindDrift)
-		case len(x.Tests) > 0 || len(x.Escalate) > 0 || x.Fallback:
-			return fail("portcullis", "a %s rule has no detection: tests, escalate and fallback do not apply", KindDrift)
+		case len(x.Tests) > 0 || len(x.Escalate) > 0 || x.Fallback || x.IgnoreAllowlist:
+			return fail("portcullis", "a %s rule has no detection: tests, escalate, fallback and ignore_allowlist do not apply", KindDrift)
 		}
 	}
 	for i, e := range x.Escalate {
