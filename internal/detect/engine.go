@@ -216,6 +216,7 @@ func (e *Engine) moveModel(ev *cloudtrail.Event) {
 	if changed || e.enricher.Learned() != e.learned {
 		e.learned = e.enricher.Learned()
 		e.modelVersion++
+		e.enricher.ModelChanged()
 	}
 }
 

@@ -26,6 +26,10 @@ type Enricher struct {
 	signins *signins
 	// baselines: where each allow-listed identity works from
 	baselines *lru[*baseline]
+	// userPriv caches whether a user is privileged, groupsOf the groups
+	// of each user; both are dropped when the model changes.
+	userPriv map[string]bool
+	groupsOf map[string][]string
 }
 
 // New builds an Enricher. state may be empty but not nil.
@@ -119,12 +123,15 @@ func (e *Enricher) Enrich(ev *cloudtrail.Event) {
 	user := e.withUserID(a)
 	e.credentialUse(ev, user, network, client)
 	e.signin(ev, user, network, client)
+	e.targetUser(ev, user)
 
 	family, isIDC := idcSources[ev.Source]
 	// Administrative writes need IAM credentials: on sso.amazonaws.com an
 	// Identity Center user (or a legacy "Unknown" portal identity) is an end
 	// user of the access portal, whatever the call is named.
-	portalUser := ev.Source == idc.SourceSSO && (a.Type == actor.KindIDCUser || a.Type == actor.KindUnknown)
+	// The same holds for an Identity Center user on the directory: its
+	// calls there are self-service (its own MFA device, its password).
+	portalUser := a.Type == actor.KindIDCUser || ev.Source == idc.SourceSSO && a.Type == actor.KindUnknown
 	write := isIDC && !portalCalls[ev.Name] && !portalUser && IsWrite(ev.Name) && a.Service == ""
 	ev.SetDerived("portcullis.idc.family", family)
 	ev.SetDerived("portcullis.idc.write", write)
