@@ -1,6 +1,7 @@
 package enrich
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -33,7 +34,11 @@ type credential struct {
 	FirstClient  string    `json:"first_client,omitempty"`
 	Grant        string    `json:"grant,omitempty"` // device_code, authorization_code, refresh_token, jwt-bearer …
 	App          string    `json:"app,omitempty"`   // application ARN of a CreateTokenWithIAM token
-	Issued       time.Time `json:"issued"`
+	// Networks and Clients it has been used from (bounded): a move is
+	// reported once per new network or client family.
+	Networks []string  `json:"networks,omitempty"`
+	Clients  []string  `json:"clients,omitempty"`
+	Issued   time.Time `json:"issued"`
 	Expires      time.Time `json:"expires"`
 	Last         time.Time `json:"last"`
 }
@@ -118,8 +123,10 @@ func (e *Enricher) credentialUse(ev *cloudtrail.Event, a actor.Actor, network, c
 		c = e.creds.issue(ev, id, user, network, client)
 		c.Grant, c.App = grant, app
 	}
+	moved := false
 	if ok {
 		c.Last = ev.Time
+		moved = c.seenFrom(network, client)
 	}
 	ev.SetDerived("portcullis.credential.key", c.Key)
 	ev.SetDerived("portcullis.credential.user", c.User)
@@ -131,6 +138,33 @@ func (e *Enricher) credentialUse(ev *cloudtrail.Event, a actor.Actor, network, c
 	ev.SetDerived("portcullis.credential.first_client", c.FirstClient)
 	ev.SetDerived("portcullis.credential.new_network", network != "" && c.FirstNetwork != "" && network != c.FirstNetwork)
 	ev.SetDerived("portcullis.credential.new_client", client != "" && c.FirstClient != "" && client != c.FirstClient)
+	ev.SetDerived("portcullis.credential.moved", moved)
+}
+
+// Bounds of what a credential remembers of where it was used.
+const (
+	maxCredentialNetworks = 8
+	maxCredentialClients  = 4
+)
+
+// seenFrom notes a use from network and client, and reports whether it is
+// the first from a network or client family the credential was not used
+// from before.
+func (c *credential) seenFrom(network, client string) bool {
+	moved := false
+	note := func(list *[]string, v string, max int) {
+		if v == "" || slices.Contains(*list, v) {
+			return
+		}
+		moved = moved || len(*list) > 0
+		*list = append(*list, v)
+		if len(*list) > max {
+			*list = (*list)[1:]
+		}
+	}
+	note(&c.Networks, network, maxCredentialNetworks)
+	note(&c.Clients, client, maxCredentialClients)
+	return moved
 }
 
 // find returns the live credential with credentialId id, or else the one

@@ -55,7 +55,16 @@ func TestCredentialTracking(t *testing.T) {
 		{"one credential from another network and client", []string{
 			deviceToken("2026-11-02T10:00:00Z", "198.51.100.7", uaCLI, "AAAA"),
 			roleCreds("2026-11-02T11:00:00Z", "203.0.113.50", uaGo, "AAAA"),
-		}, map[string]any{"portcullis.credential.new_network": true, "portcullis.credential.new_client": true, "portcullis.credential.grant": "device_code"}},
+		}, map[string]any{"portcullis.credential.new_network": true, "portcullis.credential.new_client": true, "portcullis.credential.grant": "device_code", "portcullis.credential.moved": true}},
+		{"a move is reported once", []string{
+			deviceToken("2026-11-02T10:00:00Z", "198.51.100.7", uaCLI, "AAAA"),
+			roleCreds("2026-11-02T11:00:00Z", "203.0.113.50", uaCLI, "AAAA"),
+			roleCreds("2026-11-02T11:01:00Z", "203.0.113.51", uaCLI, "AAAA"),
+		}, map[string]any{"portcullis.credential.new_network": true, "portcullis.credential.moved": false}},
+		{"same network, same client: no move", []string{
+			deviceToken("2026-11-02T10:00:00Z", "198.51.100.7", uaCLI, "AAAA"),
+			roleCreds("2026-11-02T11:00:00Z", "198.51.100.8", uaCLI, "AAAA"),
+		}, map[string]any{"portcullis.credential.moved": false}},
 		{"no credentialId: joined by user and network within the token's life", []string{
 			rec("sso.amazonaws.com", "CreateToken", "2026-11-02T10:00:00Z", "198.51.100.7", uaBoto, legacy+
 				`,"requestParameters":{"grantType":"urn:ietf:params:oauth:grant-type:device_code"}`),

@@ -18,8 +18,11 @@ const (
 	maxFailAddresses   = 50_000 // addresses with recent failed sign-ins
 	maxFailsPerAddress = 32     // failures kept per address
 	// knownNetworkWindow: a network is the user's own for a token or portal
-	// call when the user signed in from it this recently.
-	knownNetworkWindow = 12 * time.Hour
+	// call when the user signed in from it this recently. Portal sessions
+	// can last days (up to 90), and approving a device code inside one logs
+	// no new sign-in: a short window would call a user's own laptop
+	// unknown the morning after.
+	knownNetworkWindow = 30 * 24 * time.Hour
 	// failWindow: how far back a success looks for failures of other users
 	// from its address.
 	failWindow = 30 * time.Minute

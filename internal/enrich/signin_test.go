@@ -42,7 +42,7 @@ func TestSigninHistory(t *testing.T) {
 		}, map[string]any{"portcullis.signin.user_seen": true, "portcullis.signin.known_network": false}},
 		{"a sign-in long ago does not vouch", []string{
 			signinStep("UserAuthentication", "2026-11-02T10:00:00Z", "198.51.100.7", "bob", "", "Success", ""),
-			legacyToken("2026-11-02T22:30:00Z", "198.51.100.7", "bob"),
+			legacyToken("2026-12-05T22:30:00Z", "198.51.100.7", "bob"),
 		}, map[string]any{"portcullis.signin.user_seen": true, "portcullis.signin.known_network": false}},
 		{"no sign-in seen", []string{
 			legacyToken("2026-11-02T10:02:00Z", "198.51.100.7", "bob"),
