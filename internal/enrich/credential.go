@@ -28,19 +28,19 @@ const (
 // an OIDC access token (CreateToken, CreateTokenWithIAM) or a portal
 // session (UserAuthentication), from its first sighting.
 type credential struct {
-	Key          string    `json:"key"`
-	User         string    `json:"user,omitempty"` // userKey of its owner
-	FirstNetwork string    `json:"first_network,omitempty"`
-	FirstClient  string    `json:"first_client,omitempty"`
-	Grant        string    `json:"grant,omitempty"` // device_code, authorization_code, refresh_token, jwt-bearer …
-	App          string    `json:"app,omitempty"`   // application ARN of a CreateTokenWithIAM token
+	Key          string `json:"key"`
+	User         string `json:"user,omitempty"` // userKey of its owner
+	FirstNetwork string `json:"first_network,omitempty"`
+	FirstClient  string `json:"first_client,omitempty"`
+	Grant        string `json:"grant,omitempty"` // device_code, authorization_code, refresh_token, jwt-bearer …
+	App          string `json:"app,omitempty"`   // application ARN of a CreateTokenWithIAM token
 	// Networks and Clients it has been used from (bounded): a move is
 	// reported once per new network or client family.
 	Networks []string  `json:"networks,omitempty"`
 	Clients  []string  `json:"clients,omitempty"`
 	Issued   time.Time `json:"issued"`
-	Expires      time.Time `json:"expires"`
-	Last         time.Time `json:"last"`
+	Expires  time.Time `json:"expires"`
+	Last     time.Time `json:"last"`
 }
 
 // credentials holds credentials by key ("cred:<credentialId>", or
