@@ -92,6 +92,13 @@ func TestHuntBadInputKeepsGoing(t *testing.T) {
 	if !strings.Contains(errb.String(), "findings:") {
 		t.Errorf("no summary on stderr:\n%s", errb)
 	}
+	// Only sso writes here: the sign-in rules could not work, and say so.
+	if !strings.Contains(errb.String(), "no Identity Center sign-in events") || !strings.Contains(errb.String(), "idc.signin.password-spray") {
+		t.Errorf("no coverage line for the missing sign-in events:\n%s", errb)
+	}
+	if strings.Contains(errb.String(), "no Identity Center management events") {
+		t.Errorf("coverage line claims management events are missing:\n%s", errb)
+	}
 }
 
 func TestHuntStdinAndFailOn(t *testing.T) {

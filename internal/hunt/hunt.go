@@ -41,6 +41,9 @@ type Result struct {
 	ApplyErrors []error
 	Elapsed     time.Duration
 	State       *idc.Model
+	// Coverage lists the kinds of record the input lacked and the rules
+	// that therefore could not work on it.
+	Coverage []detect.Gap
 }
 
 // Run hunts the inputs.
@@ -90,6 +93,7 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	stats, err := scan.Run(ctx, objs, scan.Options{
 		Workers:   o.Workers,
 		Prefilter: pf,
+		Census:    detect.NewCensus(),
 		Since:     o.Filter.Since,
 		Until:     o.Filter.Until,
 		OnError:   onErr,
@@ -107,6 +111,7 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	finding.Sort(res.Findings)
 	res.Findings = dedupe(res.Findings)
 	res.ApplyErrors = eng.ApplyErrors
+	res.Coverage = eng.Coverage(stats.Kinds)
 	res.State = eng.State()
 	res.Elapsed = time.Since(start)
 	return res, nil

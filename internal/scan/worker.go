@@ -59,6 +59,7 @@ type result struct {
 	bytes        int64
 	uncompressed int64
 	records      int64
+	kinds        uint64 // Census kinds seen
 	skipped      [len(reasons)]int64
 	failed       bool
 	errs         []error
@@ -81,6 +82,9 @@ type worker struct {
 	opt    *Options
 	reader cloudtrail.ObjectReader
 	buf    bytes.Buffer
+	// seen: the Census kinds this worker has met. Once it has met them all
+	// it stops looking, so on a real trail the census costs a few objects.
+	seen uint64
 }
 
 // dropBuffersOver keeps one huge object from pinning its buffer for the
@@ -124,7 +128,8 @@ func (w *worker) read(ctx context.Context, obj source.Object) (r result) {
 }
 
 func (w *worker) split(ctx context.Context, name string, data []byte, damaged bool, r *result) {
-	pf := w.opt.Prefilter
+	pf, census := w.opt.Prefilter, w.opt.Census
+	all := census.All()
 	since, until := w.opt.Since, w.opt.Until
 	onBad := func(index int, _ int64, err error) {
 		switch {
@@ -140,6 +145,11 @@ func (w *worker) split(ctx context.Context, name string, data []byte, damaged bo
 		r.records++
 		if r.records&4095 == 0 && ctx.Err() != nil {
 			return ctx.Err()
+		}
+		if w.seen != all {
+			k := census.Record(rec)
+			r.kinds |= k
+			w.seen |= k
 		}
 		if !pf.MatchRecord(rec) {
 			r.skipped[rPrefilter]++
