@@ -24,6 +24,13 @@ func scenarioList() []scenario {
 		{"assignment-deleted", (*planter).assignmentDeleted},
 		{"group-created", (*planter).groupCreated},
 		{"unlisted-actor", (*planter).unlistedActor},
+		{"device-code-phishing", (*planter).deviceCodePhishing},
+		{"token-replay", (*planter).tokenReplay},
+		{"password-spray", (*planter).passwordSpray},
+		{"brute-force", (*planter).bruteForce},
+		{"totp-guessing", (*planter).totpGuessing},
+		{"user-takeover", (*planter).userTakeover},
+		{"stolen-admin-credentials", (*planter).stolenAdminCredentials},
 	}
 }
 
