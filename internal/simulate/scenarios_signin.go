@@ -68,11 +68,12 @@ func (p *planter) passwordSpray(t int64) {
 			p.step("idc.signin.password-spray", r) // the fifth distinct name
 		}
 	}
-	found, fa := p.victim(4)
+	found, _ := p.victim(4)
 	wf := newUUID(p.g.rng)
 	p.step("idc.chain.spray-then-success", p.signinStep(t+300, p.unauthenticated(found.name, ua, ip), ip, ua,
 		"CredentialVerification", "PASSWORD", "Success", found.name, wf))
-	p.signinStep(t+306, fa, ip, ua, "UserAuthentication", "PASSWORD", "Success", found.name, wf)
+	// The sprayer's own portal session: a new credential, not the user's.
+	p.signinStep(t+306, p.tokenOf(found, ua, ip), ip, ua, "UserAuthentication", "PASSWORD", "Success", found.name, wf)
 
 	typo, ta := p.victim(10)
 	wf = newUUID(p.g.rng)
