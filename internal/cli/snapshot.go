@@ -5,6 +5,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -91,7 +92,7 @@ func (a *App) runSnapshot(cmd *cobra.Command, args []string, f snapshotFlags) er
 	if f.from == "" {
 		return fmt.Errorf("--from is required: one of %s", strings.Join(snapshotSources, ", "))
 	}
-	if !contains(snapshotSources, f.from) {
+	if !slices.Contains(snapshotSources, f.from) {
 		return fmt.Errorf("--from: unknown source %q (want %s)", f.from, strings.Join(snapshotSources, ", "))
 	}
 	var misplaced []string

@@ -1,6 +1,7 @@
 package idc
 
 import (
+	"maps"
 	"slices"
 	"strings"
 )
@@ -56,13 +57,13 @@ func (m *Model) buildIndex() *index {
 	}
 	// Visit in key order so that duplicate names resolve the same way on
 	// every run.
-	for _, k := range sortedKeys(m.PermissionSets) {
+	for _, k := range slices.Sorted(maps.Keys(m.PermissionSets)) {
 		ix.addPS(m.PermissionSets[k])
 	}
-	for _, k := range sortedKeys(m.Groups) {
+	for _, k := range slices.Sorted(maps.Keys(m.Groups)) {
 		ix.addGroup(m.Groups[k])
 	}
-	for _, k := range sortedKeys(m.Users) {
+	for _, k := range slices.Sorted(maps.Keys(m.Users)) {
 		ix.addUser(m.Users[k])
 	}
 	for g, ms := range m.Memberships {
@@ -76,15 +77,6 @@ func (m *Model) buildIndex() *index {
 		ix.assignment[a.Key()] = i
 	}
 	return ix
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }
 
 func putFirst[V any](m map[string]V, k string, v V) {
