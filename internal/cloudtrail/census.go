@@ -88,9 +88,9 @@ func (c *Census) Event(e *Event) uint64 {
 
 func (c *Census) classify(entries []censusEntry, name []byte) uint64 {
 	var buf [64]byte
-	n := string(lower(name, &buf))
+	n := lower(name, &buf)
 	for _, e := range entries {
-		if e.names == nil || e.names[n] {
+		if e.names == nil || e.names[string(n)] {
 			return 1 << e.kind
 		}
 	}

@@ -48,13 +48,6 @@ func (c *lru[V]) put(k string, v V) {
 	}
 }
 
-func (c *lru[V]) delete(k string) {
-	if el, ok := c.m[k]; ok {
-		c.l.Remove(el)
-		delete(c.m, k)
-	}
-}
-
 func (c *lru[V]) len() int { return c.l.Len() }
 
 // entries lists the entries least recently used first: loading them in
