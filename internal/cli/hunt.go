@@ -238,6 +238,9 @@ func writeSummary(w io.Writer, res *hunt.Result) {
 	if n := len(res.ApplyErrors); n > 0 {
 		fmt.Fprintf(w, "state: %d Identity Center events could not be applied to the model (first: %v)\n", n, res.ApplyErrors[0])
 	}
+	if line := detect.CoverageReport(res.Coverage); line != "" {
+		fmt.Fprintln(w, line)
+	}
 	by := finding.CountBySeverity(res.Findings)
 	fmt.Fprintf(w, "findings: %d (critical %d, high %d, medium %d, low %d, info %d)\n", len(res.Findings),
 		by[finding.Critical], by[finding.High], by[finding.Medium], by[finding.Low], by[finding.Info])

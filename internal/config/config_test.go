@@ -30,23 +30,44 @@ break_glass_permission_sets: [BreakGlass]
 
 func TestParseErrorsNameTheKey(t *testing.T) {
 	cases := map[string]string{
-		"admin: []":                          "admin",
-		"max_session_duration: forever":      "max_session_duration",
-		"max_session_duration: PT13H":        "max_session_duration",
-		"large_group_size: 0":                "large_group_size",
-		"large_group_size: many":             "large_group_size",
-		"sensitive_accounts: [12345]":        "sensitive_accounts[0]",
-		"admins: [{pattern: x, when: now}]":  "admins[0]",
-		"admins: [{expires: 2026-01-01}]":    "pattern is required",
-		"admins: [{pattern: x, expires: 1}]": "expires",
-		"privileged_groups: ['']":            "privileged_groups[0]",
-		"[1, 2]":                             "want a mapping",
+		"admin: []":                                   "admin",
+		"max_session_duration: forever":               "max_session_duration",
+		"max_session_duration: PT13H":                 "max_session_duration",
+		"large_group_size: 0":                         "large_group_size",
+		"large_group_size: many":                      "large_group_size",
+		"sensitive_accounts: [12345]":                 "sensitive_accounts[0]",
+		"admins: [{pattern: x, when: now}]":           "admins[0]",
+		"admins: [{expires: 2026-01-01}]":             "pattern is required",
+		"admins: [{pattern: x, expires: 1}]":          "expires",
+		"privileged_groups: ['']":                     "privileged_groups[0]",
+		"admins: [{pattern: x, networks: [nowhere]}]": "admins[0] (line 1): networks[0]: want a CIDR",
+		"admins: [{pattern: x, clients: [boto]}]":     "admins[0] (line 1): clients[0]: unknown client family \"boto\"",
+		"[1, 2]": "want a mapping",
 	}
 	for doc, want := range cases {
 		_, err := Parse([]byte(doc))
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("%q: err = %v, want mention of %q", doc, err, want)
 		}
+	}
+}
+
+func TestAdminNetworksAndClients(t *testing.T) {
+	c, err := Parse([]byte(`
+admins:
+  - pattern: "arn:aws:iam::111111111111:role/TerraformDeploy"
+    networks: ["203.0.113.0/24", "2001:db8::/32", 198.51.100.7]
+    clients: [terraform]
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := c.Admins[0]
+	if len(a.Networks) != 3 || a.Networks[2].String() != "198.51.100.7/32" || a.Networks[1].Bits() != 32 {
+		t.Errorf("networks: %v", a.Networks)
+	}
+	if len(a.Clients) != 1 || a.Clients[0] != "terraform" {
+		t.Errorf("clients: %v", a.Clients)
 	}
 }
 

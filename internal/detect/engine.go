@@ -194,7 +194,13 @@ func (e *Engine) correlate(r *Rule, ev *cloudtrail.Event, out []finding.Finding)
 		if !ok {
 			continue
 		}
-		if done := c.corr.feed(e.state[c.Portcullis.ID], r.Name, e.signal(r, ev), key, e.maxGroups); done != nil {
+		var value string
+		if c.Correlation.Type == "value_count" {
+			if value, ok = c.corr.value(ev); !ok {
+				continue
+			}
+		}
+		if done := c.corr.feed(e.state[c.Portcullis.ID], r.Name, e.signal(r, ev), key, value, e.maxGroups); done != nil {
 			out = append(out, e.build(c, ev, done))
 		}
 	}
@@ -210,6 +216,7 @@ func (e *Engine) moveModel(ev *cloudtrail.Event) {
 	if changed || e.enricher.Learned() != e.learned {
 		e.learned = e.enricher.Learned()
 		e.modelVersion++
+		e.enricher.ModelChanged()
 	}
 }
 

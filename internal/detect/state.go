@@ -10,8 +10,10 @@ import (
 )
 
 // stateSchema versions the serialised engine state. v2 adds what
-// enrichment remembers beyond the model; a v1 state still loads (that
-// memory then starts empty).
+// enrichment remembers beyond the model — the configuration plane's objects
+// (applications, token issuers, policy versions) and who signed in from
+// where (sign-ins, credentials, allow-listed baselines); a v1 state still
+// loads, with those parts empty.
 const (
 	stateSchema   = "portcullis.engine-state/v2"
 	stateSchemaV1 = "portcullis.engine-state/v1"
@@ -22,7 +24,8 @@ type savedState struct {
 	Correlations map[string]*corrState  `json:"correlations"`
 	Failures     map[string][]time.Time `json:"failures"`
 	Model        json.RawMessage        `json:"model"`
-	Enrich       json.RawMessage        `json:"enrich,omitempty"`
+	Enrich       json.RawMessage        `json:"enrich,omitempty"`     // applications, issuers, policy versions, ABAC
+	Enrichment   json.RawMessage        `json:"enrichment,omitempty"` // sign-ins, credentials, baselines
 }
 
 // SaveState serialises the correlation windows, failure counters and the
@@ -43,7 +46,11 @@ func (e *Engine) SaveState() ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	return json.Marshal(savedState{Schema: stateSchema, Correlations: e.state, Failures: e.failures, Model: e.savedModel, Enrich: mem})
+	enr, err := e.enricher.SaveState()
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(savedState{Schema: stateSchema, Correlations: e.state, Failures: e.failures, Model: e.savedModel, Enrich: mem, Enrichment: enr})
 }
 
 // RestoreState loads what SaveState wrote. Windows of correlations that no
@@ -77,6 +84,11 @@ func (e *Engine) RestoreState(b []byte) error {
 	}
 	if len(s.Enrich) > 0 {
 		if err := e.enricher.LoadMemory(s.Enrich); err != nil {
+			return fmt.Errorf("restore engine state: %w", err)
+		}
+	}
+	if len(s.Enrichment) > 0 {
+		if err := e.enricher.RestoreState(s.Enrichment); err != nil {
 			return fmt.Errorf("restore engine state: %w", err)
 		}
 	}

@@ -24,6 +24,14 @@ type Enricher struct {
 	priv    map[string]bool // privileged groups: ids and folded names
 	learned int
 	mem     *memory // what earlier events taught beyond the model (memory.go)
+	creds   *credentials
+	signins *signins
+	// baselines: where each allow-listed identity works from
+	baselines *lru[*baseline]
+	// userPriv caches whether a user is privileged, groupsOf the groups
+	// of each user; both are dropped when the model changes.
+	userPriv map[string]bool
+	groupsOf map[string][]string
 }
 
 // New builds an Enricher. state may be empty but not nil.
@@ -31,7 +39,8 @@ func New(cfg *config.Config, state *idc.Model) *Enricher {
 	// The allow-list resolves Identity Center user ids through the state
 	// (snapshot and replayed events), so a user-name entry matches the
 	// user's portal events as the directory names them.
-	e := &Enricher{cfg: cfg, allow: actor.NewAllowlist(cfg.Admins).WithDirectory(state), state: state, priv: map[string]bool{}, mem: newMemory()}
+	e := &Enricher{cfg: cfg, allow: actor.NewAllowlist(cfg.Admins).WithDirectory(state), state: state, priv: map[string]bool{}, mem: newMemory(),
+		creds: newCredentials(), signins: newSignins(), baselines: newLRU[*baseline](maxBaselines)}
 	for _, g := range cfg.PrivilegedGroups {
 		e.priv[strings.ToLower(g)] = true
 	}
@@ -111,12 +120,28 @@ func (e *Enricher) Enrich(ev *cloudtrail.Event) {
 	ev.SetDerived("portcullis.actor.allowlist_pattern", pattern)
 	ev.SetDerived("portcullis.actor.service", a.Service != "")
 	ev.SetDerived("portcullis.actor.key", Key(a))
+	ua := ev.String("userAgent")
+	client, network := ClientFamily(ua), Network(ev.String("sourceIPAddress"))
+	ev.SetDerived("portcullis.client.family", client)
+	ev.SetDerived("portcullis.client.env", ClientEnv(ua))
+	ev.SetDerived("portcullis.network", network)
+	if allowed {
+		if entry := e.adminEntry(pattern); entry != nil {
+			e.trust(ev, a, entry, network, client)
+		}
+	}
+	user := e.withUserID(a)
+	e.credentialUse(ev, user, network, client)
+	e.signin(ev, user, network, client)
+	e.targetUser(ev, user)
 
 	family, isIDC := idcSources[ev.Source]
 	// Administrative writes need IAM credentials: on sso.amazonaws.com an
 	// Identity Center user (or a legacy "Unknown" portal identity) is an end
 	// user of the access portal, whatever the call is named.
-	portalUser := ev.Source == idc.SourceSSO && (a.Type == actor.KindIDCUser || a.Type == actor.KindUnknown)
+	// The same holds for an Identity Center user on the directory: its
+	// calls there are self-service (its own MFA device, its password).
+	portalUser := a.Type == actor.KindIDCUser || ev.Source == idc.SourceSSO && a.Type == actor.KindUnknown
 	write := isIDC && !portalCalls[ev.Name] && !portalUser && IsWrite(ev.Name) && a.Service == ""
 	ev.SetDerived("portcullis.idc.family", family)
 	ev.SetDerived("portcullis.idc.write", write)
@@ -140,6 +165,19 @@ func (e *Enricher) Enrich(ev *cloudtrail.Event) {
 	e.sessionUse(ev)
 	e.settings(ev, a)
 	e.configPlane(ev)
+}
+
+// withUserID fills in the Identity Center user id of a portal or sign-in
+// actor that older records name only by user name, when the state knows
+// the name: sign-ins, tokens and portal calls then join on one key.
+func (e *Enricher) withUserID(a actor.Actor) actor.Actor {
+	if a.UserID != "" || a.Name == "" || (a.Type != actor.KindIDCUser && a.Type != actor.KindUnknown) {
+		return a
+	}
+	if u, ok := e.state.UserByName(a.Name); ok {
+		a.UserID = u.ID
+	}
+	return a
 }
 
 // Key is the stable identity of an actor for correlation windows.

@@ -60,7 +60,8 @@ type result struct {
 	skipped      [len(reasons)]int64
 	failed       bool
 	errs         []error
-	moreErrs     int64 // problems beyond maxErrsPerObject
+	moreErrs     int64  // problems beyond maxErrsPerObject
+	kinds        uint64 // Census kinds seen
 }
 
 func (r *result) problem(reason int, file string, index int, err error) {
@@ -78,6 +79,9 @@ func (r *result) problem(reason int, file string, index int, err error) {
 type worker struct {
 	opt    *Options
 	reader cloudtrail.ObjectReader
+	// seen: the Census kinds this worker has met. Once it has met them all
+	// it stops looking, so on a real trail the census costs a few objects.
+	seen uint64
 }
 
 func (w *worker) read(ctx context.Context, obj source.Object) (r result) {
@@ -131,12 +135,18 @@ func (w *worker) onBad(name string, r *result) func(int, int64, error) {
 }
 
 func (w *worker) record(ctx context.Context, name string, r *result) func(*cloudtrail.Record) error {
-	pf := w.opt.Prefilter
+	pf, census := w.opt.Prefilter, w.opt.Census
+	all := census.All()
 	since, until := w.opt.Since, w.opt.Until
 	return func(rec *cloudtrail.Record) error {
 		r.records++
 		if r.records&4095 == 0 && ctx.Err() != nil {
 			return ctx.Err()
+		}
+		if w.seen != all {
+			k := census.Record(rec)
+			r.kinds |= k
+			w.seen |= k
 		}
 		if !pf.MatchRecord(rec) {
 			r.skipped[rPrefilter]++

@@ -77,8 +77,12 @@ type Extension struct {
 	// protected role, guessing a password): an errorCode does not make its
 	// findings mere attempts capped at low.
 	Attempts bool
-	Escalate []Escalation
-	Tests    []Test
+	// IgnoreAllowlist: the rule is about whether an identity is used by its
+	// owner (a phished token, a guessed password): the admins list cannot
+	// say, so it neither caps an allow-listed actor nor floors anyone else.
+	IgnoreAllowlist bool
+	Escalate        []Escalation
+	Tests           []Test
 }
 
 // Escalation raises a finding's severity when its selection matches.
@@ -119,14 +123,15 @@ type ruleFile struct {
 }
 
 type extensionFile struct {
-	ID          string `yaml:"id"`
-	Kind        string `yaml:"kind"`
-	Summary     string `yaml:"summary"`
-	Remediation string `yaml:"remediation"`
-	Guardrail   bool   `yaml:"guardrail"`
-	Fallback    bool   `yaml:"fallback"`
-	Attempts    bool   `yaml:"attempts"`
-	Escalate    []struct {
+	ID              string `yaml:"id"`
+	Kind            string `yaml:"kind"`
+	Summary         string `yaml:"summary"`
+	Remediation     string `yaml:"remediation"`
+	Guardrail       bool   `yaml:"guardrail"`
+	Fallback        bool   `yaml:"fallback"`
+	Attempts        bool   `yaml:"attempts"`
+	IgnoreAllowlist bool   `yaml:"ignore_allowlist"`
+	Escalate        []struct {
 		Level  string    `yaml:"level"`
 		Reason string    `yaml:"reason"`
 		When   yaml.Node `yaml:"when"`
@@ -234,13 +239,13 @@ func (r *Rule) parseExtension(x *extensionFile, fail failFunc) error {
 	if x.ID != "" && !dottedID.MatchString(x.ID) {
 		return fail("portcullis.id", "want a dotted id like idc.assignment.created, got %q", x.ID)
 	}
-	r.Portcullis = Extension{ID: x.ID, Kind: Kind(x.Kind), Summary: x.Summary, Remediation: x.Remediation, Guardrail: x.Guardrail, Fallback: x.Fallback, Attempts: x.Attempts}
+	r.Portcullis = Extension{ID: x.ID, Kind: Kind(x.Kind), Summary: x.Summary, Remediation: x.Remediation, Guardrail: x.Guardrail, Fallback: x.Fallback, Attempts: x.Attempts, IgnoreAllowlist: x.IgnoreAllowlist}
 	if r.Portcullis.Kind == KindDrift {
 		switch {
 		case x.ID == "":
 			return fail("portcullis.id", "required for a %s rule", KindDrift)
-		case len(x.Tests) > 0 || len(x.Escalate) > 0 || x.Fallback || x.Attempts:
-			return fail("portcullis", "a %s rule has no detection: tests, escalate, fallback and attempts do not apply", KindDrift)
+		case len(x.Tests) > 0 || len(x.Escalate) > 0 || x.Fallback || x.Attempts || x.IgnoreAllowlist:
+			return fail("portcullis", "a %s rule has no detection: tests, escalate, fallback, attempts and ignore_allowlist do not apply", KindDrift)
 		}
 	}
 	for i, e := range x.Escalate {

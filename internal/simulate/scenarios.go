@@ -34,6 +34,13 @@ func scenarioList() []scenario {
 		{"extended-session", (*planter).extendedSession},
 		{"abac", (*planter).abac},
 		{"delegation-tags", (*planter).delegationTags},
+		{"device-code-phishing", (*planter).deviceCodePhishing},
+		{"token-replay", (*planter).tokenReplay},
+		{"password-spray", (*planter).passwordSpray},
+		{"brute-force", (*planter).bruteForce},
+		{"totp-guessing", (*planter).totpGuessing},
+		{"user-takeover", (*planter).userTakeover},
+		{"stolen-admin-credentials", (*planter).stolenAdminCredentials},
 	}
 }
 
