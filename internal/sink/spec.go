@@ -26,7 +26,7 @@ import (
 // Common keys: name (default: the kind), min (minimum severity), attempts,
 // timeout (per attempt, Go duration). Per kind:
 //
-//	stdout
+//	stdout    format (jsonl, the default, or ocsf: OCSF Detection Findings)
 //	webhook   url-env|url-file (required), hmac-env|hmac-file (optional)
 //	slack     url-env|url-file (required)
 //	pagerduty key-env|key-file (routing key, required), url (API base)
@@ -46,7 +46,7 @@ type Spec struct {
 func kindKeys(kind string) (keys []string, ok bool) {
 	switch kind {
 	case "stdout":
-		return nil, true
+		return []string{"format"}, true
 	case "webhook":
 		return []string{"url-env", "url-file", "hmac-env", "hmac-file"}, true
 	case "slack":
@@ -197,7 +197,11 @@ func Build(ctx context.Context, sp Spec, d Deps) (*Sender, error) {
 	var s Sink
 	switch sp.Kind {
 	case "stdout":
-		s = NewWriter(sp.Name, d.Stdout)
+		w, err := NewFormatWriter(sp.Name, sp.Options["format"], d.Stdout)
+		if err != nil {
+			return nil, err
+		}
+		s = w
 	case "webhook", "slack":
 		u, err := d.secret(sp, "url", true)
 		if err != nil {
