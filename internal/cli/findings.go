@@ -3,8 +3,8 @@ package cli
 import (
 	"bufio"
 	"encoding/json"
-	"io"
 	"fmt"
+	"io"
 	"strings"
 	"text/tabwriter"
 	"time"
