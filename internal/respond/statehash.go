@@ -43,9 +43,9 @@ func (e *StateChangedError) Error() string {
 		what := "changed"
 		switch {
 		case c.Planned == absent:
-			what = "appeared"
+			what = "changed (it did not exist when the plan was built)"
 		case c.Live == absent:
-			what = "is gone"
+			what = "changed (it no longer exists)"
 		}
 		parts = append(parts, describeKey(c.Key)+" "+what)
 	}
