@@ -46,4 +46,3 @@ func targetResources(f Finding) []resource {
 	add(t.InstanceARN, "", "AWS::SSO::Instance")
 	return out
 }
-

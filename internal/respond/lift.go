@@ -270,4 +270,3 @@ func (b *builder) liftSCP(scp CreatedSCP) {
 		Proof: []Check{{Kind: "cloudtrail", What: "organizations.amazonaws.com DeletePolicy (requestParameters.policyId " + scp.PolicyID + ")"}},
 	})
 }
-
