@@ -1,8 +1,10 @@
 package cli
 
 import (
+	"bufio"
 	"encoding/json"
 	"fmt"
+	"io"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -12,6 +14,7 @@ import (
 	"github.com/portcullis-sec/portcullis/internal/finding"
 	"github.com/portcullis-sec/portcullis/internal/source"
 	"github.com/portcullis-sec/portcullis/internal/store"
+	"github.com/portcullis-sec/portcullis/internal/version"
 )
 
 func (a *App) findingsCmd() *cobra.Command {
@@ -65,7 +68,7 @@ func (a *App) findingsCmd() *cobra.Command {
 	list.Flags().StringVar(&rule, "rule", "", "only this rule id")
 	list.Flags().StringVar(&since, "since", "", "only findings after this (14d, RFC 3339 …)")
 	list.Flags().IntVar(&limit, "limit", 0, "at most this many")
-	list.Flags().StringVar(&format, "format", "", "table, json or jsonl (default: table on a terminal, jsonl otherwise)")
+	list.Flags().StringVar(&format, "format", "", "table, json, jsonl or ocsf (OCSF 1.3.0 Detection Findings, one per line, status from the triage status) (default: table on a terminal, jsonl otherwise)")
 
 	setStatus := func(use, short string, to store.Status) *cobra.Command {
 		var note string
@@ -121,6 +124,8 @@ func (a *App) writeRecords(recs []store.Record, format string) error {
 			}
 		}
 		return nil
+	case "ocsf":
+		return writeRecordsOCSF(a.Stdout, recs)
 	case "table":
 		if len(recs) == 0 {
 			_, err := fmt.Fprintln(a.Stdout, "No findings.")
@@ -133,5 +138,25 @@ func (a *App) writeRecords(recs []store.Record, format string) error {
 		}
 		return tw.Flush()
 	}
-	return fmt.Errorf("--format: want table, json or jsonl, got %q", format)
+	return fmt.Errorf("--format: want table, json, jsonl or ocsf, got %q", format)
+}
+
+// writeRecordsOCSF writes stored findings as OCSF Detection Findings whose
+// status_id follows the triage status (open New, acknowledged In
+// Progress, resolved Resolved).
+func writeRecordsOCSF(w io.Writer, recs []store.Record) error {
+	bw := bufio.NewWriter(w)
+	for _, r := range recs {
+		st := finding.OCSFNew
+		switch r.Status {
+		case store.StatusAcknowledged:
+			st = finding.OCSFInProgress
+		case store.StatusResolved:
+			st = finding.OCSFResolved
+		}
+		if err := finding.WriteOCSF(bw, []finding.Finding{r.Finding}, finding.OCSFOptions{ProductVersion: version.String(), Status: st}); err != nil {
+			return err
+		}
+	}
+	return bw.Flush()
 }

@@ -75,7 +75,7 @@ func (a *App) huntCmd() *cobra.Command {
 	fl.StringSliceVar(&f.accounts, "account", nil, "only these account ids (pruned by path)")
 	fl.StringSliceVar(&f.region, "region", nil, "only these regions (pruned by path)")
 	fl.IntVar(&f.workers, "workers", runtime.NumCPU(), "files read in parallel")
-	fl.StringVar(&f.format, "format", "", "output: table, json or jsonl (default: table on a terminal, jsonl otherwise)")
+	fl.StringVar(&f.format, "format", "", "output: table, json, jsonl or ocsf (OCSF 1.3.0 Detection Findings, one per line) (default: table on a terminal, jsonl otherwise)")
 	fl.StringVar(&f.configPath, "config", "", "portcullis.yaml with admins, sensitive_accounts, privileged_groups …")
 	fl.StringSliceVar(&f.ruleDirs, "rules", nil, "extra rule directory (added to the built-in pack)")
 	fl.StringVar(&f.snapshot, "snapshot", "", "Identity Center snapshot (portcullis snapshot) for names, sizes and admin-ness")
@@ -114,8 +114,8 @@ func (a *App) huntSetup(f huntFlags) (*huntSetup, error) {
 			format = "table"
 		}
 	}
-	if format != "table" && format != "json" && format != "jsonl" {
-		return nil, fmt.Errorf("--format: want table, json or jsonl, got %q", format)
+	if !slices.Contains(finding.Formats, format) {
+		return nil, fmt.Errorf("--format: want %s, got %q", strings.Join(finding.Formats, ", "), format)
 	}
 	hs := &huntSetup{format: format}
 	if f.failOn != "" {

@@ -50,7 +50,7 @@ func (a *App) watchCmd() *cobra.Command {
 	fl.StringSliceVar(&f.ruleDirs, "rules", nil, "extra rule directory")
 	fl.StringVar(&f.snapshot, "snapshot", "", "Identity Center snapshot to start from (names, sizes, admin-ness)")
 	fl.StringVar(&f.baseline, "baseline", "", "last known-good state (snapshot or Terraform state): page on every grant outside it ("+DriftRuleDoc+")")
-	fl.StringArrayVar(&f.sinks, "sink", nil, "alert sink, repeatable: stdout | webhook:url-env=VAR[,hmac-env=VAR] | slack:url-env=VAR | pagerduty:key-env=VAR | sns:topic=ARN; common keys min=SEVERITY, name=, attempts=, timeout=")
+	fl.StringArrayVar(&f.sinks, "sink", nil, "alert sink, repeatable: stdout[:format=ocsf] | webhook:url-env=VAR[,hmac-env=VAR] | slack:url-env=VAR | pagerduty:key-env=VAR | sns:topic=ARN | securityhub:region=R[,product-arn=ARN]; common keys min=SEVERITY, name=, attempts=, timeout=")
 	fl.StringVar(&f.queueURL, "sqs-queue-url", "", "consume EventBridge events (and S3 object-created notifications) from this SQS queue")
 	fl.Int32Var(&f.visibility, "visibility-timeout", 0, "SQS visibility timeout in seconds (0: the queue's)")
 	fl.StringVar(&f.listen, "listen", "", "serve POST /events for EventBridge API destinations on this address (e.g. 127.0.0.1:8080)")

@@ -132,7 +132,7 @@ func (e *Engine) link() error {
 	for _, r := range e.plainRules() {
 		r.scope = scopeOf(r)
 		if r.Portcullis.ID == "" && len(e.feeds[r.Name]) == 0 {
-			return fmt.Errorf("%s: rule %q has no portcullis.id and feeds no correlation", r.Source, r.Title)
+			return fmt.Errorf("%s: rule %q has a portcullis: block without id and feeds no correlation: give portcullis.id (idc.<area>.<name>, e.g. idc.assignment.created), or drop the block to load it as a plain Sigma rule (id %s.<Sigma id or file name>)", r.Source, r.Title, PlainNamespace)
 		}
 	}
 	return nil

@@ -40,6 +40,10 @@ var ops = map[string]opInfo{
 		action: "sso:PutInlinePolicyToPermissionSet",
 		order:  []string{"InstanceArn", "PermissionSetArn", "InlinePolicy"},
 	},
+	SvcSSOAdmin + "/DeleteInlinePolicyFromPermissionSet": {
+		action: "sso:DeleteInlinePolicyFromPermissionSet",
+		order:  []string{"InstanceArn", "PermissionSetArn"},
+	},
 	SvcSSOAdmin + "/ProvisionPermissionSet": {
 		action:  "sso:ProvisionPermissionSet",
 		order:   []string{"InstanceArn", "PermissionSetArn", "TargetType", "TargetId"},
@@ -79,6 +83,14 @@ var ops = map[string]opInfo{
 	SvcOrganizations + "/AttachPolicy": {
 		action: "organizations:AttachPolicy",
 		order:  []string{"PolicyId", "TargetId"},
+	},
+	SvcOrganizations + "/DetachPolicy": {
+		action: "organizations:DetachPolicy",
+		order:  []string{"PolicyId", "TargetId"},
+	},
+	SvcOrganizations + "/DeletePolicy": {
+		action: "organizations:DeletePolicy",
+		order:  []string{"PolicyId"},
 	},
 }
 

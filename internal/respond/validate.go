@@ -22,6 +22,7 @@ var (
 	idRe            = regexp.MustCompile(`^([0-9a-f]{10}-|)[A-Fa-f0-9]{8}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{12}$`)
 	identityStoreRe = regexp.MustCompile(`^(d-[0-9a-f]{10}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$`)
 	psNameRe        = regexp.MustCompile(`^[\w+=,.@-]{1,32}$`)
+	scpIDRe         = regexp.MustCompile(`^p-[0-9a-z_]{8,128}$`)
 	policyARNRe     = regexp.MustCompile(`^arn:aws(-[a-z]{1,5}){0,3}:iam::(aws|\d{12}):policy/[\w+=,.@/-]{1,512}$`)
 )
 

@@ -43,6 +43,9 @@ type Rule struct {
 	Detection   *Detection
 	Correlation *Correlation
 	Portcullis  Extension
+	// Plain is a rule written without a portcullis: block (a plain Sigma
+	// rule): internal/detect gives it an id in the sigma. namespace.
+	Plain bool
 
 	Source string // file it came from, for errors
 	YAML   []byte // the document as written
@@ -163,6 +166,7 @@ func Parse(b []byte, source string) (*Rule, error) {
 		Title: f.Title, SigmaID: f.ID, Name: f.Name, Status: f.Status, Description: f.Description,
 		References: f.References, Author: f.Author, Date: f.Date, Modified: f.Modified, Tags: f.Tags,
 		FalsePositives: f.FalsePositives, Fields: f.Fields, Related: f.Related, Source: source, YAML: b,
+		Plain: f.Portcullis == nil,
 	}
 	fail := func(field, format string, a ...any) error {
 		return fmt.Errorf("%s: rule %q: %s: %s", source, f.Title, field, fmt.Sprintf(format, a...))
@@ -237,7 +241,7 @@ func (r *Rule) parseBody(f *ruleFile, kind Kind, fail failFunc) error {
 
 func (r *Rule) parseExtension(x *extensionFile, fail failFunc) error {
 	if x.ID != "" && !dottedID.MatchString(x.ID) {
-		return fail("portcullis.id", "want a dotted id like idc.assignment.created, got %q", x.ID)
+		return fail("portcullis.id", "%q is not a dotted id: want \"idc\" and at least two more dot-separated segments of lower-case letters and digits joined by single '-' (%s), e.g. idc.assignment.created; or leave out the portcullis: block to load a plain Sigma rule (its id is then derived: sigma.<Sigma id or file name>)", x.ID, dottedID)
 	}
 	r.Portcullis = Extension{ID: x.ID, Kind: Kind(x.Kind), Summary: x.Summary, Remediation: x.Remediation, Guardrail: x.Guardrail, Fallback: x.Fallback, Attempts: x.Attempts, IgnoreAllowlist: x.IgnoreAllowlist}
 	if r.Portcullis.Kind == KindDrift {
