@@ -1,6 +1,7 @@
 package drift
 
 import (
+	"cmp"
 	"fmt"
 	"io"
 	"strings"
@@ -61,7 +62,7 @@ func who(c Change) string {
 		return "-"
 	}
 	x := c.Causes[len(c.Causes)-1] // the latest event made the current state
-	name := firstNonEmpty(x.Actor.Name, x.Actor.ARN, x.Actor.UserID, "?")
+	name := cmp.Or(x.Actor.Name, x.Actor.ARN, x.Actor.UserID, "?")
 	s := fmt.Sprintf("%s at %s from %s (%s %s)", name, x.Time.UTC().Format(time.RFC3339), orNone(x.SourceIP), x.EventName, x.EventID)
 	if n := len(c.Causes); n > 1 {
 		s += fmt.Sprintf(" +%d more", n-1)
@@ -147,7 +148,7 @@ func writeMarkdownChange(ew *errWriter, n int, c Change) {
 	}
 	ew.printf("\n| When | Who | Allow-listed | From | Event |\n|---|---|---|---|---|\n")
 	for _, x := range c.Causes {
-		name := firstNonEmpty(x.Actor.ARN, x.Actor.Name, x.Actor.UserID, "?")
+		name := cmp.Or(x.Actor.ARN, x.Actor.Name, x.Actor.UserID, "?")
 		ev := fmt.Sprintf("%s `%s`", x.EventName, x.EventID)
 		if x.Related {
 			ev += " (touched it; not the last change)"

@@ -1,7 +1,6 @@
 package enrich
 
 import (
-	"github.com/portcullis-sec/portcullis/internal/golden"
 	"go/ast"
 	"go/parser"
 	"go/token"
@@ -9,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/portcullis-sec/portcullis/internal/golden"
 )
 
 // TestEveryDerivedFieldIsListed reads this package's source: every

@@ -1,6 +1,7 @@
 package enrich
 
 import (
+	"cmp"
 	"strings"
 
 	"github.com/portcullis-sec/portcullis/internal/cloudtrail"
@@ -61,7 +62,7 @@ func (e *Enricher) memberPolicy(ev *cloudtrail.Event) {
 		} else if ev.ErrorCode == "" {
 			version = ev.String("responseElements.policyVersion.versionId")
 			if ev.Name == "CreatePolicy" {
-				version = firstNonEmpty(ev.String("responseElements.policy.defaultVersionId"), "v1")
+				version = cmp.Or(ev.String("responseElements.policy.defaultVersionId"), "v1")
 			}
 			if version != "" {
 				e.mem.PolicyDocs.put(arn+"|"+version, policyDoc{an.Level, strings.Join(an.Reasons, "; ")})

@@ -1,6 +1,7 @@
 package enrich
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
 	"strings"
@@ -21,7 +22,7 @@ func (e *Enricher) instance(ev *cloudtrail.Event) {
 	org := e.state.InstanceARN
 	switch ev.Name {
 	case "CreateInstance", "StartSSO":
-		arn := firstNonEmpty(ev.String("responseElements.instanceArn"), ev.String("requestParameters.instanceArn"))
+		arn := cmp.Or(ev.String("responseElements.instanceArn"), ev.String("requestParameters.instanceArn"))
 		ev.SetDerived("portcullis.instance.org_instance_known", org != "" && !strings.EqualFold(arn, org))
 	case "DeleteInstance":
 		arn := ev.String("requestParameters.instanceArn")

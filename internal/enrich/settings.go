@@ -1,6 +1,7 @@
 package enrich
 
 import (
+	"cmp"
 	"encoding/json"
 	"regexp"
 	"strconv"
@@ -23,7 +24,7 @@ func (e *Enricher) settings(ev *cloudtrail.Event, a actor.Actor) {
 	if ev.Name == "DeleteMfaDeviceForUser" || ev.Name == "DeleteMfaDevice" {
 		id, name := changedUser(ev)
 		ev.SetDerived("portcullis.mfa.self", e.selfService(a, id, name))
-		ev.SetDerived("portcullis.mfa.target_user", firstNonEmpty(id, name))
+		ev.SetDerived("portcullis.mfa.target_user", cmp.Or(id, name))
 		return
 	}
 	if ev.Name != "UpdateSsoConfiguration" && !strings.Contains(strings.ToLower(ev.Name), "mfa") {

@@ -1,6 +1,7 @@
 package respond
 
 import (
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -97,7 +98,7 @@ func adminUsers(m *idc.Model, ax *access, cfg *config.Config, now time.Time) []s
 	al := actor.NewAllowlist(cfg.Admins).WithDirectory(m)
 	part := partition(m.InstanceARN)
 	var out []string
-	for _, id := range sortedKeys(m.Users) {
+	for _, id := range slices.Sorted(maps.Keys(m.Users)) {
 		u := m.Users[id]
 		cands := []actor.Actor{actor.IdentityCenterUser(u.ID)}
 		for _, p := range ax.paths(id) {
@@ -122,7 +123,7 @@ func managementAccount(m *idc.Model) string {
 	if m.ManagementAccountID != "" {
 		return m.ManagementAccountID
 	}
-	for _, id := range sortedKeys(m.Accounts) {
+	for _, id := range slices.Sorted(maps.Keys(m.Accounts)) {
 		if m.Accounts[id].Management {
 			return id
 		}
@@ -159,13 +160,4 @@ func isPrivilegedGroup(cfg *config.Config, ax *access, g *idc.Group) bool {
 		}
 	}
 	return false
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }

@@ -3,6 +3,7 @@ package respond
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -152,7 +153,7 @@ func liftTargets(in LiftInput, m *idc.Model, subject *Subject, b *builder) ([]li
 		subject.PermissionSetARN, subject.PermissionSetName = ps.ARN, ps.Name
 		scoped = append(scoped, ps)
 	} else if in.Account != "" {
-		for _, arn := range sortedKeys(m.PermissionSets) {
+		for _, arn := range slices.Sorted(maps.Keys(m.PermissionSets)) {
 			if slices.Contains(b.ax.provisionedAccounts(arn), in.Account) {
 				scoped = append(scoped, m.PermissionSets[arn])
 			}
@@ -173,7 +174,7 @@ func liftTargets(in LiftInput, m *idc.Model, subject *Subject, b *builder) ([]li
 		add(ps, sids, false)
 	}
 	var out []liftTarget
-	for _, arn := range sortedKeys(bySet) {
+	for _, arn := range slices.Sorted(maps.Keys(bySet)) {
 		t := bySet[arn]
 		slices.Sort(t.sids)
 		t.sids = slices.Compact(t.sids)

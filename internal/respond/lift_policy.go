@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 )
@@ -90,7 +91,7 @@ func RemoveStatements(doc string, sids []string) (string, []string, error) {
 	} else {
 		b.WriteString(`"2012-10-17"`)
 	}
-	for _, k := range sortedKeys(top) {
+	for _, k := range slices.Sorted(maps.Keys(top)) {
 		if k == "Version" || k == "Statement" {
 			continue
 		}

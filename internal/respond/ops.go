@@ -201,7 +201,7 @@ func cliCommand(c *Call, region string) (string, error) {
 	}
 	parts := []string{"aws", c.Service, kebab(c.Operation)}
 	keys := slices.Clone(info.order)
-	for _, k := range sortedKeys(c.Params) {
+	for _, k := range slices.Sorted(maps.Keys(c.Params)) {
 		if !slices.Contains(keys, k) {
 			keys = append(keys, k)
 		}
@@ -243,7 +243,7 @@ func cliValue(k string, v any) (string, error) {
 	case map[string]string:
 		// Shorthand syntax (MemberId UserId=...); values are validated ids.
 		var kv []string
-		for _, mk := range sortedKeys(x) {
+		for _, mk := range slices.Sorted(maps.Keys(x)) {
 			kv = append(kv, mk+"="+x[mk])
 		}
 		return strings.Join(kv, ","), nil
