@@ -6,6 +6,7 @@ import (
 
 	"github.com/portcullis-sec/portcullis/internal/cloudtrail"
 	"github.com/portcullis-sec/portcullis/internal/config"
+	"github.com/portcullis-sec/portcullis/internal/idc"
 )
 
 func event(t *testing.T, userIdentity string) *cloudtrail.Event {
@@ -85,15 +86,73 @@ func TestAllowlist(t *testing.T) {
 		{"other role", Actor{ARN: "arn:aws:sts::1:assumed-role/Terraform2/x", RoleARN: "arn:aws:iam::1:role/Terraform2"}, false},
 		{"ARNs are case-sensitive", Actor{RoleARN: "arn:aws:iam::1:role/terraform"}, false},
 		{"session glob is case-sensitive", Actor{ARN: "arn:aws:sts::1:assumed-role/awsreservedsso_identityadmins_abc/someone"}, false},
-		{"user name, any case", Actor{Name: "Alice@Example.com"}, true},
-		{"user id", Actor{UserID: "u-42"}, true},
-		{"expired entry", Actor{Name: "temp@example.com"}, false},
-		{"nobody", Actor{Name: "mallory"}, false},
-		{"brackets are literal", Actor{Name: "[a]"}, false},
+		{"user id", IdentityCenterUser("u-42"), true},
+		{"expired entry", SSOSession("aws", "1", "Admin", "temp@example.com"), false},
+		{"nobody", SSOSession("aws", "1", "Admin", "mallory"), false},
+		{"brackets are literal", SSOSession("aws", "1", "Admin", "[a]"), false},
 	}
 	for _, c := range cases {
 		if got, _ := l.Match(c.a, now); got != c.want {
 			t.Errorf("%s: got %v want %v", c.name, got, c.want)
 		}
 	}
+}
+
+// directory is an Identity Center state holding two users.
+func directory() *idc.Model {
+	m := idc.New("test")
+	m.Users["u-alice"] = &idc.User{ID: "u-alice", UserName: "alice@example.com"}
+	m.Users["u-bob"] = &idc.User{ID: "u-bob", UserName: "Bob@Example.com"}
+	return m
+}
+
+// TestAllowlistTrustsOnlyWhatIdentityCenterVouches: a plain entry names an
+// Identity Center user; anything a caller can name itself (a role session
+// name, an IAM or federated user name, a name typed at a sign-in prompt)
+// never matches it, and the match is exact.
+func TestAllowlistTrustsOnlyWhatIdentityCenterVouches(t *testing.T) {
+	now := time.Date(2026, 11, 2, 0, 0, 0, 0, time.UTC)
+	l := NewAllowlist([]config.Admin{{Pattern: "alice@example.com"}, {Pattern: "Bob@Example.com"}, {Pattern: "u-42"}}).WithDirectory(directory())
+	ev := func(ui string) Actor { return FromEvent(event(t, ui)) }
+	cases := []struct {
+		name string
+		a    Actor
+		want bool
+	}{
+		{"SSO session named by Identity Center", ev(`{"type":"AssumedRole","arn":"arn:aws:sts::1:assumed-role/AWSReservedSSO_Admin_0123456789abcdef/alice@example.com","sessionContext":{"sessionIssuer":{"arn":"arn:aws:iam::1:role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_Admin_0123456789abcdef"}}}`), true},
+		{"Identity Center user resolved through the state", ev(`{"type":"IdentityCenterUser","onBehalfOf":{"userId":"u-alice"}}`), true},
+		{"Identity Center user by id", ev(`{"type":"IdentityCenterUser","onBehalfOf":{"userId":"u-42"}}`), true},
+		{"forged session name of another role", ev(`{"type":"AssumedRole","arn":"arn:aws:sts::1:assumed-role/ci-deployer/alice@example.com","sessionContext":{"sessionIssuer":{"arn":"arn:aws:iam::1:role/ci-deployer"}}}`), false},
+		{"role named like an SSO role only in the issuer", ev(`{"type":"AssumedRole","arn":"arn:aws:sts::1:assumed-role/ci-deployer/alice@example.com","sessionContext":{"sessionIssuer":{"arn":"arn:aws:iam::1:role/AWSReservedSSO_X_0123456789abcdef"}}}`), false},
+		{"IAM user with the same name", ev(`{"type":"IAMUser","arn":"arn:aws:iam::1:user/alice@example.com","userName":"alice@example.com"}`), false},
+		{"federated user with the same name", ev(`{"type":"FederatedUser","arn":"arn:aws:sts::1:federated-user/alice@example.com"}`), false},
+		{"legacy Unknown userName", ev(`{"type":"Unknown","userName":"alice@example.com"}`), false},
+		{"SAML user name", ev(`{"type":"SAMLUser","userName":"alice@example.com"}`), false},
+		{"name typed at sign-in, unknown id", FromEvent(decode(t, `{"eventSource":"signin.amazonaws.com","eventName":"CredentialVerification","userIdentity":{"type":"IdentityCenterUser","onBehalfOf":{"userId":"u-mallory"}},"additionalEventData":{"UserName":"alice@example.com"}}`)), false},
+		{"SSO session, other case", ev(`{"type":"AssumedRole","arn":"arn:aws:sts::1:assumed-role/AWSReservedSSO_Admin_0123456789abcdef/Alice@Example.com"}`), false},
+		{"directory case kept", ev(`{"type":"IdentityCenterUser","onBehalfOf":{"userId":"u-bob"}}`), true},
+		{"session name that is an id", ev(`{"type":"AssumedRole","arn":"arn:aws:sts::1:assumed-role/deploy/u-42"}`), false},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			got, pattern := l.Match(c.a, now)
+			if got != c.want {
+				t.Errorf("got %v (pattern %q) want %v for %+v", got, pattern, c.want, c.a)
+			}
+		})
+	}
+	// Without a directory a user name reaches only SSO sessions.
+	bare := NewAllowlist([]config.Admin{{Pattern: "alice@example.com"}})
+	if ok, _ := bare.Match(IdentityCenterUser("u-alice"), now); ok {
+		t.Error("a user name matched an id without a directory")
+	}
+}
+
+func decode(t *testing.T, rec string) *cloudtrail.Event {
+	t.Helper()
+	e, err := cloudtrail.Decode([]byte(rec), cloudtrail.Origin{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e
 }

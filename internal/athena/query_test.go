@@ -1,8 +1,7 @@
 package athena
 
 import (
-	"flag"
-	"os"
+	"github.com/portcullis-sec/portcullis/internal/golden"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -11,23 +10,9 @@ import (
 	"github.com/portcullis-sec/portcullis/internal/cloudtrail"
 )
 
-var update = flag.Bool("update", false, "rewrite golden files")
-
-func golden(t *testing.T, name, got string) {
+func checkGolden(t *testing.T, name, got string) {
 	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run with -update)", err)
-	}
-	if got != string(want) {
-		t.Errorf("%s differs (run with -update to accept):\n%s", path, got)
-	}
+	golden.Check(t, filepath.Join("testdata", name), []byte(got))
 }
 
 var interest = []cloudtrail.Interest{
@@ -50,7 +35,7 @@ func TestQueryPushesDown(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	golden(t, "query-window.sql", q.SQL+"\n")
+	checkGolden(t, "query-window.sql", q.SQL+"\n")
 	if want := "day partitions (timestamp), accounts (account), regions (region), time window (eventtime), rule prefilter (3 event sources)"; strings.Join(q.Pushed, ", ") != want {
 		t.Errorf("pushed %q", strings.Join(q.Pushed, ", "))
 	}
@@ -65,7 +50,7 @@ func TestQueryAdaptsToTheTable(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	golden(t, "query-old-table.sql", q.SQL+"\n")
+	checkGolden(t, "query-old-table.sql", q.SQL+"\n")
 	if len(q.Columns) != 5 {
 		t.Errorf("selected %d columns, want the 5 the table has", len(q.Columns))
 	}
@@ -105,7 +90,7 @@ func TestDDL(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	golden(t, "ddl-org.sql", ddl)
+	checkGolden(t, "ddl-org.sql", ddl)
 	// Every standard column, with the type the hunt's decoder reads.
 	for _, c := range Columns {
 		if !strings.Contains(ddl, "\n  "+c.Name+" ") {

@@ -25,11 +25,13 @@ type Column struct {
 
 // Columns are the data columns of AWS's documented CloudTrail table, in its
 // order (Athena user guide, "Create the table for CloudTrail logs in Athena
-// using partition projection").
+// using partition projection"), plus userIdentity.credentialId, which the
+// documented table lacks: Identity Center portal and token records carry it,
+// and the token-replay rule joins on it.
 var Columns = []Column{
 	{"eventversion", "string"},
 	{"useridentity", "struct<type:string,principalid:string,arn:string,accountid:string,invokedby:string,accesskeyid:string,username:string," +
-		"onbehalfof:struct<userid:string,identitystorearn:string>," +
+		"onbehalfof:struct<userid:string,identitystorearn:string>,credentialid:string," +
 		"sessioncontext:struct<attributes:struct<mfaauthenticated:string,creationdate:string>," +
 		"sessionissuer:struct<type:string,principalid:string,arn:string,accountid:string,username:string>," +
 		"ec2roledelivery:string,webidfederationdata:struct<federatedprovider:string,attributes:map<string,string>>>>"},
@@ -101,7 +103,7 @@ var cloudTrailKey = map[string]string{
 	"edgedevicedetails": "edgeDeviceDetails", "tlsdetails": "tlsDetails",
 	// nested
 	"principalid": "principalId", "accountid": "accountId", "invokedby": "invokedBy",
-	"accesskeyid": "accessKeyId", "username": "userName", "onbehalfof": "onBehalfOf",
+	"accesskeyid": "accessKeyId", "username": "userName", "onbehalfof": "onBehalfOf", "credentialid": "credentialId",
 	"userid": "userId", "identitystorearn": "identityStoreArn", "sessioncontext": "sessionContext",
 	"mfaauthenticated": "mfaAuthenticated", "creationdate": "creationDate",
 	"sessionissuer": "sessionIssuer", "ec2roledelivery": "ec2RoleDelivery",

@@ -207,3 +207,37 @@ func FuzzServeHTTP(f *testing.F) {
 		}
 	})
 }
+
+// Misbehave pages wrongly as asked: the same token, fresh tokens, a huge
+// page; other operations answer normally.
+func TestMisbehave(t *testing.T) {
+	s := New(Sample())
+	defer s.Close()
+	c := identitystore.NewFromConfig(s.Config())
+	ctx := context.Background()
+	store := aws.String(Sample().IdentityStoreID)
+	s.Misbehave("ListUsers", RepeatToken, 0)
+	a, err := c.ListUsers(ctx, &identitystore.ListUsersInput{IdentityStoreId: store})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := c.ListUsers(ctx, &identitystore.ListUsersInput{IdentityStoreId: store, NextToken: a.NextToken})
+	if err != nil || aws.ToString(b.NextToken) != aws.ToString(a.NextToken) || a.NextToken == nil {
+		t.Errorf("repeat: %v, tokens %v %v", err, aws.ToString(a.NextToken), aws.ToString(b.NextToken))
+	}
+	s.Misbehave("ListUsers", EndlessTokens, 0)
+	seen := map[string]bool{}
+	tok := (*string)(nil)
+	for range 20 {
+		out, err := c.ListUsers(ctx, &identitystore.ListUsersInput{IdentityStoreId: store, NextToken: tok})
+		if err != nil || out.NextToken == nil || seen[*out.NextToken] {
+			t.Fatalf("endless: %v %v", err, out.NextToken)
+		}
+		seen[*out.NextToken], tok = true, out.NextToken
+	}
+	s.Misbehave("ListGroups", HugePage, 1<<20)
+	g, err := c.ListGroups(ctx, &identitystore.ListGroupsInput{IdentityStoreId: store})
+	if err != nil || len(g.Groups) < 1000 {
+		t.Errorf("huge page: %v, %d groups", err, len(g.Groups))
+	}
+}

@@ -41,6 +41,7 @@ func routes() map[string]map[string]handler {
 			"DetachManagedPolicyFromPermissionSet":    op(SSOAdmin, (*Server).detachManagedPolicy),
 			"UpdatePermissionSet":                     op(SSOAdmin, (*Server).updatePermissionSet),
 			"DeletePermissionSet":                     op(SSOAdmin, (*Server).deletePermissionSet),
+			"DeleteInlinePolicyFromPermissionSet":     op(SSOAdmin, (*Server).deleteInlinePolicy),
 		},
 		IdentityStore: {
 			"ListUsers":             op(IdentityStore, (*Server).listUsers),
@@ -62,6 +63,8 @@ func routes() map[string]map[string]handler {
 			"ListTargetsForPolicy":             op(Organizations, (*Server).listTargetsForPolicy),
 			"CreatePolicy":                     op(Organizations, (*Server).createPolicy),
 			"AttachPolicy":                     op(Organizations, (*Server).attachPolicy),
+			"DetachPolicy":                     op(Organizations, (*Server).detachPolicy),
+			"DeletePolicy":                     op(Organizations, (*Server).deletePolicy),
 		},
 	}
 }

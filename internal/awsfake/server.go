@@ -100,6 +100,7 @@ type Server struct {
 	calls        []Call
 	asyncPending int
 	reqSeq       int
+	misbehave    map[string]*misbehaviour
 }
 
 type failRule struct {
@@ -251,8 +252,13 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		call.Input = json.RawMessage(body)
 		aerr = s.injected(call)
 	}
+	var mb *misbehaviour
 	if aerr == nil {
+		body, mb = s.misbehaving(op, body)
 		out, aerr = s.routes[svc][op](s, body)
+	}
+	if aerr == nil && mb != nil {
+		out = mb.apply(out)
 	}
 	s.reqSeq++
 	reqID := fmt.Sprintf("%08x-0000-4000-8000-%012x", s.reqSeq, s.reqSeq)

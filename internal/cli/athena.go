@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/portcullis-sec/portcullis/internal/athena"
+	"github.com/portcullis-sec/portcullis/internal/detect"
 	"github.com/portcullis-sec/portcullis/internal/finding"
 	"github.com/portcullis-sec/portcullis/internal/hunt"
 )
@@ -142,6 +143,9 @@ func writeAthenaSummary(w io.Writer, res *hunt.Result, st athena.Status) {
 		st.QueryID, st.State, mb(st.DataScanned), st.Rows, st.Pages, st.EngineTime.Round(time.Millisecond), res.Elapsed.Round(time.Millisecond))
 	if n := len(res.ApplyErrors); n > 0 {
 		fmt.Fprintf(w, "state: %d Identity Center events could not be applied to the model (first: %v)\n", n, res.ApplyErrors[0])
+	}
+	if line := detect.CoverageReport(res.Coverage); line != "" {
+		fmt.Fprintln(w, line)
 	}
 	by := finding.CountBySeverity(res.Findings)
 	fmt.Fprintf(w, "findings: %d (critical %d, high %d, medium %d, low %d, info %d)\n", len(res.Findings),

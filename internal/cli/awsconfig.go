@@ -21,7 +21,7 @@ type cloudFlags struct {
 // awsConfig is the shared client configuration: default credential chain,
 // portcullis user agent, jittered retries.
 func (f cloudFlags) awsConfig(ctx context.Context) (aws.Config, error) {
-	return awscollect.LoadConfig(ctx, awscollect.Options{Region: f.region, Profile: f.profile, UserAgentVersion: version.String()})
+	return awscollect.LoadConfig(ctx, awscollect.Options{Region: f.region, Profile: f.profile, UserAgentVersion: version.String(), RegionFlag: "--aws-region"})
 }
 
 func (f cloudFlags) s3Client(cfg aws.Config) *s3.Client {
@@ -37,6 +37,9 @@ func (f cloudFlags) s3Client(cfg aws.Config) *s3.Client {
 
 func (f cloudFlags) sqsClient(cfg aws.Config) *sqs.Client {
 	return sqs.NewFromConfig(cfg, func(o *sqs.Options) {
+		// The consumer backs off (and logs) between failed receives itself;
+		// ten SDK attempts would hide an unreachable queue for a minute.
+		o.RetryMaxAttempts = 3
 		if f.sqsEndpoint != "" {
 			o.BaseEndpoint = aws.String(f.sqsEndpoint)
 		}

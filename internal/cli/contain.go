@@ -30,6 +30,8 @@ type containFlags struct {
 	apply, yes                         bool
 	auditPath, statePath, resumePath   string
 	output                             string
+	planPath, liftState                string
+	lift                               bool
 }
 
 func (a *App) containCmd() *cobra.Command {
@@ -63,12 +65,24 @@ Guard rails refuse steps that would:
 unless --force names the guard. A refused plan is printed with its blocked
 steps and nothing runs.
 
+--plan FILE applies exactly a plan written by --format json and reviewed:
+its hash proves it was not edited, and the state it was built from (the
+assignments, memberships and permission sets its steps depend on) is read
+again and compared; if anything moved, it refuses and names what.
+
+--lift, after the incident, removes the PortcullisDeny… statements a
+containment added (in --permission-set, in every set provisioned to
+--account, or exactly those of the run whose state file --lift-state names,
+with the SCP it created) and re-provisions. Dry run unless --apply.
+
 Exit status: 0 plan printed, or applied completely; 1 error, guard refusal,
 no confirmation or a failed step; 3 applied, but manual steps remain for a person.`,
 		Example: `  portcullis contain --findings findings.jsonl --finding pf-0a1b2c3d --snapshot snapshot.json
   portcullis contain --principal mallory@example.com --from aws --format sh > contain.sh
   portcullis contain --permission-set Backdoor --delete-permission-set --from aws --apply
-  portcullis contain --resume portcullis-contain-0123456789ab.state.json --apply`,
+  portcullis contain --resume portcullis-contain-0123456789ab.state.json --apply
+  portcullis contain --plan reviewed-plan.json --from aws --apply
+  portcullis contain --lift --lift-state portcullis-contain-0123456789ab.state.json --from aws --apply`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return a.runContain(cmd.Context(), f)
@@ -97,6 +111,9 @@ no confirmation or a failed step; 3 applied, but manual steps remain for a perso
 	fl.StringVar(&f.auditPath, "audit", "", "with --apply: audit log to append every call to (default ./"+defaultAuditPath+")")
 	fl.StringVar(&f.statePath, "state", "", "with --apply: resumable state file (default ./portcullis-contain-<plan hash>.state.json)")
 	fl.StringVar(&f.resumePath, "resume", "", "resume the plan kept in this state file (with --apply: run its remaining steps)")
+	fl.StringVar(&f.planPath, "plan", "", "a reviewed plan (contain --format json): checked against the live state (--snapshot or --from aws), with --apply run as written")
+	fl.BoolVar(&f.lift, "lift", false, "after the incident: remove the PortcullisDeny… statements (and SCPs) a containment added; scope with --permission-set, --account or --lift-state")
+	fl.StringVar(&f.liftState, "lift-state", "", "with --lift: the state file of the contain --apply run to undo (exactly its statements, and the SCP it created)")
 	f.aws.register(cmd)
 	addOutput(cmd, &f.output)
 	return cmd
@@ -112,16 +129,29 @@ func (a *App) runContain(ctx context.Context, f containFlags) error {
 	}
 	var (
 		plan      *respond.ContainmentPlan
-		model     *idc.Model // nil on --resume
+		model     *idc.Model // the state read; nil on --resume
 		statePath = f.statePath
 	)
-	if f.resumePath != "" {
+	switch {
+	case f.planPath != "":
+		p, m, err := a.reviewedPlan(ctx, f)
+		if err != nil {
+			return err
+		}
+		plan, model = p, m
+	case f.lift || f.liftState != "":
+		p, m, err := a.liftPlan(ctx, f)
+		if err != nil {
+			return err
+		}
+		plan, model = p, m
+	case f.resumePath != "":
 		p, err := a.resumePlan(f)
 		if err != nil {
 			return err
 		}
 		plan, statePath = p, f.resumePath
-	} else {
+	default:
 		p, m, err := a.buildPlan(ctx, f)
 		var gerr *respond.GuardError
 		if errors.As(err, &gerr) && p != nil {

@@ -14,7 +14,8 @@ func TestDemoShowsTheAttack(t *testing.T) {
 	}
 	s := r.stdout
 	for _, want := range []string{"CRITICAL", "idc.chain.backdoor-permission-set", "idc.session.fresh-assignment-used",
-		"The story", "Admin paths into sensitive accounts", "Containment plan", "DeleteAccountAssignment"} {
+		"The story", "Admin paths into sensitive accounts", "Containment plan", "DeleteAccountAssignment",
+		"the configuration plane", "idc.chain.golden-jwt", "this one is not among them"} {
 		if !strings.Contains(s, want) {
 			t.Errorf("demo output lacks %q", want)
 		}

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bufio"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -14,6 +15,7 @@ import (
 	"github.com/portcullis-sec/portcullis/internal/source"
 	"github.com/portcullis-sec/portcullis/internal/store"
 	"github.com/portcullis-sec/portcullis/internal/table"
+	"github.com/portcullis-sec/portcullis/internal/version"
 )
 
 func (a *App) findingsCmd() *cobra.Command {
@@ -44,7 +46,7 @@ named by its id or a unique prefix of 8 or more characters.`}
 					format = "table"
 				}
 			}
-			if err := checkFormat(format, []string{"table", "json", "jsonl"}); err != nil {
+			if err := checkFormat(format, []string{"table", "json", "jsonl", "ocsf"}); err != nil {
 				return err
 			}
 			flt := store.Filter{Rule: rule, Limit: limit}
@@ -86,7 +88,7 @@ named by its id or a unique prefix of 8 or more characters.`}
 	list.Flags().StringVar(&rule, "rule", "", "only this rule id")
 	list.Flags().StringVar(&since, "since", "", "only findings after this (14d, RFC 3339 …)")
 	list.Flags().IntVar(&limit, "limit", 0, "at most this many")
-	list.Flags().StringVar(&format, "format", "", "table, json or jsonl (default: table on a terminal, jsonl otherwise)")
+	list.Flags().StringVar(&format, "format", "", "table, json, jsonl or ocsf (OCSF 1.3.0 Detection Findings, one per line, status from the triage status) (default: table on a terminal, jsonl otherwise)")
 	addOutput(list, &output)
 
 	setStatus := func(use, short string, to store.Status) *cobra.Command {
@@ -163,6 +165,8 @@ func (a *App) writeRecords(w io.Writer, recs []store.Record, format string) erro
 			}
 		}
 		return nil
+	case "ocsf":
+		return writeRecordsOCSF(w, recs)
 	case "table":
 		if len(recs) == 0 {
 			_, err := fmt.Fprintln(w, "No findings.")
@@ -175,7 +179,27 @@ func (a *App) writeRecords(w io.Writer, recs []store.Record, format string) erro
 		}
 		return tw.Flush()
 	}
-	return fmt.Errorf("--format: want table, json or jsonl, got %q", format)
+	return fmt.Errorf("--format: want table, json, jsonl or ocsf, got %q", format)
+}
+
+// writeRecordsOCSF writes stored findings as OCSF Detection Findings whose
+// status_id follows the triage status (open New, acknowledged In
+// Progress, resolved Resolved).
+func writeRecordsOCSF(w io.Writer, recs []store.Record) error {
+	bw := bufio.NewWriter(w)
+	for _, r := range recs {
+		st := finding.OCSFNew
+		switch r.Status {
+		case store.StatusAcknowledged:
+			st = finding.OCSFInProgress
+		case store.StatusResolved:
+			st = finding.OCSFResolved
+		}
+		if err := finding.WriteOCSF(bw, []finding.Finding{r.Finding}, finding.OCSFOptions{ProductVersion: version.String(), Status: st}); err != nil {
+			return err
+		}
+	}
+	return bw.Flush()
 }
 
 // showRecord prints one finding with its triage status.

@@ -12,7 +12,9 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
+	"github.com/portcullis-sec/portcullis/internal/cloudtrail"
 	"github.com/portcullis-sec/portcullis/internal/config"
 	"github.com/portcullis-sec/portcullis/internal/detect"
 	"github.com/portcullis-sec/portcullis/internal/finding"
@@ -35,6 +37,16 @@ type huntFlags struct {
 	quiet            bool
 	aws              cloudFlags
 	athena           athenaFlags
+	caps             capFlags
+}
+
+// capFlags bound what one object may cost (hunt and watch).
+type capFlags struct{ object, record sizeFlag }
+
+func (c *capFlags) register(fl *pflag.FlagSet) {
+	c.object, c.record = sizeFlag(cloudtrail.DefaultMaxObjectBytes), sizeFlag(cloudtrail.DefaultMaxRecordBytes)
+	fl.Var(&c.object, "max-object-size", "largest decompressed size of one trail file (e.g. 512MiB, 2GB); a file over it is bad input")
+	fl.Var(&c.record, "max-record-size", "largest record in a trail file; a file with a larger one is bad input")
 }
 
 func (a *App) huntCmd() *cobra.Command {
@@ -65,7 +77,7 @@ func (a *App) huntCmd() *cobra.Command {
 	fl.StringSliceVar(&f.accounts, "account", nil, "only these account ids (org-trail folders pruned by path, every record by recipientAccountId)")
 	fl.StringSliceVar(&f.region, "region", nil, "only these regions (org-trail folders pruned by path, every record by awsRegion)")
 	fl.IntVar(&f.workers, "workers", runtime.NumCPU(), "files read in parallel")
-	fl.StringVar(&f.format, "format", "", "output: table, json or jsonl (default: table on a terminal, jsonl otherwise)")
+	fl.StringVar(&f.format, "format", "", "output: table, json, jsonl or ocsf (OCSF 1.3.0 Detection Findings, one per line) (default: table on a terminal, jsonl otherwise)")
 	fl.StringVar(&f.configPath, "config", "", "portcullis.yaml with admins, sensitive_accounts, privileged_groups … (default: ./portcullis.yaml, else the user config folder's portcullis/portcullis.yaml)")
 	fl.StringSliceVar(&f.ruleDirs, "rules", nil, "extra rule directory (added to the built-in pack)")
 	fl.StringVar(&f.snapshot, "snapshot", "", "Identity Center state for names, sizes and admin-ness: "+modelSpecHelp)
@@ -76,6 +88,7 @@ func (a *App) huntCmd() *cobra.Command {
 	fl.StringVar(&f.aws.profile, "profile", "", "AWS profile for s3:// inputs")
 	fl.StringVar(&f.aws.s3Endpoint, "s3-endpoint", "", "S3-compatible endpoint URL (path-style), for s3:// inputs")
 	f.athena.register(fl)
+	f.caps.register(fl)
 	return cmd
 }
 
@@ -97,8 +110,8 @@ func (a *App) huntSetup(ctx context.Context, f huntFlags) (*huntSetup, error) {
 			format = "table"
 		}
 	}
-	if format != "table" && format != "json" && format != "jsonl" {
-		return nil, fmt.Errorf("--format: want table, json or jsonl, got %q", format)
+	if !slices.Contains(finding.Formats, format) {
+		return nil, fmt.Errorf("--format: want %s, got %q", strings.Join(finding.Formats, ", "), format)
 	}
 	hs := &huntSetup{format: format}
 	if f.failOn != "" {
@@ -144,6 +157,7 @@ func (a *App) runHunt(cmd *cobra.Command, args []string, f huntFlags) error {
 	prog := a.progress()
 	opts := hunt.Options{
 		Paths: paths, Objects: objs, Filter: filter, Workers: f.workers, Config: cfg, Rules: rs, Snapshot: snap,
+		MaxObjectBytes: int64(f.caps.object), MaxRecordBytes: int64(f.caps.record),
 		OnError: func(err error) {
 			mu.Lock()
 			defer mu.Unlock()
@@ -217,6 +231,9 @@ func writeSummary(w io.Writer, res *hunt.Result) {
 	}
 	if n := len(res.ApplyErrors); n > 0 {
 		fmt.Fprintf(w, "state: %d Identity Center events could not be applied to the model (first: %v)\n", n, res.ApplyErrors[0])
+	}
+	if line := detect.CoverageReport(res.Coverage); line != "" {
+		fmt.Fprintln(w, line)
 	}
 	by := finding.CountBySeverity(res.Findings)
 	fmt.Fprintf(w, "findings: %d (critical %d, high %d, medium %d, low %d, info %d)\n", len(res.Findings),

@@ -80,6 +80,13 @@ func TestHuntBadInputKeepsGoing(t *testing.T) {
 	if !strings.Contains(r.stderr, "findings:") {
 		t.Errorf("no summary on stderr:\n%s", r.stderr)
 	}
+	// Only sso writes here: the sign-in rules could not work, and say so.
+	if !strings.Contains(r.stderr, "no Identity Center sign-in events") || !strings.Contains(r.stderr, "idc.signin.password-spray") {
+		t.Errorf("no coverage line for the missing sign-in events:\n%s", r.stderr)
+	}
+	if strings.Contains(r.stderr, "no Identity Center management events") {
+		t.Errorf("coverage line claims management events are missing:\n%s", r.stderr)
+	}
 }
 
 func TestHuntStdinAndFailOn(t *testing.T) {

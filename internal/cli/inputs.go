@@ -21,9 +21,12 @@ func (a *App) resolveInputs(cmd *cobra.Command, args []string, f source.Filter, 
 	var objs []source.Object
 	for _, arg := range args {
 		if arg == "-" {
-			in := io.NopCloser(a.Stdin)
+			in := a.Stdin
 			objs = append(objs, source.Object{Name: source.StdinName, Size: -1,
-				Open: func(context.Context) (io.ReadCloser, error) { return in, nil }})
+				Open: func(ctx context.Context) (io.ReadCloser, error) {
+					// A read blocked on a pipe or terminal gives way to SIGINT/SIGTERM.
+					return io.NopCloser(source.ContextReader(ctx, in)), nil
+				}})
 			continue
 		}
 		if strings.HasPrefix(arg, "s3://") {

@@ -29,6 +29,7 @@ func TestOutputFlag(t *testing.T) {
 		{"findings list", session{}, []string{"findings", "list", "--store", db, "--format", "json"}},
 		{"rules list", session{}, []string{"rules", "list", "--format", "json"}},
 		{"rules docs", session{}, []string{"rules", "docs"}},
+		{"rules export", session{}, []string{"rules", "export", "--format", "eventbridge"}},
 		{"snapshot", session{}, []string{"snapshot", "--from", "file", snap}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -13,7 +13,7 @@ func (a *App) rulesCmd() *cobra.Command {
 	var dirs []string
 	cmd := &cobra.Command{
 		Use:   "rules",
-		Short: "List, show, test and document the rule pack",
+		Short: "List, show, test, document and export the rule pack",
 	}
 	cmd.PersistentFlags().StringSliceVar(&dirs, "rules", nil, "extra rule directory (Sigma YAML), added to the built-in pack")
 	load := func() (*detect.RuleSet, error) { return detect.Load(dirs...) }
@@ -101,6 +101,6 @@ func (a *App) rulesCmd() *cobra.Command {
 	}
 	test.Flags().BoolVarP(&verbose, "verbose", "v", false, "print every test with its verdict: rule, test, expected and got (match and severity)")
 	addOutput(docs, &docsOutput)
-	cmd.AddCommand(list, show, test, docs)
+	cmd.AddCommand(list, show, test, docs, a.rulesExportCmd(&dirs))
 	return cmd
 }

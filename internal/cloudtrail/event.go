@@ -219,6 +219,27 @@ func Scalar(v any) string {
 	return ""
 }
 
+// Hidden is what CloudTrail writes in place of a sensitive value (user
+// names of failed sign-ins, group names, tokens). A Hidden value is
+// unknown: it never equals anything, and never proves a field is absent.
+const Hidden = "HIDDEN_DUE_TO_SECURITY_REASONS"
+
+// IsHidden reports whether v is CloudTrail's placeholder for a redacted
+// value.
+func IsHidden(v any) bool {
+	s, ok := v.(string)
+	return ok && s == Hidden
+}
+
+// Known is String for values that may be redacted: "" when the value at
+// path is missing or Hidden.
+func (e *Event) Known(path string) string {
+	if s := e.String(path); s != Hidden {
+		return s
+	}
+	return ""
+}
+
 // SetDerived records an enrichment field.
 func (e *Event) SetDerived(key string, v any) {
 	if e.Derived == nil {

@@ -11,25 +11,126 @@ import (
 	"github.com/klauspost/compress/gzip"
 )
 
-// DefaultMaxObjectBytes caps how much one object may decompress to, so a
-// decompression bomb is refused instead of exhausting memory.
-const DefaultMaxObjectBytes int64 = 4 << 30
+// Default caps on one object, far above what CloudTrail writes (objects of a
+// few MB, records of a few hundred KB), so a decompression bomb or a runaway
+// record is refused instead of exhausting memory.
+const (
+	DefaultMaxObjectBytes int64 = 1 << 30  // decompressed bytes per object
+	DefaultMaxRecordBytes int64 = 64 << 20 // bytes per record
+)
 
 // Errors ObjectReader wraps (with the object's name).
 var (
-	ErrTruncatedGzip = errors.New("truncated gzip")
-	ErrCorruptGzip   = errors.New("corrupt gzip")
-	ErrTooLarge      = errors.New("object too large")
+	ErrTruncatedGzip  = errors.New("truncated gzip")
+	ErrCorruptGzip    = errors.New("corrupt gzip")
+	ErrTooLarge       = errors.New("object too large")
+	ErrRecordTooLarge = errors.New("record too large")
 )
 
-// ObjectReader reads whole objects, gunzipping when the data starts with the
-// gzip magic. It keeps its gzip and bufio state between objects; one per
+// ObjectReader reads objects, gunzipping when the data starts with the gzip
+// magic. It keeps its gzip, bufio and window state between objects; one per
 // goroutine.
 type ObjectReader struct {
-	MaxBytes int64 // 0 means DefaultMaxObjectBytes
+	MaxBytes       int64 // decompressed bytes per object; 0 means DefaultMaxObjectBytes
+	MaxRecordBytes int64 // bytes per record (Split); 0 means DefaultMaxRecordBytes
 
-	br *bufio.Reader
-	gz *gzip.Reader
+	br  *bufio.Reader
+	gz  *gzip.Reader
+	win []byte // Split's window
+}
+
+// open returns the object's decompressed bytes as a reader.
+func (o *ObjectReader) open(r io.Reader, name string) (io.Reader, bool, error) {
+	if o.br == nil {
+		o.br = bufio.NewReaderSize(r, 256<<10)
+	} else {
+		o.br.Reset(r)
+	}
+	magic, err := o.br.Peek(2)
+	if err != nil && !errors.Is(err, io.EOF) {
+		return nil, false, fmt.Errorf("read %s: %w", name, err)
+	}
+	if len(magic) < 2 || magic[0] != 0x1f || magic[1] != 0x8b {
+		return o.br, false, nil
+	}
+	if o.gz == nil {
+		o.gz = new(gzip.Reader)
+	}
+	if err := o.gz.Reset(o.br); err != nil {
+		return nil, true, fmt.Errorf("read %s: %w", name, gzipErr(err))
+	}
+	o.gz.Multistream(true)
+	return o.gz, true, nil
+}
+
+// Split reads the object from r and calls fn for every record, as
+// SplitRecords does, while it decompresses: memory stays about one record
+// cap however large the object is. An object that fits the first window
+// (a little over MaxRecordBytes) is split whole.
+//
+// It returns the decompressed size read and, when the object was cut
+// short, why: damage (ErrTruncatedGzip, ErrCorruptGzip), more than MaxBytes
+// decompressed (ErrTooLarge) or a record over MaxRecordBytes
+// (ErrRecordTooLarge), named with the object. The records before the cut
+// have been handed to fn; the one it cuts through is not reported as a bad
+// record. err is fn's error, which stops the split.
+func (o *ObjectReader) Split(r io.Reader, name string, fn func(*Record) error, onBad func(index int, offset int64, err error)) (n int64, cut, err error) {
+	maxObj, maxRec := o.MaxBytes, o.MaxRecordBytes
+	if maxObj <= 0 {
+		maxObj = DefaultMaxObjectBytes
+	}
+	if maxRec <= 0 {
+		maxRec = DefaultMaxRecordBytes
+	}
+	src, gzipped, err := o.open(r, name)
+	defer o.br.Reset(nil) // drop the reference to r
+	if err != nil {
+		return 0, err, nil
+	}
+	st := newStreamer(&capReader{r: src, max: maxObj}, int(min(maxRec, maxObj)), o.win, fn, onBad)
+	if gzipped {
+		st.gzErr = gzipErr
+	}
+	stopped := st.split()
+	o.win = st.buf[:0]
+	if cap(o.win) > st.max { // the caps changed since the window was made
+		o.win = nil
+	}
+	cut = st.cut
+	if gzipped && cut != nil && !errors.Is(cut, ErrRecordTooLarge) && !errors.Is(cut, ErrTooLarge) && st.total > 0 {
+		cut = fmt.Errorf("%w after %d decompressed bytes", cut, st.total)
+	}
+	if cut != nil {
+		cut = fmt.Errorf("read %s: %w", name, cut)
+	}
+	return st.total, cut, stopped
+}
+
+// errStopSplit ends a split from inside fn without being fn's error.
+var errStopSplit = errors.New("split stopped")
+
+// capReader reads at most max bytes and fails with ErrTooLarge when there
+// is more.
+type capReader struct {
+	r         io.Reader
+	max, read int64
+}
+
+func (c *capReader) Read(p []byte) (int, error) {
+	if c.read >= c.max {
+		var one [1]byte
+		if n, err := io.ReadFull(c.r, one[:]); n > 0 {
+			return 0, fmt.Errorf("%w: decompresses to more than %s", ErrTooLarge, FormatSize(c.max))
+		} else {
+			return 0, err
+		}
+	}
+	if int64(len(p)) > c.max-c.read {
+		p = p[:c.max-c.read]
+	}
+	n, err := c.r.Read(p)
+	c.read += int64(n)
+	return n, err
 }
 
 // ReadObject reads one object with a fresh ObjectReader. See ObjectReader.Read.
@@ -110,4 +211,17 @@ func gzipErr(err error) error {
 		return fmt.Errorf("%w: bad deflate data at compressed byte %d", ErrCorruptGzip, int64(corrupt))
 	}
 	return err
+}
+
+// FormatSize prints a byte count the way the size flags read it (512MiB, 64KiB).
+func FormatSize(n int64) string {
+	for _, u := range []struct {
+		shift uint
+		name  string
+	}{{30, "GiB"}, {20, "MiB"}, {10, "KiB"}} {
+		if n >= 1<<u.shift && n%(1<<u.shift) == 0 {
+			return fmt.Sprintf("%d%s", n>>u.shift, u.name)
+		}
+	}
+	return fmt.Sprintf("%d bytes", n)
 }

@@ -97,6 +97,7 @@ type splitter struct {
 	index int
 	stop  error // fn's error
 	rec   Record
+	base  int64 // offset of data[0] in the object (the streamer's window)
 }
 
 // Array element modes: inside Records every object is a record; inside a
@@ -323,7 +324,8 @@ func rel(at, base int) int {
 // bad reports a problem in the current record slot and moves past it.
 func (s *splitter) bad(offset int, err error) {
 	if s.onBad != nil && s.stop == nil { // after fn failed, nothing more is reported
-		s.onBad(s.index, int64(offset), &SplitError{Index: s.index, Offset: int64(offset), Err: err})
+		at := s.base + int64(offset)
+		s.onBad(s.index, at, &SplitError{Index: s.index, Offset: at, Err: err})
 	}
 	s.index++
 }
@@ -344,12 +346,12 @@ func (s *splitter) fail(code scanErr, start, at int, what string) (int, bool) {
 		s.bad(start, err)
 		return len(s.data), false
 	case scanMismatch:
-		err = fmt.Errorf("%w: mismatched %q at byte %d", ErrSyntax, s.data[at], at)
+		err = fmt.Errorf("%w: mismatched %q at byte %d", ErrSyntax, s.data[at], s.base+int64(at))
 	case scanBadValue:
 		if what == "" {
-			err = fmt.Errorf("%w: unexpected %q at byte %d", ErrSyntax, s.data[at], at)
+			err = fmt.Errorf("%w: unexpected %q at byte %d", ErrSyntax, s.data[at], s.base+int64(at))
 		} else {
-			err = fmt.Errorf("%w: %s, found %q at byte %d", ErrSyntax, what, s.data[at], at)
+			err = fmt.Errorf("%w: %s, found %q at byte %d", ErrSyntax, what, s.data[at], s.base+int64(at))
 		}
 	}
 	s.bad(start, err)

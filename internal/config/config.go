@@ -6,8 +6,10 @@ package config
 import (
 	"bytes"
 	"fmt"
+	"net/netip"
 	"os"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -25,7 +27,18 @@ type Admin struct {
 	Pattern string    // ARN with '*' wildcards, or an Identity Center user name / id
 	Expires time.Time // zero = never
 	Note    string
+	// Networks and Clients are where the identity works from: its source
+	// addresses and userAgent client families. An action from outside the
+	// declared ones loses the allow-list's low cap; when neither is
+	// declared, both are learned from the identity's earlier events.
+	Networks []netip.Prefix
+	Clients  []string
 }
+
+// ClientFamilies are the userAgent client families an admin entry's
+// clients may name (enrichment derives them: portcullis.client.family).
+var ClientFamilies = []string{"aws-cli", "aws-sdk-python", "aws-sdk-go", "aws-sdk-java", "aws-sdk-js", "terraform",
+	"console", "browser", "powershell", "scripted", "other"}
 
 // Config is the parsed file. The zero value plus Defaults() is valid.
 type Config struct {
@@ -35,7 +48,11 @@ type Config struct {
 	MaxSessionDuration       time.Duration
 	LargeGroupSize           int
 	BreakGlassPermissionSets []string // names or ARNs the responder must never lock out
-	Path                     string   // where it was loaded from ("" for defaults)
+	// TrustedTokenIssuers are the OIDC issuer URLs a trusted token issuer
+	// may name (normalised by NormalizeIssuer): any other issuer can mint
+	// tokens for whichever user its JWT names.
+	TrustedTokenIssuers []string
+	Path                string // where it was loaded from ("" for defaults)
 }
 
 // Default returns the configuration used when no file is given.
@@ -44,9 +61,11 @@ func Default() *Config {
 }
 
 type adminEntry struct {
-	Pattern string `yaml:"pattern"`
-	Expires string `yaml:"expires"`
-	Note    string `yaml:"note"`
+	Pattern  string   `yaml:"pattern"`
+	Expires  string   `yaml:"expires"`
+	Note     string   `yaml:"note"`
+	Networks []string `yaml:"networks"`
+	Clients  []string `yaml:"clients"`
 }
 
 var accountRe = regexp.MustCompile(`^\d{12}$`)
@@ -85,6 +104,7 @@ func Parse(b []byte) (*Config, error) {
 	var f struct {
 		Admins, SensitiveAccounts    []yaml.Node
 		PrivilegedGroups, BreakGlass []string
+		TrustedTokenIssuers          []yaml.Node
 		MaxSessionDuration           *string
 		LargeGroupSize               *int
 	}
@@ -104,8 +124,10 @@ func Parse(b []byte) (*Config, error) {
 			target = &f.MaxSessionDuration
 		case "large_group_size":
 			target = &f.LargeGroupSize
+		case "trusted_token_issuers":
+			target = &f.TrustedTokenIssuers
 		default:
-			return nil, fmt.Errorf("line %d: unknown key %q (known: admins, sensitive_accounts, privileged_groups, max_session_duration, large_group_size, break_glass_permission_sets)", k.Line, k.Value)
+			return nil, fmt.Errorf("line %d: unknown key %q (known: admins, sensitive_accounts, privileged_groups, max_session_duration, large_group_size, break_glass_permission_sets, trusted_token_issuers)", k.Line, k.Value)
 		}
 		if err := v.Decode(target); err != nil {
 			return nil, fmt.Errorf("%s (line %d): %s", k.Value, v.Line, strings.TrimPrefix(strings.ReplaceAll(err.Error(), "\n", " "), "yaml: "))
@@ -132,6 +154,13 @@ func Parse(b []byte) (*Config, error) {
 		}
 	}
 	c.PrivilegedGroups = f.PrivilegedGroups
+	for i, n := range f.TrustedTokenIssuers {
+		u, err := parseIssuer(&n)
+		if err != nil {
+			return nil, fmt.Errorf("trusted_token_issuers[%d] (line %d): %w", i, n.Line, err)
+		}
+		c.TrustedTokenIssuers = append(c.TrustedTokenIssuers, u)
+	}
 	c.BreakGlassPermissionSets = f.BreakGlass
 	if f.MaxSessionDuration != nil {
 		d, err := ParseDuration(*f.MaxSessionDuration)
@@ -166,9 +195,9 @@ func parseAdmin(n *yaml.Node) (Admin, error) {
 		}
 		for i := 0; i+1 < len(n.Content); i += 2 {
 			switch k := n.Content[i].Value; k {
-			case "pattern", "expires", "note":
+			case "pattern", "expires", "note", "networks", "clients":
 			default:
-				return Admin{}, fmt.Errorf("unknown key %q (want pattern, expires, note)", k)
+				return Admin{}, fmt.Errorf("unknown key %q (want pattern, expires, note, networks, clients)", k)
 			}
 		}
 		if strings.TrimSpace(e.Pattern) == "" {
@@ -182,9 +211,34 @@ func parseAdmin(n *yaml.Node) (Admin, error) {
 			}
 			a.Expires = t
 		}
+		for i, n := range e.Networks {
+			p, err := parseNetwork(n)
+			if err != nil {
+				return Admin{}, fmt.Errorf("networks[%d]: %w", i, err)
+			}
+			a.Networks = append(a.Networks, p)
+		}
+		for i, c := range e.Clients {
+			if !slices.Contains(ClientFamilies, c) {
+				return Admin{}, fmt.Errorf("clients[%d]: unknown client family %q (known: %s)", i, c, strings.Join(ClientFamilies, ", "))
+			}
+			a.Clients = append(a.Clients, c)
+		}
 		return a, nil
 	}
-	return Admin{}, fmt.Errorf("want a pattern string or {pattern, expires, note}")
+	return Admin{}, fmt.Errorf("want a pattern string or {pattern, expires, note, networks, clients}")
+}
+
+// parseNetwork reads a CIDR (203.0.113.0/24) or a single address.
+func parseNetwork(s string) (netip.Prefix, error) {
+	if p, err := netip.ParsePrefix(strings.TrimSpace(s)); err == nil {
+		return p.Masked(), nil
+	}
+	a, err := netip.ParseAddr(strings.TrimSpace(s))
+	if err != nil {
+		return netip.Prefix{}, fmt.Errorf("want a CIDR like 203.0.113.0/24 or an address, got %q", s)
+	}
+	return netip.PrefixFrom(a, a.BitLen()), nil
 }
 
 func parseDate(s string) (time.Time, error) {

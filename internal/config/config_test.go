@@ -30,17 +30,19 @@ break_glass_permission_sets: [BreakGlass]
 
 func TestParseErrorsNameTheKey(t *testing.T) {
 	cases := map[string]string{
-		"admin: []":                          "admin",
-		"max_session_duration: forever":      "max_session_duration",
-		"max_session_duration: PT13H":        "max_session_duration",
-		"large_group_size: 0":                "large_group_size",
-		"large_group_size: many":             "large_group_size",
-		"sensitive_accounts: [12345]":        "sensitive_accounts[0]",
-		"admins: [{pattern: x, when: now}]":  "admins[0]",
-		"admins: [{expires: 2026-01-01}]":    "pattern is required",
-		"admins: [{pattern: x, expires: 1}]": "expires",
-		"privileged_groups: ['']":            "privileged_groups[0]",
-		"[1, 2]":                             "want a mapping",
+		"admin: []":                                   "admin",
+		"max_session_duration: forever":               "max_session_duration",
+		"max_session_duration: PT13H":                 "max_session_duration",
+		"large_group_size: 0":                         "large_group_size",
+		"large_group_size: many":                      "large_group_size",
+		"sensitive_accounts: [12345]":                 "sensitive_accounts[0]",
+		"admins: [{pattern: x, when: now}]":           "admins[0]",
+		"admins: [{expires: 2026-01-01}]":             "pattern is required",
+		"admins: [{pattern: x, expires: 1}]":          "expires",
+		"privileged_groups: ['']":                     "privileged_groups[0]",
+		"admins: [{pattern: x, networks: [nowhere]}]": "admins[0] (line 1): networks[0]: want a CIDR",
+		"admins: [{pattern: x, clients: [boto]}]":     "admins[0] (line 1): clients[0]: unknown client family \"boto\"",
+		"[1, 2]": "want a mapping",
 	}
 	for doc, want := range cases {
 		_, err := Parse([]byte(doc))
@@ -50,9 +52,61 @@ func TestParseErrorsNameTheKey(t *testing.T) {
 	}
 }
 
+func TestAdminNetworksAndClients(t *testing.T) {
+	c, err := Parse([]byte(`
+admins:
+  - pattern: "arn:aws:iam::111111111111:role/TerraformDeploy"
+    networks: ["203.0.113.0/24", "2001:db8::/32", 198.51.100.7]
+    clients: [terraform]
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := c.Admins[0]
+	if len(a.Networks) != 3 || a.Networks[2].String() != "198.51.100.7/32" || a.Networks[1].Bits() != 32 {
+		t.Errorf("networks: %v", a.Networks)
+	}
+	if len(a.Clients) != 1 || a.Clients[0] != "terraform" {
+		t.Errorf("clients: %v", a.Clients)
+	}
+}
+
 func TestEmptyIsDefault(t *testing.T) {
 	c, err := Parse(nil)
 	if err != nil || c.MaxSessionDuration != DefaultMaxSessionDuration || c.LargeGroupSize != DefaultLargeGroupSize {
 		t.Fatalf("%+v %v", c, err)
+	}
+}
+
+func TestTrustedTokenIssuers(t *testing.T) {
+	c, err := Parse([]byte("trusted_token_issuers: [\"https://Login.Example.com/oauth2/default/\", https://idp.example.org]\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		issuer string
+		want   bool
+	}{
+		{"https://login.example.com/oauth2/default", true},
+		{"HTTPS://LOGIN.EXAMPLE.COM/oauth2/default/", true},
+		{"https://login.example.com/oauth2/Default", false}, // paths are case-sensitive
+		{"https://idp.example.org/", true},
+		{"https://evil.example.net", false},
+		{"", false},
+	}
+	for _, tc := range cases {
+		if got := c.TrustsIssuer(tc.issuer); got != tc.want {
+			t.Errorf("TrustsIssuer(%q) = %v, want %v", tc.issuer, got, tc.want)
+		}
+	}
+	for doc, want := range map[string]string{
+		"trusted_token_issuers: [http://idp.example.com]": "trusted_token_issuers[0]",
+		"trusted_token_issuers: ['']":                     "trusted_token_issuers[0]",
+		"trusted_token_issuers: [[a]]":                    "trusted_token_issuers[0]",
+		"trusted_token_issuers: idp":                      "trusted_token_issuers",
+	} {
+		if _, err := Parse([]byte(doc)); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%q: err = %v, want mention of %q", doc, err, want)
+		}
 	}
 }

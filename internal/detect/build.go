@@ -17,9 +17,17 @@ const guardrailFloor = finding.Medium
 //  2. an allow-listed admin is capped at low, unless the rule weakens a
 //     guardrail for everyone (then it is at least medium);
 //  3. anyone else is at least medium;
+//     (2 and 3 do not apply to a rule with ignore_allowlist: whether an
+//     identity is used by its owner is not the admins list's to say)
 //  4. a failed call is an attempt, low — unless the actor failed
-//     repeatedly within an hour, then medium.
-func (e *Engine) severity(r *Rule, ev *cloudtrail.Event, allowed bool) (finding.Severity, []string) {
+//     repeatedly within an hour, then medium, or the rule is about failed
+//     calls (attempts: true), then the failure is the finding and steps
+//     1–3 stand.
+//
+// unusual, when set, says why an allow-listed actor acted from a network or
+// client family that is not its own (a stolen key): it then loses the cap
+// of step 2 and is judged like anyone else.
+func (e *Engine) severity(r *Rule, ev *cloudtrail.Event, allowed bool, unusual string) (finding.Severity, []string) {
 	sev := r.Level
 	var reasons []string
 	for _, esc := range r.escalate {
@@ -31,6 +39,10 @@ func (e *Engine) severity(r *Rule, ev *cloudtrail.Event, allowed bool) (finding.
 		}
 	}
 	switch {
+	case r.Portcullis.IgnoreAllowlist:
+		if allowed {
+			reasons = append(reasons, "actor is allow-listed, but the rule is about whether the identity is used by its owner")
+		}
 	case r.Portcullis.Guardrail:
 		if sev < guardrailFloor {
 			sev = guardrailFloor
@@ -38,6 +50,11 @@ func (e *Engine) severity(r *Rule, ev *cloudtrail.Event, allowed bool) (finding.
 		if allowed {
 			reasons = append(reasons, "actor is allow-listed, but the change weakens a guardrail for everyone")
 		}
+	case allowed && unusual != "":
+		if sev < finding.Medium {
+			sev = finding.Medium
+		}
+		reasons = append(reasons, unusual+": the allow-list does not cap it")
 	case allowed:
 		if sev > finding.Low {
 			sev = finding.Low
@@ -49,7 +66,11 @@ func (e *Engine) severity(r *Rule, ev *cloudtrail.Event, allowed bool) (finding.
 			reasons = append(reasons, "actor is not on the admins allow-list")
 		}
 	}
-	if ev.ErrorCode != "" {
+	switch {
+	case ev.ErrorCode == "":
+	case r.Portcullis.Attempts:
+		reasons = append(reasons, "failed call ("+ev.ErrorCode+"): the rule is about such attempts")
+	default:
 		if n := e.recentFailures(ev); n >= repeatedFailures && !allowed {
 			sev = finding.Medium
 			reasons = append(reasons, fmt.Sprintf("failed call (%s), one of %d failed Identity Center writes by this actor within an hour", ev.ErrorCode, n))
@@ -69,16 +90,21 @@ func (e *Engine) severity(r *Rule, ev *cloudtrail.Event, allowed bool) (finding.
 func (e *Engine) build(r *Rule, ev *cloudtrail.Event, done *partial) finding.Finding {
 	act := actorOf(ev)
 	allowed := act.Allowlisted
+	unusual := ev.String("portcullis.actor.unusual")
 	if done != nil && len(done.Steps) > 0 {
 		act = done.Steps[0].Actor
+		unusual = ""
 		for _, s := range done.Steps {
 			if s.Rule != "" && !s.Actor.Allowlisted {
 				allowed = false
 			}
+			if s.Rule != "" && unusual == "" {
+				unusual = s.Unusual
+			}
 		}
 		act.Allowlisted = allowed
 	}
-	sev, reasons := e.severity(r, ev, allowed)
+	sev, reasons := e.severity(r, ev, allowed, unusual)
 	f := finding.Finding{
 		Schema:      finding.Schema,
 		Rule:        r.Portcullis.ID,
@@ -119,7 +145,8 @@ func (e *Engine) build(r *Rule, ev *cloudtrail.Event, done *partial) finding.Fin
 }
 
 func (e *Engine) signal(r *Rule, ev *cloudtrail.Event) signal {
-	return signal{Rule: r.Name, Time: ev.Time, Event: EventRef(ev), Actor: actorOf(ev), Targets: targetsOf(ev), Account: ev.Account, Region: ev.Region}
+	return signal{Rule: r.Name, Time: ev.Time, Event: EventRef(ev), Actor: actorOf(ev), Targets: targetsOf(ev), Account: ev.Account, Region: ev.Region,
+		Unusual: ev.String("portcullis.actor.unusual")}
 }
 
 // eventKey identifies an event for finding ids; records without an eventID

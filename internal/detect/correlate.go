@@ -29,6 +29,9 @@ type signal struct {
 	Account string            `json:"account,omitempty"`
 	Region  string            `json:"region,omitempty"`
 	Summary map[string]string `json:"summary,omitempty"`
+	// Unusual: the step's allow-listed actor acted from a network or
+	// client family not its own (portcullis.actor.unusual).
+	Unusual string `json:"unusual,omitempty"`
 }
 
 // partial is an unfinished match of one correlation for one group.
@@ -36,6 +39,10 @@ type partial struct {
 	Steps   []signal  `json:"steps"`
 	Started time.Time `json:"started"`
 	Count   int       `json:"count,omitempty"`
+	// Values are a value_count's distinct values, each with when it was
+	// last seen: the window slides, a value older than the timespan no
+	// longer counts.
+	Values map[string]time.Time `json:"values,omitempty"`
 }
 
 // corrState is the windowed state of one correlation rule.
@@ -59,7 +66,7 @@ func (c *correlation) groupKey(rule string, ev *cloudtrail.Event) (string, bool)
 				field = f
 			}
 		}
-		v := strings.ToLower(ev.String(field))
+		v := strings.ToLower(ev.Known(field)) // a hidden value joins nothing
 		if v == "" {
 			return "", false
 		}
@@ -68,10 +75,24 @@ func (c *correlation) groupKey(rule string, ev *cloudtrail.Event) (string, bool)
 	return strings.Join(parts, "\x1f"), true
 }
 
+// value is the value a value_count counts for ev, lower-cased; ok is false
+// when it is missing or hidden: an unknown value never counts.
+func (c *correlation) value(ev *cloudtrail.Event) (string, bool) {
+	v, found := ev.Get(c.Condition.Field)
+	if !found || v == nil || cloudtrail.IsHidden(v) {
+		return "", false
+	}
+	s := strings.ToLower(cloudtrail.Scalar(v))
+	return s, s != ""
+}
+
 // feed advances the correlation with an event that matched base rule
-// `rule`, keeping at most maxGroups groups. It returns a completed match, if
-// any.
-func (c *correlation) feed(st *corrState, rule string, s signal, key string, maxGroups int) *partial {
+// `rule` (value: what a value_count counts), keeping at most maxGroups
+// groups. It returns a completed match, if any.
+func (c *correlation) feed(st *corrState, rule string, s signal, key, value string, maxGroups int) *partial {
+	if c.Type == "value_count" {
+		return c.feedValue(st, s, key, value, maxGroups)
+	}
 	c.expire(st, key, s.Time)
 	st.Last[key] = s.Time
 	idx := indexOf(c.Rules, rule)
@@ -143,6 +164,47 @@ func (c *correlation) feed(st *corrState, rule string, s signal, key string, max
 	st.Groups[key] = ps
 	c.evict(st, maxGroups)
 	return done
+}
+
+// feedValue counts distinct values per group within a sliding window: the
+// group fires when gte of them were seen within the timespan, and starts
+// again empty. A group keeps fewer than gte values (at most
+// sigma.MaxValueCount).
+func (c *correlation) feedValue(st *corrState, s signal, key, value string, maxGroups int) *partial {
+	st.Last[key] = s.Time
+	ps := st.Groups[key]
+	if len(ps) == 0 {
+		ps = []*partial{{Started: s.Time, Values: map[string]time.Time{}}}
+		st.Groups[key] = ps
+	}
+	p := ps[0]
+	if p.Values == nil {
+		p.Values = map[string]time.Time{}
+	}
+	for v, t := range p.Values {
+		if s.Time.Sub(t) > c.Timespan {
+			delete(p.Values, v)
+		}
+	}
+	kept := p.Steps[:0]
+	for _, x := range p.Steps {
+		if s.Time.Sub(x.Time) <= c.Timespan {
+			kept = append(kept, x)
+		}
+	}
+	p.Steps = kept
+	if _, seen := p.Values[value]; !seen && len(p.Steps) < 10 {
+		p.Steps = append(p.Steps, s)
+	}
+	p.Values[value] = s.Time
+	p.Count = len(p.Values)
+	if p.Count >= c.Condition.GTE {
+		delete(st.Groups, key)
+		delete(st.Last, key)
+		return p
+	}
+	c.evict(st, maxGroups)
+	return nil
 }
 
 // maxRefire bounds how often one completed sequence fires again.

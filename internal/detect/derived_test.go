@@ -1,11 +1,14 @@
 package detect
 
 import (
+	"bytes"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/portcullis-sec/portcullis/internal/cloudtrail"
 	"github.com/portcullis-sec/portcullis/internal/enrich"
 )
 
@@ -82,6 +85,16 @@ func TestDerivedFieldTypes(t *testing.T) {
 	if seen == 0 {
 		t.Fatal("no derived fields seen")
 	}
+}
+
+// toEvent round-trips a YAML-decoded record through JSON so the test event
+// looks exactly like one read from a file.
+func toEvent(m map[string]any, idx int) (*cloudtrail.Event, error) {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return nil, err
+	}
+	return cloudtrail.Decode(bytes.TrimSpace(b), cloudtrail.Origin{File: "rule-test", Index: idx})
 }
 
 func typeOf(v any) enrich.FieldType {

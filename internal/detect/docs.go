@@ -29,6 +29,9 @@ func Docs(rs *RuleSet, cfg *config.Config) (string, error) {
 		if r.Portcullis.Guardrail {
 			lvl += " (guardrail)"
 		}
+		if r.Portcullis.Attempts {
+			lvl += " (attempts)"
+		}
 		if r.IsCorrelation() {
 			lvl += ", correlation"
 		}
@@ -42,22 +45,11 @@ func (rs *RuleSet) example(r *Rule, cfg *config.Config) (summary, severity strin
 		if !t.Match {
 			continue
 		}
-		e, err := NewEngine(rs, cfg, nil)
-		if err != nil {
-			return "", "", err
-		}
-		for i, b := range t.Before {
-			ev, err := toEvent(b, i)
-			if err != nil {
-				return "", "", fmt.Errorf("%s: %w", r.Source, err)
-			}
-			e.Process(ev)
-		}
-		ev, err := toEvent(t.Event, len(t.Before))
+		fs, _, err := rs.replay(t, cfg)
 		if err != nil {
 			return "", "", fmt.Errorf("%s: %w", r.Source, err)
 		}
-		for _, f := range e.Process(ev) {
+		for _, f := range fs {
 			if f.Rule == r.Portcullis.ID {
 				return f.Summary, f.Severity.String(), nil
 			}

@@ -132,7 +132,7 @@ func (e *Engine) link() error {
 	for _, r := range e.plainRules() {
 		r.scope = scopeOf(r)
 		if r.Portcullis.ID == "" && len(e.feeds[r.Name]) == 0 {
-			return fmt.Errorf("%s: rule %q has no portcullis.id and feeds no correlation", r.Source, r.Title)
+			return fmt.Errorf("%s: rule %q has a portcullis: block without id and feeds no correlation: give portcullis.id (idc.<area>.<name>, e.g. idc.assignment.created), or drop the block to load it as a plain Sigma rule (id %s.<Sigma id or file name>)", r.Source, r.Title, PlainNamespace)
 		}
 	}
 	return nil
@@ -194,7 +194,13 @@ func (e *Engine) correlate(r *Rule, ev *cloudtrail.Event, out []finding.Finding)
 		if !ok {
 			continue
 		}
-		if done := c.corr.feed(e.state[c.Portcullis.ID], r.Name, e.signal(r, ev), key, e.maxGroups); done != nil {
+		var value string
+		if c.Correlation.Type == "value_count" {
+			if value, ok = c.corr.value(ev); !ok {
+				continue
+			}
+		}
+		if done := c.corr.feed(e.state[c.Portcullis.ID], r.Name, e.signal(r, ev), key, value, e.maxGroups); done != nil {
 			out = append(out, e.build(c, ev, done))
 		}
 	}
@@ -210,6 +216,7 @@ func (e *Engine) moveModel(ev *cloudtrail.Event) {
 	if changed || e.enricher.Learned() != e.learned {
 		e.learned = e.enricher.Learned()
 		e.modelVersion++
+		e.enricher.ModelChanged()
 	}
 }
 

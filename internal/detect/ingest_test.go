@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/portcullis-sec/portcullis/internal/detect"
@@ -90,5 +91,50 @@ func TestRuleCaseThroughIngest(t *testing.T) {
 		if got := fired[id]; got != want {
 			t.Errorf("%s fired on %q, want %q", id, got, want)
 		}
+	}
+}
+
+// TestRuleTestsRunThroughIngest: a rule's own test events are read the way
+// a hunt reads a trail, so a positive test event the prefilter would drop
+// fails, saying so; an event in another case than the rule's still passes.
+func TestRuleTestsRunThroughIngest(t *testing.T) {
+	const doc = `title: user rule
+logsource: {product: aws, service: cloudtrail}
+detection:
+  s: {eventSource: cloudtrail.amazonaws.com, eventName: stoplogging}
+  condition: s
+portcullis:
+  id: idc.user.stop-logging
+  tests:
+    - name: dropped before any rule sees it
+      match: true
+      event: {eventSource: s3.amazonaws.com, eventName: StopLogging, eventTime: "2026-11-02T10:00:00Z"}
+    - name: CloudTrail's own casing
+      match: true
+      event: {eventSource: cloudtrail.amazonaws.com, eventName: StopLogging, eventTime: "2026-11-02T10:00:00Z"}
+`
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "user.yml"), []byte(doc), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	rs, err := detect.Load(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := rs.RunTests(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]detect.TestResult{}
+	for _, r := range res {
+		if r.Rule == "idc.user.stop-logging" {
+			got[r.Name] = r
+		}
+	}
+	if r := got["dropped before any rule sees it"]; r.Passed || !strings.Contains(r.Detail, "prefilter") {
+		t.Errorf("dropped event: %+v", r)
+	}
+	if r := got["CloudTrail's own casing"]; !r.Passed {
+		t.Errorf("cased event: %+v", r)
 	}
 }

@@ -200,11 +200,15 @@ func (e *Engine) Interest() []cloudtrail.Interest {
 	return out
 }
 
-// learnReads are read calls whose responses name permission sets and
-// groups (enrich learns them): a trail often starts long after those were
-// created.
+// learnReads are events enrichment learns from though no rule may select
+// them: read calls whose responses name permission sets and groups (a
+// trail often starts long after those were created), successful sign-ins
+// (a user's own networks), and token creations and portal calls (where a
+// credential was first used).
 var learnReads = []cloudtrail.Interest{
-	{Source: "sso.amazonaws.com", Names: []string{"DescribePermissionSet"}},
+	{Source: "sso.amazonaws.com", Names: []string{"DescribePermissionSet", "CreateToken", "ListAccounts", "ListAccountRoles", "GetRoleCredentials"}},
+	{Source: "sso-oauth.amazonaws.com", Names: []string{"CreateTokenWithIAM"}},
+	{Source: "signin.amazonaws.com", Names: []string{"UserAuthentication", "CredentialVerification"}},
 	{Source: "identitystore.amazonaws.com", Names: []string{"DescribeGroup", "ListGroups"}},
 	{Source: "sso-directory.amazonaws.com", Names: []string{"DescribeGroup", "DescribeGroups", "SearchGroups", "ListGroups"}},
 }

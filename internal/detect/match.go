@@ -96,18 +96,24 @@ func (fm *fieldMatcher) eval(g Getter) bool {
 }
 
 // matchAny applies vm to v, or to any element when v is a list (Sigma's
-// semantics for multi-valued fields).
+// semantics for multi-valued fields). A value CloudTrail hid
+// (HIDDEN_DUE_TO_SECURITY_REASONS) is unknown: it is there (|exists) but
+// equals, contains or compares with nothing.
 func matchAny(vm valueMatcher, v any) bool {
 	if list, ok := v.([]any); ok {
 		if _, isNull := vm.(nullMatcher); isNull {
 			return len(list) == 0
 		}
 		for _, x := range list {
-			if vm.match(x) {
+			if !cloudtrail.IsHidden(x) && vm.match(x) {
 				return true
 			}
 		}
 		return false
+	}
+	if cloudtrail.IsHidden(v) {
+		_, exists := vm.(existsMatcher)
+		return exists && vm.match(v)
 	}
 	return vm.match(v)
 }

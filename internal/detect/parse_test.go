@@ -141,3 +141,35 @@ func TestExpandPlaceholders(t *testing.T) {
 		})
 	}
 }
+
+// TestHiddenValuesAreUnknown: a redacted value never equals, contains,
+// matches or compares with anything (not even its own placeholder text),
+// in a list or alone; it still exists.
+func TestHiddenValuesAreUnknown(t *testing.T) {
+	rec := `{"eventSource":"signin.amazonaws.com","eventName":"CredentialVerification",
+	  "additionalEventData":{"UserName":"HIDDEN_DUE_TO_SECURITY_REASONS","CredentialType":"PASSWORD"},
+	  "requestParameters":{"names":["HIDDEN_DUE_TO_SECURITY_REASONS","bob"]}}`
+	cases := []struct {
+		name, det string
+		want      bool
+	}{
+		{"equal to its own text", "  s: {additionalEventData.UserName: HIDDEN_DUE_TO_SECURITY_REASONS}\n  condition: s", false},
+		{"wildcard", "  s: {additionalEventData.UserName: '*'}\n  condition: s", false},
+		{"contains", "  s: {additionalEventData.UserName|contains: HIDDEN}\n  condition: s", false},
+		{"re", "  s: {additionalEventData.UserName|re: '.*'}\n  condition: s", false},
+		{"exists", "  s: {additionalEventData.UserName|exists: true}\n  condition: s", true},
+		{"not null", "  s: {additionalEventData.UserName: null}\n  condition: s", false},
+		{"list element hidden", "  s: {requestParameters.names|startswith: HIDDEN}\n  condition: s", false},
+		{"list element known", "  s: {requestParameters.names: bob}\n  condition: s", true},
+		{"known field still matches", "  s: {additionalEventData.CredentialType: password}\n  condition: s", true},
+	}
+	e := ev(t, rec)
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			r := compiled(t, baseRule+c.det, nil)
+			if got := r.match.eval(e); got != c.want {
+				t.Errorf("got %v, want %v", got, c.want)
+			}
+		})
+	}
+}

@@ -81,6 +81,9 @@ func (rs *RuleSet) addFS(fsys fs.FS, root, prefix string) error {
 // validate parses everything once and checks cross-references by building
 // a throwaway engine.
 func (rs *RuleSet) validate() error {
+	if err := assignPlainIDs(rs.parsed); err != nil {
+		return err
+	}
 	e, err := NewEngine(rs, nil, nil)
 	if err != nil {
 		return err

@@ -1,13 +1,13 @@
 package detect
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 
 	"github.com/portcullis-sec/portcullis/internal/cloudtrail"
 	"github.com/portcullis-sec/portcullis/internal/config"
 	"github.com/portcullis-sec/portcullis/internal/enrich"
+	"github.com/portcullis-sec/portcullis/internal/finding"
 	"github.com/portcullis-sec/portcullis/internal/idc"
 	"github.com/portcullis-sec/portcullis/internal/sigma"
 	"github.com/portcullis-sec/portcullis/rules"
@@ -61,12 +61,23 @@ func (rs *RuleSet) RunTests(cfg *config.Config) ([]TestResult, error) {
 }
 
 func (rs *RuleSet) runOne(r *Rule, t sigma.Test, cfg *config.Config) (passed bool, detail, got string) {
-	sev, err := rs.evalOne(r, t, cfg)
+	fs, dropped, err := rs.replay(t, cfg)
 	if err != nil {
 		return false, err.Error(), "no verdict (the test did not run)"
 	}
+	sev := ""
+	for _, f := range fs {
+		if f.Rule == r.Portcullis.ID {
+			sev = f.Severity.String()
+		}
+	}
 	got = verdict(sev != "", sev)
+	if dropped {
+		got = "no finding (the prefilter drops the event)"
+	}
 	switch {
+	case t.Match && dropped:
+		return false, "expected a finding, but the prefilter derived from the rules drops the event", got
 	case t.Match && sev == "":
 		return false, "expected a finding, got none", got
 	case !t.Match && sev != "":
@@ -88,39 +99,64 @@ func verdict(match bool, severity string) string {
 	return "a finding at " + severity
 }
 
-// evalOne runs a test's events through a fresh engine and returns the
-// severity of the rule's finding on the last one ("" for none).
-func (rs *RuleSet) evalOne(r *Rule, t sigma.Test, cfg *config.Config) (string, error) {
+// replay runs a test's events through a fresh engine (state never leaks
+// between tests) along the real ingest path, and returns the findings the
+// test's own event raised, or dropped when the prefilter dropped it.
+func (rs *RuleSet) replay(t sigma.Test, cfg *config.Config) (fs []finding.Finding, dropped bool, err error) {
 	e, err := NewEngine(rs, cfg, nil)
 	if err != nil {
-		return "", err
+		return nil, false, err
 	}
-	for i, b := range t.Before {
-		ev, err := toEvent(b, i)
-		if err != nil {
-			return "", fmt.Errorf("before[%d]: %w", i, err)
-		}
-		e.Process(ev)
-	}
-	ev, err := toEvent(t.Event, len(t.Before))
+	evs, drops, err := ingest(e, append(append([]map[string]any{}, t.Before...), t.Event))
 	if err != nil {
-		return "", fmt.Errorf("event: %w", err)
+		return nil, false, err
 	}
-	got := ""
-	for _, f := range e.Process(ev) {
-		if f.Rule == r.Portcullis.ID {
-			got = f.Severity.String()
+	last := len(t.Before)
+	for _, ev := range evs {
+		out := e.Process(ev)
+		if ev.Origin.Index == last {
+			fs = out
 		}
 	}
-	return got, nil
+	return fs, drops[last], nil
 }
 
-// toEvent round-trips a YAML-decoded record through JSON so the test event
-// looks exactly like one read from a file.
-func toEvent(m map[string]any, idx int) (*cloudtrail.Event, error) {
-	b, err := json.Marshal(m)
+// ingest reads a test's events the way a hunt reads a trail: written into
+// one CloudTrail object ({"Records":[…]}), cut by the splitter, passed
+// through the prefilter derived from the loaded rules and decoded by the
+// fast decoder. A rule whose events the prefilter would drop cannot pass
+// its own tests. dropped names the records the prefilter dropped.
+func ingest(e *Engine, recs []map[string]any) ([]*cloudtrail.Event, map[int]bool, error) {
+	obj, err := json.Marshal(map[string]any{"Records": recs})
 	if err != nil {
-		return nil, err
+		return nil, nil, fmt.Errorf("test events: %w", err)
 	}
-	return cloudtrail.Decode(bytes.TrimSpace(b), cloudtrail.Origin{File: "rule-test", Index: idx})
+	pf := cloudtrail.NewPrefilter(e.Interest())
+	var evs []*cloudtrail.Event
+	dropped := map[int]bool{}
+	var bad error
+	err = cloudtrail.SplitRecords(obj, func(rec *cloudtrail.Record) error {
+		if !pf.MatchRecord(rec) {
+			dropped[rec.Index] = true
+			return nil
+		}
+		ev, err := cloudtrail.DecodeFast(rec.Raw, cloudtrail.Origin{File: "rule-test", Index: rec.Index})
+		if err != nil {
+			return fmt.Errorf("record %d: %w", rec.Index, err)
+		}
+		if !pf.MatchEvent(ev) {
+			dropped[rec.Index] = true
+			return nil
+		}
+		evs = append(evs, ev)
+		return nil
+	}, func(index int, _ int64, err error) {
+		if bad == nil {
+			bad = fmt.Errorf("record %d: %w", index, err)
+		}
+	})
+	if err == nil {
+		err = bad
+	}
+	return evs, dropped, err
 }

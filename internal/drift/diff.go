@@ -169,12 +169,3 @@ func sortDifferences(ds []Difference) {
 		return cmp.Compare(a.Summary, b.Summary)
 	})
 }
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
-}

@@ -2,6 +2,7 @@ package drift
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 
 	"github.com/portcullis-sec/portcullis/internal/finding"
@@ -85,7 +86,7 @@ func assignmentSet(m *idc.Model) keyed {
 	for _, a := range m.Assignments {
 		set[a.Key()] = a
 	}
-	return keyed{set, sortedKeys(set)}
+	return keyed{set, slices.Sorted(maps.Keys(set))}
 }
 
 func (d *differ) assignments() {
@@ -170,7 +171,7 @@ func (d *differ) provisioning() {
 	}
 	baseKnows := knowsProvisioning(d.base)
 	if baseKnows {
-		for _, arn := range sortedKeys(d.cur.PermissionSets) {
+		for _, arn := range slices.Sorted(maps.Keys(d.cur.PermissionSets)) {
 			ps := d.cur.PermissionSets[arn]
 			old, ok := d.base.PermissionSets[arn]
 			if !ok {

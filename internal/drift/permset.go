@@ -1,7 +1,9 @@
 package drift
 
 import (
+	"cmp"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -16,7 +18,7 @@ import (
 // Terraform plan before apply) pairs by name instead.
 func (d *differ) permissionSets() {
 	matched := map[string]bool{} // base keys paired
-	for _, key := range sortedKeys(d.cur.PermissionSets) {
+	for _, key := range slices.Sorted(maps.Keys(d.cur.PermissionSets)) {
 		ps := d.cur.PermissionSets[key]
 		bkey := key
 		if _, ok := d.base.PermissionSets[key]; !ok || ps.ARN == "" {
@@ -29,7 +31,7 @@ func (d *differ) permissionSets() {
 		matched[bkey] = true
 		d.psChanged(d.base.PermissionSets[bkey], ps)
 	}
-	for _, key := range sortedKeys(d.base.PermissionSets) {
+	for _, key := range slices.Sorted(maps.Keys(d.base.PermissionSets)) {
 		if !matched[key] {
 			d.add(d.psRemoved(d.base.PermissionSets[key]))
 		}
@@ -39,7 +41,7 @@ func (d *differ) permissionSets() {
 // pairByName returns the key of an unpaired base set with the same name,
 // when either side has no ARN.
 func (d *differ) pairByName(ps *idc.PermissionSet, matched map[string]bool) string {
-	for _, key := range sortedKeys(d.base.PermissionSets) {
+	for _, key := range slices.Sorted(maps.Keys(d.base.PermissionSets)) {
 		old := d.base.PermissionSets[key]
 		if !matched[key] && (old.ARN == "" || ps.ARN == "") && old.Name == ps.Name {
 			return key
@@ -49,7 +51,7 @@ func (d *differ) pairByName(ps *idc.PermissionSet, matched map[string]bool) stri
 }
 
 func psObject(ps *idc.PermissionSet) Object {
-	return Object{Type: "permission_set", Key: firstNonEmpty(ps.ARN, ps.Name), PermissionSetARN: ps.ARN, PermissionSetName: ps.Name}
+	return Object{Type: "permission_set", Key: cmp.Or(ps.ARN, ps.Name), PermissionSetARN: ps.ARN, PermissionSetName: ps.Name}
 }
 
 func (d *differ) psAdded(ps *idc.PermissionSet) Difference {

@@ -1,7 +1,9 @@
 package drift
 
 import (
+	"cmp"
 	"fmt"
+	"maps"
 	"slices"
 
 	"github.com/portcullis-sec/portcullis/internal/finding"
@@ -75,7 +77,7 @@ func (d *differ) membershipRemoved(g, u string) Difference {
 }
 
 func (d *differ) principals() {
-	for _, id := range sortedKeys(d.cur.Users) {
+	for _, id := range slices.Sorted(maps.Keys(d.cur.Users)) {
 		if _, ok := d.base.Users[id]; ok {
 			continue
 		}
@@ -88,7 +90,7 @@ func (d *differ) principals() {
 			Object:  Object{Type: "user", Key: id, UserID: id, UserName: u.UserName},
 			Summary: fmt.Sprintf("user %s created", label(u.UserName, id))})
 	}
-	for _, id := range sortedKeys(d.base.Users) {
+	for _, id := range slices.Sorted(maps.Keys(d.base.Users)) {
 		if _, ok := d.cur.Users[id]; ok {
 			continue
 		}
@@ -97,7 +99,7 @@ func (d *differ) principals() {
 			Object:  Object{Type: "user", Key: id, UserID: id, UserName: u.UserName},
 			Summary: fmt.Sprintf("user %s deleted", label(u.UserName, id))})
 	}
-	for _, id := range sortedKeys(d.cur.Groups) {
+	for _, id := range slices.Sorted(maps.Keys(d.cur.Groups)) {
 		if _, ok := d.base.Groups[id]; ok {
 			continue
 		}
@@ -110,7 +112,7 @@ func (d *differ) principals() {
 			Object:  Object{Type: "group", Key: id, GroupID: id, GroupName: g.DisplayName},
 			Summary: fmt.Sprintf("group %s created", label(g.DisplayName, id))})
 	}
-	for _, id := range sortedKeys(d.base.Groups) {
+	for _, id := range slices.Sorted(maps.Keys(d.base.Groups)) {
 		if _, ok := d.cur.Groups[id]; ok {
 			continue
 		}
@@ -136,13 +138,13 @@ func (d *differ) instance() {
 			r.atLeast(r.sev, "account %s can now administer Identity Center for every account but the management account", accountLabel(d.cur, c))
 		}
 		d.add(Difference{Kind: DelegatedAdminChanged, Severity: r.sev, Reasons: r.reasons, Before: b, After: c,
-			Object:  Object{Type: "instance", Key: firstNonEmpty(d.cur.InstanceARN, d.base.InstanceARN), AccountID: c},
+			Object:  Object{Type: "instance", Key: cmp.Or(d.cur.InstanceARN, d.base.InstanceARN), AccountID: c},
 			Summary: fmt.Sprintf("delegated administrator changed from %s to %s", orNone(b), orNone(c))})
 	}
 	if b, c := d.base.IdentitySource, d.cur.IdentitySource; b != c && b != "" && c != "" {
 		d.add(Difference{Kind: IdentitySourceChanged, Severity: finding.High, Before: b, After: c,
 			Reasons: []string{"whoever controls the identity source controls every Identity Center user"},
-			Object:  Object{Type: "instance", Key: firstNonEmpty(d.cur.InstanceARN, d.base.InstanceARN)},
+			Object:  Object{Type: "instance", Key: cmp.Or(d.cur.InstanceARN, d.base.InstanceARN)},
 			Summary: fmt.Sprintf("identity source changed from %s to %s", b, c)})
 	}
 }
@@ -152,13 +154,4 @@ func orNone(s string) string {
 		return "(none)"
 	}
 	return s
-}
-
-func firstNonEmpty(s ...string) string {
-	for _, v := range s {
-		if v != "" {
-			return v
-		}
-	}
-	return ""
 }

@@ -127,7 +127,7 @@ func Reconcile(baseline, cur *idc.Model, evs []*cloudtrail.Event, cfg *config.Co
 	if len(bad) > 0 {
 		r.Warnings = append(r.Warnings, fmt.Sprintf("%d Identity Center write(s) could not be read and explain nothing; first: %v", len(bad), bad[0]))
 	}
-	allow := actor.NewAllowlist(cfg.Admins)
+	allow := actor.NewAllowlist(cfg.Admins).WithDirectory(cur)
 	for _, d := range diff.Differences {
 		c := explain(d, baseline, cur, writes, allow, evs != nil)
 		if isGrant(d, s.index(cur)) {

@@ -1,6 +1,7 @@
 package drift
 
 import (
+	"cmp"
 	"fmt"
 	"io"
 	"strings"
@@ -149,7 +150,7 @@ func writeMarkdownChange(ew *errWriter, n int, c Change) {
 	}
 	ew.printf("\n| When | Who | Allow-listed | From | Event |\n|---|---|---|---|---|\n")
 	for _, x := range c.Causes {
-		name := firstNonEmpty(x.Actor.ARN, x.Actor.Name, x.Actor.UserID, finding.UnknownActor)
+		name := cmp.Or(x.Actor.ARN, x.Actor.Name, x.Actor.UserID, finding.UnknownActor)
 		ev := fmt.Sprintf("%s `%s`", x.EventName, x.EventID)
 		if x.Related {
 			ev += " (touched it; not the last change)"

@@ -5,6 +5,7 @@
 package enrich
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/portcullis-sec/portcullis/internal/actor"
@@ -22,11 +23,24 @@ type Enricher struct {
 	state   *idc.Model
 	priv    map[string]bool // privileged groups: ids and folded names
 	learned int
+	mem     *memory // what earlier events taught beyond the model (memory.go)
+	creds   *credentials
+	signins *signins
+	// baselines: where each allow-listed identity works from
+	baselines *lru[*baseline]
+	// userPriv caches whether a user is privileged, groupsOf the groups
+	// of each user; both are dropped when the model changes.
+	userPriv map[string]bool
+	groupsOf map[string][]string
 }
 
 // New builds an Enricher. state may be empty but not nil.
 func New(cfg *config.Config, state *idc.Model) *Enricher {
-	e := &Enricher{cfg: cfg, allow: actor.NewAllowlist(cfg.Admins), state: state, priv: map[string]bool{}}
+	// The allow-list resolves Identity Center user ids through the state
+	// (snapshot and replayed events), so a user-name entry matches the
+	// user's portal events as the directory names them.
+	e := &Enricher{cfg: cfg, allow: actor.NewAllowlist(cfg.Admins).WithDirectory(state), state: state, priv: map[string]bool{}, mem: newMemory(),
+		creds: newCredentials(), signins: newSignins(), baselines: newLRU[*baseline](maxBaselines)}
 	for _, g := range cfg.PrivilegedGroups {
 		e.priv[strings.ToLower(g)] = true
 	}
@@ -61,9 +75,17 @@ var portalCalls = map[string]bool{
 	"GetUserProfile": true, "StartSession": true, "RefreshToken": true,
 }
 
+// writeVerbs start the names of state-changing calls. The console's
+// VerifyEmail and BatchDeleteSession (ending users' sessions) are writes
+// too; BatchGet… calls are not, so only BatchDelete counts.
 var writeVerbs = []string{"Create", "Delete", "Update", "Put", "Attach", "Detach", "Provision",
 	"Tag", "Untag", "Associate", "Disassociate", "Import", "Enable", "Disable", "Add", "Remove",
-	"Patch", "Set", "Reset", "Register", "Deregister", "Start", "Stop", "Modify", "Complete", "Restore"}
+	"Patch", "Set", "Reset", "Register", "Deregister", "Start", "Stop", "Modify", "Complete", "Restore",
+	"Verify", "BatchDelete"}
+
+// WriteVerbs returns the verbs IsWrite recognises, in order (the
+// unlisted-actor rule lists the same ones for the prefilter).
+func WriteVerbs() []string { return slices.Clone(writeVerbs) }
 
 // IsWrite reports whether an eventName is a state-changing call.
 func IsWrite(name string) bool {
@@ -82,12 +104,9 @@ func (e *Enricher) Enrich(ev *cloudtrail.Event) {
 	e.learn(ev)
 	a := actor.FromEvent(ev)
 	allowed, pattern := e.allow.Match(a, ev.Time)
-	if !allowed && a.UserID != "" {
+	if a.UserID != "" {
 		// Portal events name only the user id; the state knows the name.
 		if u, ok := e.state.UserByID(a.UserID); ok && u.UserName != "" {
-			b := a
-			b.Name = u.UserName
-			allowed, pattern = e.allow.Match(b, ev.Time)
 			a.Name = u.UserName
 		}
 	}
@@ -101,12 +120,28 @@ func (e *Enricher) Enrich(ev *cloudtrail.Event) {
 	ev.SetDerived("portcullis.actor.allowlist_pattern", pattern)
 	ev.SetDerived("portcullis.actor.service", a.Service != "")
 	ev.SetDerived("portcullis.actor.key", Key(a))
+	ua := ev.String("userAgent")
+	client, network := ClientFamily(ua), Network(ev.String("sourceIPAddress"))
+	ev.SetDerived("portcullis.client.family", client)
+	ev.SetDerived("portcullis.client.env", ClientEnv(ua))
+	ev.SetDerived("portcullis.network", network)
+	if allowed {
+		if entry := e.adminEntry(pattern); entry != nil {
+			e.trust(ev, a, entry, network, client)
+		}
+	}
+	user := e.withUserID(a)
+	e.credentialUse(ev, user, network, client)
+	e.signin(ev, user, network, client)
+	e.targetUser(ev, user)
 
 	family, isIDC := idcSources[ev.Source]
 	// Administrative writes need IAM credentials: on sso.amazonaws.com an
 	// Identity Center user (or a legacy "Unknown" portal identity) is an end
 	// user of the access portal, whatever the call is named.
-	portalUser := ev.Source == idc.SourceSSO && (a.Type == actor.KindIDCUser || a.Type == actor.KindUnknown)
+	// The same holds for an Identity Center user on the directory: its
+	// calls there are self-service (its own MFA device, its password).
+	portalUser := a.Type == actor.KindIDCUser || ev.Source == idc.SourceSSO && a.Type == actor.KindUnknown
 	write := isIDC && !portalCalls[ev.Name] && !portalUser && IsWrite(ev.Name) && a.Service == ""
 	ev.SetDerived("portcullis.idc.family", family)
 	ev.SetDerived("portcullis.idc.write", write)
@@ -116,6 +151,7 @@ func (e *Enricher) Enrich(ev *cloudtrail.Event) {
 		// Sessions (sts, sign-in) only need the actor and the role they use;
 		// they are most of what passes the prefilter, so skip the rest.
 		e.sessionUse(ev)
+		e.configPlane(ev)
 		return
 	}
 	e.permissionSet(ev)
@@ -128,6 +164,20 @@ func (e *Enricher) Enrich(ev *cloudtrail.Event) {
 	e.principalAndGroup(ev)
 	e.sessionUse(ev)
 	e.settings(ev, a)
+	e.configPlane(ev)
+}
+
+// withUserID fills in the Identity Center user id of a portal or sign-in
+// actor that older records name only by user name, when the state knows
+// the name: sign-ins, tokens and portal calls then join on one key.
+func (e *Enricher) withUserID(a actor.Actor) actor.Actor {
+	if a.UserID != "" || a.Name == "" || (a.Type != actor.KindIDCUser && a.Type != actor.KindUnknown) {
+		return a
+	}
+	if u, ok := e.state.UserByName(a.Name); ok {
+		a.UserID = u.ID
+	}
+	return a
 }
 
 // Key is the stable identity of an actor for correlation windows.
@@ -147,6 +197,9 @@ func (e *Enricher) permissionSet(ev *cloudtrail.Event) {
 	arn := ev.String("requestParameters.permissionSetArn")
 	if arn == "" {
 		arn = ev.String("responseElements.permissionSet.permissionSetArn")
+	}
+	if r := ev.String("requestParameters.resourceArn"); arn == "" && strings.Contains(r, ":permissionSet/") {
+		arn = r // TagResource / UntagResource
 	}
 	name := ""
 	level := policy.LevelNone

@@ -100,3 +100,48 @@ func TestLearnNamesFromReads(t *testing.T) {
 		t.Errorf("hidden name learned as a group")
 	}
 }
+
+// TestUnknownValues: missing and redacted values are unknown — never a
+// match either way — whatever field they are in.
+func TestUnknownValues(t *testing.T) {
+	for v, want := range map[string]bool{"": false, "HIDDEN_DUE_TO_SECURITY_REASONS": false, "alice": true, "hidden": true} {
+		if known(v) != want {
+			t.Errorf("known(%q) = %v", v, !want)
+		}
+	}
+	// A redacted group name is not taken for the group's name.
+	e := New(config.Default(), idc.New("test"))
+	ev := decode(t, `{"eventSource":"identitystore.amazonaws.com","eventName":"CreateGroup","requestParameters":{"displayName":"HIDDEN_DUE_TO_SECURITY_REASONS"},"responseElements":{"groupId":"g-1"}}`)
+	e.Enrich(ev)
+	if ev.String("portcullis.group.id") != "g-1" || ev.String("portcullis.group.name") != "" {
+		t.Errorf("derived %v", ev.Derived)
+	}
+}
+
+// TestAllowlistByVouchedIdentity: a user-name entry in admins marks the
+// user's Identity Center session and portal calls allow-listed, never a
+// session of another role whose caller picked the same session name.
+func TestAllowlistByVouchedIdentity(t *testing.T) {
+	cfg := config.Default()
+	cfg.Admins = []config.Admin{{Pattern: "alice@example.com"}}
+	state := idc.New("test")
+	state.Users["u-alice"] = &idc.User{ID: "u-alice", UserName: "alice@example.com"}
+	cases := []struct {
+		name, ui string
+		want     bool
+	}{
+		{"forged session name", `{"type":"AssumedRole","arn":"arn:aws:sts::1:assumed-role/ci-deployer/alice@example.com","sessionContext":{"sessionIssuer":{"arn":"arn:aws:iam::1:role/ci-deployer"}}}`, false},
+		{"IAM user", `{"type":"IAMUser","arn":"arn:aws:iam::1:user/alice@example.com","userName":"alice@example.com"}`, false},
+		{"Identity Center session", `{"type":"AssumedRole","arn":"arn:aws:sts::1:assumed-role/AWSReservedSSO_Admin_0123456789abcdef/alice@example.com"}`, true},
+		{"portal user by id", `{"type":"IdentityCenterUser","onBehalfOf":{"userId":"u-alice"}}`, true},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			ev := decode(t, `{"eventSource":"sso.amazonaws.com","eventName":"CreateAccountAssignment","userIdentity":`+c.ui+`}`)
+			New(cfg, state).Enrich(ev)
+			if got := ev.Derived["portcullis.actor.allowlisted"]; got != c.want {
+				t.Errorf("allowlisted = %v, want %v", got, c.want)
+			}
+		})
+	}
+}

@@ -1,18 +1,16 @@
 package enrich
 
 import (
-	"flag"
 	"go/ast"
 	"go/parser"
 	"go/token"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
-)
 
-var update = flag.Bool("update", false, "rewrite the README derived field table")
+	"github.com/portcullis-sec/portcullis/internal/golden"
+)
 
 // TestEveryDerivedFieldIsListed reads this package's source: every
 // SetDerived names its field with a literal that is in the list, and every
@@ -83,24 +81,5 @@ const (
 // TestReadmeFieldTable keeps the README's derived field table generated
 // from the list.
 func TestReadmeFieldTable(t *testing.T) {
-	b, err := os.ReadFile(readmePath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := string(b)
-	i, j := strings.Index(s, fieldsBeginMarker), strings.Index(s, fieldsEndMarker)
-	if i < 0 || j < i {
-		t.Fatalf("README.md lacks the derived field table markers %q … %q", fieldsBeginMarker, fieldsEndMarker)
-	}
-	table := FieldsDoc()
-	if s[i+len(fieldsBeginMarker):j] == table {
-		return
-	}
-	if *update {
-		if err := os.WriteFile(readmePath, []byte(s[:i+len(fieldsBeginMarker)]+table+s[j:]), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	t.Errorf("README derived field table is stale; run: go test ./internal/enrich -run TestReadmeFieldTable -update")
+	golden.Section(t, readmePath, fieldsBeginMarker, fieldsEndMarker, FieldsDoc())
 }

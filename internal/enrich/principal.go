@@ -1,6 +1,7 @@
 package enrich
 
 import (
+	"cmp"
 	"encoding/json"
 	"strings"
 
@@ -26,7 +27,7 @@ func (e *Enricher) principalAndGroup(ev *cloudtrail.Event) {
 	}
 
 	gid := ev.String("requestParameters.groupId")
-	member := firstNonEmpty(ev.String("requestParameters.memberId.userId"), ev.String("requestParameters.member.memberId"))
+	member := cmp.Or(ev.String("requestParameters.memberId.userId"), ev.String("requestParameters.member.memberId"))
 	if gid == "" && ev.Name == "DeleteGroupMembership" {
 		if g, u, ok := membershipByID(e.state, ev.String("requestParameters.membershipId")); ok {
 			gid, member = g, u
@@ -45,12 +46,12 @@ func (e *Enricher) principalAndGroup(ev *cloudtrail.Event) {
 		}
 	}
 	if gid == "" && strings.HasSuffix(ev.Name, "Group") {
-		gid = firstNonEmpty(ev.String("responseElements.groupId"), ev.String("responseElements.group.groupId"))
+		gid = cmp.Or(ev.String("responseElements.groupId"), ev.String("responseElements.group.groupId"))
 	}
 	if gid != "" {
 		name, size := e.groupInfo(gid)
 		if name == "" {
-			if n := ev.String("requestParameters.displayName"); n != "" && !hidden(n) {
+			if n := ev.String("requestParameters.displayName"); known(n) {
 				name = n
 			}
 		}
@@ -63,7 +64,7 @@ func (e *Enricher) principalAndGroup(ev *cloudtrail.Event) {
 		ev.SetDerived("portcullis.member.user_id", member)
 	}
 	// The user a call is about: created user, added member, or named user.
-	uid := firstNonEmpty(member, ev.String("responseElements.userId"), ev.String("responseElements.user.userId"),
+	uid := cmp.Or(member, ev.String("responseElements.userId"), ev.String("responseElements.user.userId"),
 		ev.String("responseElements.id"), ev.String("requestParameters.userId"))
 	if ev.Name == "CreateAccountAssignment" && ev.String("requestParameters.principalType") == "USER" {
 		uid = ev.String("requestParameters.principalId")
@@ -84,23 +85,12 @@ func (e *Enricher) isPrivileged(id, name string) bool {
 	return (id != "" && e.priv[strings.ToLower(id)]) || (name != "" && e.priv[strings.ToLower(name)])
 }
 
-func hidden(s string) bool { return s == "HIDDEN_DUE_TO_SECURITY_REASONS" }
-
-func firstNonEmpty(ss ...string) string {
-	for _, s := range ss {
-		if s != "" {
-			return s
-		}
-	}
-	return ""
-}
-
 func (e *Enricher) sessionUse(ev *cloudtrail.Event) {
 	var ps, acct string
 	switch {
 	case ev.Name == "GetRoleCredentials":
-		ps = firstNonEmpty(ev.String("serviceEventDetails.role_name"), ev.String("requestParameters.roleName"))
-		acct = firstNonEmpty(ev.String("serviceEventDetails.account_id"), ev.String("requestParameters.accountId"))
+		ps = cmp.Or(ev.String("serviceEventDetails.role_name"), ev.String("requestParameters.roleName"))
+		acct = cmp.Or(ev.String("serviceEventDetails.account_id"), ev.String("requestParameters.accountId"))
 	case ev.Source == "sts.amazonaws.com" && strings.HasPrefix(ev.Name, "AssumeRoleWith"):
 		role := ev.String("requestParameters.roleArn")
 		ps = actor.PermissionSetFromRole(role)

@@ -1,6 +1,7 @@
 package enrich
 
 import (
+	"cmp"
 	"encoding/json"
 	"regexp"
 	"strconv"
@@ -21,11 +22,9 @@ var (
 // undocumented, so the walk is by key name.
 func (e *Enricher) settings(ev *cloudtrail.Event, a actor.Actor) {
 	if ev.Name == "DeleteMfaDeviceForUser" || ev.Name == "DeleteMfaDevice" {
-		target := firstNonEmpty(ev.String("requestParameters.userId"), ev.String("requestParameters.username"),
-			ev.String("requestParameters.userName"), ev.String("requestParameters.user.userId"))
-		self := target != "" && (strings.EqualFold(target, a.UserID) || strings.EqualFold(target, a.Name))
-		ev.SetDerived("portcullis.mfa.self", self)
-		ev.SetDerived("portcullis.mfa.target_user", target)
+		id, name := changedUser(ev)
+		ev.SetDerived("portcullis.mfa.self", e.selfService(a, id, name))
+		ev.SetDerived("portcullis.mfa.target_user", cmp.Or(id, name))
 		return
 	}
 	if ev.Name != "UpdateSsoConfiguration" && !strings.Contains(strings.ToLower(ev.Name), "mfa") {

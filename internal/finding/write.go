@@ -9,10 +9,11 @@ import (
 	"time"
 
 	"github.com/portcullis-sec/portcullis/internal/table"
+	"github.com/portcullis-sec/portcullis/internal/version"
 )
 
 // Formats the writers support.
-var Formats = []string{"table", "json", "jsonl"}
+var Formats = []string{"table", "json", "jsonl", "ocsf"}
 
 // Write renders findings in one of Formats.
 func Write(w io.Writer, format string, fs []Finding) error {
@@ -37,6 +38,8 @@ func Write(w io.Writer, format string, fs []Finding) error {
 		return bw.Flush()
 	case "table":
 		return WriteTable(w, fs)
+	case "ocsf":
+		return WriteOCSF(w, fs, OCSFOptions{ProductVersion: version.String()})
 	}
 	return fmt.Errorf("unknown format %q (want %s)", format, strings.Join(Formats, ", "))
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/portcullis-sec/portcullis/internal/cloudtrail"
+	"github.com/portcullis-sec/portcullis/internal/detect"
 )
 
 // Interest is what the rule pack wants from a trail (event sources, names,
@@ -37,6 +38,10 @@ func RunEvents(ctx context.Context, o Options, events iter.Seq2[*cloudtrail.Even
 		return nil, err
 	}
 	res := &Result{}
+	// The source selected what rules want, so the census sees only those:
+	// a kind no rule wants is never reported missing anyway.
+	census := detect.NewCensus()
+	var kinds uint64
 	for ev, err := range events {
 		if err != nil {
 			var de *cloudtrail.DecodeError
@@ -47,20 +52,21 @@ func RunEvents(ctx context.Context, o Options, events iter.Seq2[*cloudtrail.Even
 				}
 				continue
 			}
-			res.finish(eng, start)
+			res.finish(eng, start, kinds)
 			return res, err
 		}
 		if cerr := ctx.Err(); cerr != nil {
-			res.finish(eng, start)
+			res.finish(eng, start, kinds)
 			return res, fmt.Errorf("hunt: %w", cerr)
 		}
 		res.Events++
+		kinds |= census.Event(ev)
 		if !inWindow(ev.Time, o.Filter.Since, o.Filter.Until) {
 			continue
 		}
 		res.Findings = append(res.Findings, eng.Process(ev)...)
 	}
-	res.finish(eng, start)
+	res.finish(eng, start, kinds)
 	return res, nil
 }
 

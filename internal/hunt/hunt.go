@@ -30,6 +30,9 @@ type Options struct {
 	Progress func(scan.Stats)
 	// NoPrefilter decodes every record (for debugging the prefilter).
 	NoPrefilter bool
+	// Caps on one object's decompressed size and one record (0: the
+	// defaults of package cloudtrail).
+	MaxObjectBytes, MaxRecordBytes int64
 }
 
 // Result is what a hunt found and how much it read.
@@ -41,6 +44,9 @@ type Result struct {
 	ApplyErrors []error
 	Elapsed     time.Duration
 	State       *idc.Model
+	// Coverage lists the kinds of record the input lacked and the rules
+	// that therefore could not work on it.
+	Coverage []detect.Gap
 	// Events counts the events RunEvents received (Scan stays zero there).
 	Events int64
 	// Unlaid counts the objects whose path says no account or region
@@ -93,12 +99,15 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 		pf = cloudtrail.NewPrefilter(eng.Interest())
 	}
 	stats, err := scan.Run(ctx, objs, scan.Options{
-		Workers:   o.Workers,
-		Prefilter: pf,
-		Since:     o.Filter.Since,
-		Until:     o.Filter.Until,
-		OnError:   onErr,
-		Progress:  o.Progress,
+		Workers:        o.Workers,
+		Prefilter:      pf,
+		Census:         detect.NewCensus(),
+		Since:          o.Filter.Since,
+		Until:          o.Filter.Until,
+		MaxObjectBytes: o.MaxObjectBytes,
+		MaxRecordBytes: o.MaxRecordBytes,
+		OnError:        onErr,
+		Progress:       o.Progress,
 	}, func(batch []*cloudtrail.Event) error {
 		for _, ev := range batch {
 			if keep(ev) {
@@ -119,7 +128,7 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	if err != nil {
 		return res, fmt.Errorf("scan: %w", err)
 	}
-	res.finish(eng, start)
+	res.finish(eng, start, stats.Kinds)
 	return res, nil
 }
 
@@ -138,11 +147,13 @@ func (o *Options) engine() (*detect.Engine, error) {
 	return detect.NewEngine(o.Rules, o.Config, o.Snapshot)
 }
 
-// finish sorts and dedupes the findings and records the engine's state.
-func (res *Result) finish(eng *detect.Engine, start time.Time) {
+// finish sorts and dedupes the findings and records the engine's state
+// and what the input lacked (kinds: the detect.NewCensus kinds it held).
+func (res *Result) finish(eng *detect.Engine, start time.Time, kinds uint64) {
 	finding.Sort(res.Findings)
 	res.Findings = dedupe(res.Findings)
 	res.ApplyErrors = eng.ApplyErrors
+	res.Coverage = eng.Coverage(kinds)
 	res.State = eng.State()
 	res.Elapsed = time.Since(start)
 }

@@ -6,9 +6,6 @@ import (
 	"github.com/portcullis-sec/portcullis/internal/cloudtrail"
 )
 
-// Hidden is the value CloudTrail puts in place of redacted attributes.
-const Hidden = "HIDDEN_DUE_TO_SECURITY_REASONS"
-
 // ApplyError names the event and field that could not be applied.
 type ApplyError struct {
 	EventID   string
@@ -232,7 +229,7 @@ func (a *applier) psAttributes(ps *PermissionSet) error {
 		if err != nil {
 			return err
 		}
-		if s != "" && s != Hidden {
+		if s != "" && s != cloudtrail.Hidden {
 			*f.dst = s
 		}
 	}

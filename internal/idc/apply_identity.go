@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+
+	"github.com/portcullis-sec/portcullis/internal/cloudtrail"
 )
 
 // The identity store is written through three front doors that name the
@@ -164,7 +166,7 @@ func (a *applier) organizations() (bool, error) {
 
 // known reports whether a name from an event may overwrite what the model
 // holds: redacted and empty values never do.
-func known(s string) bool { return s != "" && s != Hidden }
+func known(s string) bool { return s != "" && s != cloudtrail.Hidden }
 
 func (a *applier) createUser(id, userNamePath, displayPath, emailPath, externalPath string) (bool, error) {
 	var vals [4]string

@@ -20,6 +20,9 @@ type index struct {
 	membership map[string]memberRef
 	// assignment keys present, for idempotent Create/DeleteAccountAssignment.
 	assignment map[string]int
+	// policyRefs: customer managed policy (path, folded name) -> ARNs of
+	// permission sets referencing it, as a policy or a boundary (policyref.go).
+	policyRefs map[string][]string
 }
 
 type memberRef struct{ group, user string }
@@ -54,11 +57,13 @@ func (m *Model) buildIndex() *index {
 		userByFold:  make(map[string]*User, len(m.Users)),
 		membership:  map[string]memberRef{},
 		assignment:  make(map[string]int, len(m.Assignments)),
+		policyRefs:  map[string][]string{},
 	}
 	// Visit in key order so that duplicate names resolve the same way on
 	// every run.
 	for _, k := range slices.Sorted(maps.Keys(m.PermissionSets)) {
 		ix.addPS(m.PermissionSets[k])
+		ix.addPolicyRefs(m.PermissionSets[k])
 	}
 	for _, k := range slices.Sorted(maps.Keys(m.Groups)) {
 		ix.addGroup(m.Groups[k])

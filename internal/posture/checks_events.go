@@ -1,6 +1,7 @@
 package posture
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
 	"strings"
@@ -48,7 +49,7 @@ func signins(e *env) []signin {
 			continue
 		}
 		a := actor.FromEvent(ev)
-		s := signin{key: firstNonEmpty(a.UserID, a.Name, "unknown"), name: a.Name, at: ev.Time}
+		s := signin{key: cmp.Or(a.UserID, a.Name, "unknown"), name: a.Name, at: ev.Time}
 		if s.name == "" {
 			s.name = ev.String("additionalEventData.UserName")
 		}
@@ -244,13 +245,4 @@ func orUnknown(s string) string {
 		return "no credential type recorded"
 	}
 	return s
-}
-
-func firstNonEmpty(s ...string) string {
-	for _, v := range s {
-		if v != "" {
-			return v
-		}
-	}
-	return ""
 }

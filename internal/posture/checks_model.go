@@ -137,7 +137,7 @@ func label(name, id string) string {
 // isAdmin: a user is on the admins list by user name or id (Identity
 // Center users are matched the way the rules match portal actors).
 func (e *env) isAdmin(userID string) bool {
-	ok, _ := e.allow.Match(actor.Actor{Type: actor.KindIDCUser, UserID: userID, Name: e.userName(userID)}, e.to)
+	ok, _ := e.allow.Match(actor.IdentityCenterUser(userID), e.to)
 	return ok
 }
 

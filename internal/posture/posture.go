@@ -152,7 +152,7 @@ func newEnv(in Input) *env {
 	if win <= 0 {
 		win = DefaultWindow
 	}
-	e := &env{m: m, cfg: cfg, allow: actor.NewAllowlist(cfg.Admins), org: in.Org, given: in.Events != nil, levels: map[string]policy.Analysis{}}
+	e := &env{m: m, cfg: cfg, allow: actor.NewAllowlist(cfg.Admins).WithDirectory(m), org: in.Org, given: in.Events != nil, levels: map[string]policy.Analysis{}}
 	e.to = in.Now
 	if e.to.IsZero() {
 		for _, ev := range in.Events {

@@ -2,6 +2,7 @@ package posture
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
@@ -100,7 +101,7 @@ func (e *env) scpTargets() []scpTarget {
 		seen[id] = true
 		out = append(out, scpTarget{id, name, ou})
 	}
-	for _, id := range sortedKeys(e.m.Accounts) {
+	for _, id := range slices.Sorted(maps.Keys(e.m.Accounts)) {
 		a := e.m.Accounts[id]
 		add(id, a.Name, a.OUPath, a.Management)
 	}
@@ -148,13 +149,4 @@ func checkSCP(e *env, r *Result) {
 		notes = append(notes, "some denies carry conditions (admin exemptions are expected; check them)")
 	}
 	r.Note = strings.Join(notes, "; ")
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }

@@ -1,6 +1,7 @@
 package respond
 
 import (
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -86,33 +87,26 @@ func (ax *access) provisionedAccounts(arn string) []string {
 	return slices.Compact(out)
 }
 
-// adminUsers maps the config's admins to Identity Center users: a pattern
-// that is the user's id or name, or an ARN pattern matching the session ARN
-// the user gets through one of their assignments.
+// adminUsers maps the config's admins to Identity Center users, the way the
+// detectors identify them (actor.Allowlist): a plain entry naming the
+// user's id or user name as the directory stores it, or an ARN pattern
+// matching a session the user gets through one of their assignments.
 func adminUsers(m *idc.Model, ax *access, cfg *config.Config, now time.Time) []string {
 	if cfg == nil || len(cfg.Admins) == 0 {
 		return nil
 	}
-	al := actor.NewAllowlist(cfg.Admins)
+	al := actor.NewAllowlist(cfg.Admins).WithDirectory(m)
 	part := partition(m.InstanceARN)
 	var out []string
-	for _, id := range sortedKeys(m.Users) {
+	for _, id := range slices.Sorted(maps.Keys(m.Users)) {
 		u := m.Users[id]
-		cands := []actor.Actor{{UserID: u.ID, Name: u.UserName}}
+		cands := []actor.Actor{actor.IdentityCenterUser(u.ID)}
 		for _, p := range ax.paths(id) {
 			ps, ok := m.PermissionSets[p.PS]
 			if !ok || u.UserName == "" {
 				continue
 			}
-			// The role suffix is unknown from the state; a pattern with '*'
-			// there (as admins lists use) still matches.
-			role := "AWSReservedSSO_" + ps.Name + "_0000000000000000"
-			cands = append(cands, actor.Actor{
-				UserID:  u.ID,
-				Name:    u.UserName,
-				ARN:     "arn:" + part + ":sts::" + p.Account + ":assumed-role/" + role + "/" + u.UserName,
-				RoleARN: "arn:" + part + ":iam::" + p.Account + ":role/aws-reserved/sso.amazonaws.com/" + role,
-			})
+			cands = append(cands, actor.SSOSession(part, p.Account, ps.Name, u.UserName))
 		}
 		for _, c := range cands {
 			if ok, _ := al.Match(c, now); ok {
@@ -129,7 +123,7 @@ func managementAccount(m *idc.Model) string {
 	if m.ManagementAccountID != "" {
 		return m.ManagementAccountID
 	}
-	for _, id := range sortedKeys(m.Accounts) {
+	for _, id := range slices.Sorted(maps.Keys(m.Accounts)) {
 		if m.Accounts[id].Management {
 			return id
 		}
@@ -166,13 +160,4 @@ func isPrivilegedGroup(cfg *config.Config, ax *access, g *idc.Group) bool {
 		}
 	}
 	return false
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }

@@ -75,6 +75,9 @@ func Plan(in Input, m *idc.Model, cfg *config.Config, now time.Time) (*Containme
 		return nil, fmt.Errorf("contain: %w", err)
 	}
 	gerr := evaluateGuards(p, b)
+	if p.State, err = digestState(p, m); err != nil {
+		return nil, fmt.Errorf("contain: %w", err)
+	}
 	h, err := p.ComputeHash()
 	if err != nil {
 		return nil, err

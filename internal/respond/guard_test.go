@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/portcullis-sec/portcullis/internal/config"
 )
 
 func TestGuardRails(t *testing.T) {
@@ -120,5 +122,31 @@ func TestLastAdminPathBlamesTheRightSteps(t *testing.T) {
 	want := []string{"PutInlinePolicyToPermissionSet", "DeleteAccountAssignment"}
 	if !slices.Equal(blocked, want) {
 		t.Errorf("blocked %q, want %q", blocked, want)
+	}
+}
+
+// TestGuardsIdentifyAdminsLikeTheDetectors: the guards ask actor.Allowlist
+// which users are admins, so a user-name entry counts only when it equals
+// the user name as the directory stores it, exactly as in detection.
+func TestGuardsIdentifyAdminsLikeTheDetectors(t *testing.T) {
+	m := loadModel(t)
+	cases := []struct {
+		name, entry string
+		admin       bool
+	}{
+		{"user name as stored", "alice@example.com", true},
+		{"user name in another case", "Alice@Example.COM", false},
+		{"a glob over user names", "alice@*", true},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg := &config.Config{Admins: []config.Admin{{Pattern: tc.entry}}}
+			p, err := Plan(Input{Principal: "alice@example.com"}, m, cfg, planTime)
+			var ge *GuardError
+			blocked := errors.As(err, &ge) && slices.Contains(refusedGuards(ge), GuardLastAdminPath)
+			if blocked != tc.admin {
+				t.Errorf("last-admin-path guard refused = %v, want %v (err %v, plan %v)", blocked, tc.admin, err, p != nil)
+			}
+		})
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
 // opInfo describes one API operation a plan may use: the IAM action it
@@ -38,6 +39,10 @@ var ops = map[string]opInfo{
 	SvcSSOAdmin + "/PutInlinePolicyToPermissionSet": {
 		action: "sso:PutInlinePolicyToPermissionSet",
 		order:  []string{"InstanceArn", "PermissionSetArn", "InlinePolicy"},
+	},
+	SvcSSOAdmin + "/DeleteInlinePolicyFromPermissionSet": {
+		action: "sso:DeleteInlinePolicyFromPermissionSet",
+		order:  []string{"InstanceArn", "PermissionSetArn"},
 	},
 	SvcSSOAdmin + "/ProvisionPermissionSet": {
 		action:  "sso:ProvisionPermissionSet",
@@ -78,6 +83,14 @@ var ops = map[string]opInfo{
 	SvcOrganizations + "/AttachPolicy": {
 		action: "organizations:AttachPolicy",
 		order:  []string{"PolicyId", "TargetId"},
+	},
+	SvcOrganizations + "/DetachPolicy": {
+		action: "organizations:DetachPolicy",
+		order:  []string{"PolicyId", "TargetId"},
+	},
+	SvcOrganizations + "/DeletePolicy": {
+		action: "organizations:DeletePolicy",
+		order:  []string{"PolicyId"},
 	},
 }
 
@@ -134,8 +147,46 @@ func kebab(s string) string {
 
 // shq quotes a value for bash: single quotes, with ' written as '\”.
 // Nothing inside single quotes is special to the shell.
+//
+// A rune that is invisible or a control character (a bidi override in an
+// attacker's policy text, say) is written as bash's $'\xHH' bytes, so the
+// argument is the same bytes while the script shows no such rune.
 func shq(s string) string {
-	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+	if s == "" {
+		return "''"
+	}
+	var b strings.Builder
+	quoted := false // inside '…'
+	for i := 0; i < len(s); {
+		r, n := utf8.DecodeRuneInString(s[i:])
+		if r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) || r == utf8.RuneError || invisible(r) {
+			if quoted {
+				b.WriteByte('\'')
+				quoted = false
+			}
+			b.WriteString("$'")
+			for _, c := range []byte(s[i : i+n]) {
+				fmt.Fprintf(&b, `\x%02x`, c)
+			}
+			b.WriteByte('\'')
+			i += n
+			continue
+		}
+		if !quoted {
+			b.WriteByte('\'')
+			quoted = true
+		}
+		if r == '\'' {
+			b.WriteString(`'\''`)
+		} else {
+			b.WriteString(s[i : i+n])
+		}
+		i += n
+	}
+	if quoted {
+		b.WriteByte('\'')
+	}
+	return b.String()
 }
 
 // refVar is the shell variable that carries a step output.
@@ -150,7 +201,7 @@ func cliCommand(c *Call, region string) (string, error) {
 	}
 	parts := []string{"aws", c.Service, kebab(c.Operation)}
 	keys := slices.Clone(info.order)
-	for _, k := range sortedKeys(c.Params) {
+	for _, k := range slices.Sorted(maps.Keys(c.Params)) {
 		if !slices.Contains(keys, k) {
 			keys = append(keys, k)
 		}
@@ -192,7 +243,7 @@ func cliValue(k string, v any) (string, error) {
 	case map[string]string:
 		// Shorthand syntax (MemberId UserId=...); values are validated ids.
 		var kv []string
-		for _, mk := range sortedKeys(x) {
+		for _, mk := range slices.Sorted(maps.Keys(x)) {
 			kv = append(kv, mk+"="+x[mk])
 		}
 		return strings.Join(kv, ","), nil

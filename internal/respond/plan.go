@@ -47,6 +47,9 @@ type ContainmentPlan struct {
 	Refusals []Refusal `json:"refusals,omitempty"`
 	// Permissions are the IAM actions the caller needs to apply the plan.
 	Permissions []string `json:"permissions"`
+	// State is the digest of the state the steps depend on: applying the
+	// plan from a file (contain --plan) refuses when the live state moved.
+	State *StateDigest `json:"state,omitempty"`
 }
 
 // Subject is what the plan contains, resolved against the state.
@@ -71,6 +74,8 @@ type Options struct {
 	DelegatedAdmin      bool       `json:"delegated_admin,omitempty"`
 	ProvisionPerAccount bool       `json:"provision_per_account,omitempty"`
 	Forced              []string   `json:"forced,omitempty"`
+	// Lift marks a plan that undoes a containment (contain --lift).
+	Lift bool `json:"lift,omitempty"`
 }
 
 // Step is one action. A step with Manual set is for a person (another
@@ -132,7 +137,9 @@ type Wait struct {
 
 // Merge is a set of statements merged into an inline policy.
 type Merge struct {
-	Add []policy.Statement `json:"add"`
+	Add []policy.Statement `json:"add,omitempty"`
+	// Remove are the Sids a lift removes from the live inline policy.
+	Remove []string `json:"remove,omitempty"`
 	// BaseSHA256 is the digest of the inline policy the plan merged with
 	// ("" for none); apply.Run notes when the live policy differs.
 	BaseSHA256 string `json:"base_sha256,omitempty"`

@@ -66,11 +66,15 @@ func RenderText(w io.Writer, p *ContainmentPlan) error {
 	pf("  generated  %s (sessions issued before this are revoked)\n", p.GeneratedAt.Format(time.RFC3339))
 	pf("  instance   %s\n", p.InstanceARN)
 	pf("  subject    %s\n", subjectLine(p.Subject))
-	pf("  revoke     %s", p.Options.Revoke)
-	if p.Options.DelegatedAdmin {
-		pf(" (acting as delegated admin)")
+	if p.Options.Lift {
+		pf("  lift       removes the %s… statements and SCPs of an earlier containment\n", DenySidPrefix)
+	} else {
+		pf("  revoke     %s", p.Options.Revoke)
+		if p.Options.DelegatedAdmin {
+			pf(" (acting as delegated admin)")
+		}
+		pf("\n")
 	}
-	pf("\n")
 	if len(p.Options.Forced) > 0 {
 		pf("  forced     %s\n", strings.Join(p.Options.Forced, ", "))
 	}

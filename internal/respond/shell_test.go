@@ -31,6 +31,10 @@ case "$args" in
 esac
 `
 
+// hostilePolicy is an inline policy with shell metacharacters and a
+// right-to-left override in a value the script must pass on byte for byte.
+const hostilePolicy = `{"Version":"2012-10-17","Statement":[{"Sid":"Q","Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::it's-$(touch PWNED4)/*` + "\u202e\u2066" + `"}]}`
+
 // hostile plants shell and terminal metacharacters in every free-text
 // field the plan shows.
 func hostileModel(t *testing.T) *ContainmentPlan {
@@ -40,7 +44,7 @@ func hostileModel(t *testing.T) *ContainmentPlan {
 	m.Users[userMallory].UserName = "mallory" + evil
 	m.Groups[groupAdmins].DisplayName = "AWSAdmins" + evil
 	m.PermissionSets[psAdmin].Name = "Admin" + evil
-	m.PermissionSets[psAdmin].InlinePolicy = `{"Version":"2012-10-17","Statement":[{"Sid":"Q","Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::it's-$(touch PWNED4)/*"}]}`
+	m.PermissionSets[psAdmin].InlinePolicy = hostilePolicy
 	p, err := Plan(Input{Principal: userMallory}, m, cfg, planTime)
 	if err != nil {
 		t.Fatalf("Plan: %v", err)
@@ -73,7 +77,7 @@ func TestShellScriptIsInjectionSafe(t *testing.T) {
 	for arn, ps := range m.PermissionSets {
 		text := ps.InlinePolicy
 		if arn == psAdmin {
-			text = `{"Version":"2012-10-17","Statement":[{"Sid":"Q","Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::it's-$(touch PWNED4)/*"}]}`
+			text = hostilePolicy
 		}
 		if err := os.WriteFile(filepath.Join(live, filepath.Base(arn)), []byte(text), 0o644); err != nil {
 			t.Fatal(err)

@@ -30,7 +30,7 @@ func (b *builder) persistence(ps *idc.PermissionSet, manual bool) bool {
 		b.chk.check(policyARNRe, "managed policy ARN", p)
 		why := "The policy gives the permission set admin or privileged access the attacker added; sessions issued after the provisioning no longer get it."
 		if b.sc.rogue {
-			why = "The permission set is rogue: strip its admin/privileged managed policies at once, so it is harmless even before it is deleted."
+			why = "The permission set is rogue: strip its admin/privileged managed policies at once. " + remainingAccess(ps, detach)
 		}
 		b.add(Step{
 			Phase: PhasePersistence, Manual: manual, touches: []string{ps.ARN}, detaches: []string{p},
@@ -71,6 +71,29 @@ func (b *builder) persistence(ps *idc.PermissionSet, manual bool) bool {
 		}
 	}
 	return len(detach) > 0 || dur != ""
+}
+
+// remainingAccess says what ps still grants once detach is gone, so no
+// step calls a set harmless while an admin statement remains in it: the
+// inline policy (never rewritten by a plan), managed policies that stay,
+// and customer-managed policies, which cannot be read from here.
+func remainingAccess(ps *idc.PermissionSet, detach []string) string {
+	var still []string
+	if lvl := inlineLevel(ps.InlinePolicy); lvl >= policy.LevelPrivileged {
+		still = append(still, fmt.Sprintf("its inline policy grants %s access (portcullis never rewrites existing statements)", lvl))
+	}
+	for _, p := range ps.ManagedPolicies {
+		if !slices.Contains(detach, p) && managedLevel(p) >= policy.LevelPrivileged {
+			still = append(still, fmt.Sprintf("managed policy %s grants %s access", p, managedLevel(p)))
+		}
+	}
+	if len(ps.CustomerManagedPolicies) > 0 || ps.PermissionsBoundary != nil {
+		still = append(still, "its customer-managed policies cannot be read from Identity Center and may grant more")
+	}
+	if len(still) == 0 {
+		return "Then no admin or privileged access is left in it, even before it is deleted."
+	}
+	return "It still grants access after this step: " + strings.Join(still, "; ") + ". That lasts until the set is deleted."
 }
 
 func (sc *scope) psARN() string {

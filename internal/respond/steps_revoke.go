@@ -3,6 +3,7 @@ package respond
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -55,7 +56,7 @@ func (b *builder) revokeSets() []*idc.PermissionSet {
 		}
 	}
 	var out []*idc.PermissionSet
-	for _, arn := range sortedKeys(arns) {
+	for _, arn := range slices.Sorted(maps.Keys(arns)) {
 		if ps, ok := b.m.PermissionSets[arn]; ok {
 			out = append(out, ps)
 		} else {

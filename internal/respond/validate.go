@@ -5,6 +5,8 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 // Every value that reaches an API call or a shell command must match the
@@ -21,6 +23,7 @@ var (
 	idRe            = regexp.MustCompile(`^([0-9a-f]{10}-|)[A-Fa-f0-9]{8}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{12}$`)
 	identityStoreRe = regexp.MustCompile(`^(d-[0-9a-f]{10}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$`)
 	psNameRe        = regexp.MustCompile(`^[\w+=,.@-]{1,32}$`)
+	scpIDRe         = regexp.MustCompile(`^p-[0-9a-z_]{8,128}$`)
 	policyARNRe     = regexp.MustCompile(`^arn:aws(-[a-z]{1,5}){0,3}:iam::(aws|\d{12}):policy/[\w+=,.@/-]{1,512}$`)
 )
 
@@ -58,12 +61,52 @@ func partition(instanceARN string) string {
 func Printable(s string) string { return sanitize(s) }
 
 // sanitize makes free text (names, descriptions) safe for a terminal and a
-// shell comment: control characters, including newlines and ESC, become '?'.
+// shell comment, and makes it show what it is: control characters,
+// including newlines and ESC, become '?'; every invisible rune (see
+// invisible) is written as a visible \uXXXX escape, so a script under
+// review cannot display as something other than what it runs.
 func sanitize(s string) string {
-	return strings.Map(func(r rune) rune {
-		if r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) || r == '\u2028' || r == '\u2029' {
-			return '?'
+	clean := true
+	for _, r := range s {
+		if r < 0x20 || r >= 0x7f {
+			clean = false
+			break
 		}
-		return r
-	}, s)
+	}
+	if clean {
+		return s
+	}
+	var b strings.Builder
+	for _, r := range s {
+		switch {
+		case r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) || r == utf8.RuneError:
+			b.WriteByte('?')
+		case invisible(r) && r > 0xffff:
+			fmt.Fprintf(&b, `\U%08X`, r)
+		case invisible(r):
+			fmt.Fprintf(&b, `\u%04X`, r)
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+// invisible: runes that print as nothing, or as a plain space, or change
+// how their neighbours display: every format character (Unicode Cf: the
+// bidirectional controls U+202A–U+202E and U+2066–U+2069, zero-width space
+// and joiners, the BOM, tag characters…), line and paragraph separators,
+// private-use and unassigned code points, spaces other than U+0020,
+// variation selectors, the combining grapheme joiner and the Hangul
+// fillers.
+func invisible(r rune) bool {
+	switch {
+	case !unicode.IsGraphic(r): // Cf, Co, Cn, Zl, Zp (Cc is handled before)
+		return true
+	case unicode.Is(unicode.Zs, r) && r != ' ':
+		return true
+	case unicode.Is(unicode.Variation_Selector, r), r == '\u034F', r == '\u115F', r == '\u1160', r == '\u3164', r == '\uFFA0':
+		return true
+	}
+	return false
 }

@@ -23,8 +23,10 @@ import (
 type Options struct {
 	Workers        int                   // objects read at once; default runtime.GOMAXPROCS(0)
 	Prefilter      *cloudtrail.Prefilter // nil keeps every record
+	Census         *cloudtrail.Census    // optional: which kinds of record the input holds, before the prefilter (Stats.Kinds)
 	Since, Until   time.Time             // eventTime window, Since inclusive, Until exclusive; records without eventTime are kept
 	MaxObjectBytes int64                 // decompressed size cap per object; default cloudtrail.DefaultMaxObjectBytes
+	MaxRecordBytes int64                 // size cap per record; default cloudtrail.DefaultMaxRecordBytes
 	OnError        func(err error)       // one call per unreadable file or bad record (an *InputError); one call at a time
 	Progress       func(Stats)           // optional, about every 500ms as objects finish; never at the same time as OnError
 }
@@ -36,6 +38,9 @@ type Stats struct {
 	Records, Matched         int64 // records split out; events handed to fn
 	Skipped                  map[string]int64
 	Errors                   int64 // problems found, including those past the per-file cap of OnError lines
+	// Kinds has bit k set when some record of Census kind k was read
+	// (whether or not a rule wanted it).
+	Kinds uint64
 }
 
 // progressEvery is how often, at most, Progress is called.
@@ -230,6 +235,7 @@ func (st *Stats) add(r *result, onError func(error)) {
 	st.Bytes += r.bytes
 	st.UncompressedBytes += r.uncompressed
 	st.Records += r.records
+	st.Kinds |= r.kinds
 	for i, n := range r.skipped {
 		if n > 0 {
 			st.Skipped[reasons[i]] += n

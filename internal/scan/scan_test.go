@@ -190,14 +190,6 @@ func TestRunTimeWindow(t *testing.T) {
 	}
 }
 
-func TestRunMaxObjectBytes(t *testing.T) {
-	bomb := gzipped(t, envelope(rec("x", "sso", "A", "2026-05-01T10:00:00Z"))+strings.Repeat(" ", 4<<20))
-	_, errs, st := collect(t, []source.Object{memObject("bomb.json.gz", bomb, time.Time{})}, scan.Options{MaxObjectBytes: 1 << 20})
-	if len(errs) != 1 || !errors.Is(errs[0], cloudtrail.ErrTooLarge) || st.FilesFailed != 1 || st.Records != 0 {
-		t.Errorf("errors %v stats %+v: want the object refused", errs, st)
-	}
-}
-
 func TestRunWalkedDirectory(t *testing.T) {
 	root := t.TempDir()
 	dir := filepath.Join(root, "AWSLogs", "o-abcdefghij", "111122223333", "CloudTrail", "us-east-1", "2026", "05", "01")

@@ -1,7 +1,6 @@
 package scan
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -61,7 +60,8 @@ type result struct {
 	skipped      [len(reasons)]int64
 	failed       bool
 	errs         []error
-	moreErrs     int64 // problems beyond maxErrsPerObject
+	moreErrs     int64  // problems beyond maxErrsPerObject
+	kinds        uint64 // Census kinds seen
 }
 
 func (r *result) problem(reason int, file string, index int, err error) {
@@ -75,16 +75,14 @@ func (r *result) problem(reason int, file string, index int, err error) {
 	r.errs = append(r.errs, &InputError{File: file, Record: index, Reason: reasons[reason], Err: err})
 }
 
-// worker owns the buffers it reuses from object to object.
+// worker owns the reader (and its buffers) it reuses from object to object.
 type worker struct {
 	opt    *Options
 	reader cloudtrail.ObjectReader
-	buf    bytes.Buffer
+	// seen: the Census kinds this worker has met. Once it has met them all
+	// it stops looking, so on a real trail the census costs a few objects.
+	seen uint64
 }
-
-// dropBuffersOver keeps one huge object from pinning its buffer for the
-// rest of the scan.
-const dropBuffersOver = 256 << 20
 
 func (w *worker) read(ctx context.Context, obj source.Object) (r result) {
 	defer func() {
@@ -94,9 +92,6 @@ func (w *worker) read(ctx context.Context, obj source.Object) (r result) {
 			r.failed = true
 			r.problem(rUnreadable, obj.Name, -1, fmt.Errorf("%s: internal error while reading: %v", obj.Name, p))
 		}
-		if w.buf.Cap() > dropBuffersOver {
-			w.buf = bytes.Buffer{}
-		}
 	}()
 	rc, err := obj.Open(ctx)
 	if err != nil {
@@ -105,40 +100,53 @@ func (w *worker) read(ctx context.Context, obj source.Object) (r result) {
 		return r
 	}
 	cr := countingReader{r: rc}
-	w.reader.MaxBytes = w.opt.MaxObjectBytes
-	data, rerr := w.reader.Read(&cr, obj.Name, &w.buf)
+	w.reader.MaxBytes, w.reader.MaxRecordBytes = w.opt.MaxObjectBytes, w.opt.MaxRecordBytes
+	n, cut, _ := w.reader.Split(&cr, obj.Name, w.record(ctx, obj.Name, &r), w.onBad(obj.Name, &r))
 	_ = rc.Close()
-	r.bytes, r.uncompressed = cr.n, int64(len(data))
-	if rerr != nil && len(data) == 0 {
+	r.bytes, r.uncompressed = cr.n, n
+	if cut != nil {
+		// The records before the cut are kept: each was complete, and the
+		// object is reported as failed all the same.
 		r.failed = true
-		r.problem(rUnreadable, obj.Name, -1, rerr)
-		return r
-	}
-	w.split(ctx, obj.Name, data, rerr != nil, &r)
-	if rerr != nil {
-		r.failed = true
-		r.problem(rUnreadable, obj.Name, -1, fmt.Errorf("%w (%d records read before the damage)", rerr, r.records))
+		r.problem(rUnreadable, obj.Name, -1, fmt.Errorf("%w (%d records read before it%s)", cut, r.records, w.hint(cut)))
 	}
 	return r
 }
 
-func (w *worker) split(ctx context.Context, name string, data []byte, damaged bool, r *result) {
-	pf := w.opt.Prefilter
-	since, until := w.opt.Since, w.opt.Until
-	onBad := func(index int, _ int64, err error) {
-		switch {
-		case errors.Is(err, cloudtrail.ErrNotObject):
-			r.problem(rNotObject, name, index, fmt.Errorf("%s: %w", name, err))
-		case damaged && errors.Is(err, cloudtrail.ErrTruncated):
-			// The read error already says the file is cut short.
-		default:
-			r.problem(rInvalid, name, index, fmt.Errorf("%s: %w", name, err))
-		}
+// hint names the flag that raises the cap an object went over.
+func (w *worker) hint(cut error) string {
+	switch {
+	case errors.Is(cut, cloudtrail.ErrTooLarge):
+		return "; raise the cap with --max-object-size"
+	case errors.Is(cut, cloudtrail.ErrRecordTooLarge):
+		return "; raise the cap with --max-record-size"
 	}
-	_ = cloudtrail.SplitRecords(data, func(rec *cloudtrail.Record) error {
+	return ""
+}
+
+func (w *worker) onBad(name string, r *result) func(int, int64, error) {
+	return func(index int, _ int64, err error) {
+		if errors.Is(err, cloudtrail.ErrNotObject) {
+			r.problem(rNotObject, name, index, fmt.Errorf("%s: %w", name, err))
+			return
+		}
+		r.problem(rInvalid, name, index, fmt.Errorf("%s: %w", name, err))
+	}
+}
+
+func (w *worker) record(ctx context.Context, name string, r *result) func(*cloudtrail.Record) error {
+	pf, census := w.opt.Prefilter, w.opt.Census
+	all := census.All()
+	since, until := w.opt.Since, w.opt.Until
+	return func(rec *cloudtrail.Record) error {
 		r.records++
 		if r.records&4095 == 0 && ctx.Err() != nil {
 			return ctx.Err()
+		}
+		if w.seen != all {
+			k := census.Record(rec)
+			r.kinds |= k
+			w.seen |= k
 		}
 		if !pf.MatchRecord(rec) {
 			// A record without eventSource is bad input, not a record no
@@ -167,7 +175,7 @@ func (w *worker) split(ctx context.Context, name string, data []byte, damaged bo
 		}
 		r.events = append(r.events, ev)
 		return nil
-	}, onBad)
+	}
 }
 
 // decodeReason tells invalid JSON from a JSON object that is not a usable

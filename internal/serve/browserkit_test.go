@@ -2,8 +2,8 @@ package serve
 
 import (
 	"context"
-	"flag"
 	"fmt"
+	"github.com/portcullis-sec/portcullis/internal/golden"
 	"net/url"
 	"os"
 	"os/exec"
@@ -18,8 +18,6 @@ import (
 
 	"github.com/portcullis-sec/portcullis/internal/store"
 )
-
-var update = flag.Bool("update", false, "rewrite the README's screenshots in docs/screenshots")
 
 // screenshotDir is where -update writes the README's screenshots.
 var screenshotDir = filepath.Join("..", "..", "docs", "screenshots")
@@ -150,7 +148,7 @@ func clean(t *testing.T, ctx context.Context, dialogs *atomic.Int32) {
 
 func shoot(t *testing.T, ctx context.Context, name string) {
 	t.Helper()
-	if !*update {
+	if !golden.Updating() {
 		return
 	}
 	png, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())

@@ -31,7 +31,7 @@ type GraphNode struct {
 	Sensitive  bool   `json:"sensitive,omitempty"`  // account listed in sensitive_accounts
 	Management bool   `json:"management,omitempty"` // the organization's management account
 	Privileged bool   `json:"privileged,omitempty"` // group listed in privileged_groups
-	// IdentityAdmin: a user the config's admins list allows (by user name or id).
+	// IdentityAdmin: a user the config's admins list allows (its id, or its user name as the directory stores it).
 	IdentityAdmin bool `json:"identity_admin,omitempty"`
 	Center        bool `json:"center,omitempty"`
 }
@@ -87,7 +87,7 @@ func buildGraph(g *access.Graph, cfg *config.Config, now time.Time, kind, id str
 	b := &viewBuilder{
 		v: &GraphView{Center: center, Nodes: []GraphNode{}, Edges: []GraphEdge{}, Grants: res.Len(), MaxNodes: maxNodes,
 			Omitted: map[string]int{}, Paths: []access.Access{}},
-		m: m, cfg: cfg, admins: actor.NewAllowlist(cfg.Admins), now: now, max: maxNodes, nodes: map[string]int{}, edges: map[string]int{}, all: map[string]map[string]bool{},
+		m: m, cfg: cfg, admins: actor.NewAllowlist(cfg.Admins).WithDirectory(m), now: now, max: maxNodes, nodes: map[string]int{}, edges: map[string]int{}, all: map[string]map[string]bool{},
 	}
 	level := ""
 	if kind == access.KindPermissionSet {
@@ -215,7 +215,7 @@ func (b *viewBuilder) node(kind, ref, label, level string, center bool) string {
 		}
 		n.Management = n.Management || ref == b.m.ManagementAccountID
 	case access.KindUser:
-		n.IdentityAdmin, _ = b.admins.Match(actor.Actor{UserID: ref, Name: label}, b.now)
+		n.IdentityAdmin, _ = b.admins.Match(actor.IdentityCenterUser(ref), b.now)
 	case access.KindGroup:
 		for _, p := range b.cfg.PrivilegedGroups {
 			n.Privileged = n.Privileged || p == ref || strings.EqualFold(p, label)

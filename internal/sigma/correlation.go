@@ -9,7 +9,7 @@ import (
 
 // Correlation is a Sigma v2 correlation block.
 type Correlation struct {
-	Type         string                       // temporal_ordered | temporal | event_count
+	Type         string                       // temporal_ordered | temporal | event_count | value_count
 	Rules        []string                     // names of the rules it joins, in order
 	GroupBy      []string                     // field paths whose values join events
 	Aliases      map[string]map[string]string // group-by alias -> rule name -> field path
@@ -19,9 +19,10 @@ type Correlation struct {
 	Condition    Threshold
 }
 
-// Threshold is an event_count correlation's condition.
+// Threshold is an event_count or value_count correlation's condition.
 type Threshold struct {
-	GTE int // at least this many events
+	GTE   int    // at least this many events (event_count) or distinct values (value_count)
+	Field string // value_count: the field whose distinct values are counted
 }
 
 type correlationFile struct {
@@ -31,7 +32,7 @@ type correlationFile struct {
 	Timespan  string                       `yaml:"timespan"`
 	Aliases   map[string]map[string]string `yaml:"aliases"`
 	Generate  bool                         `yaml:"generate"`
-	Condition map[string]int               `yaml:"condition"`
+	Condition map[string]any               `yaml:"condition"`
 }
 
 func parseCorrelation(c *correlationFile) (*Correlation, error) {
@@ -41,21 +42,15 @@ func parseCorrelation(c *correlationFile) (*Correlation, error) {
 		if len(c.Rules) < 2 {
 			return nil, fmt.Errorf("rules: %s needs at least two rules", c.Type)
 		}
-	case "event_count":
+	case "event_count", "value_count":
 		if len(c.Rules) < 1 {
 			return nil, fmt.Errorf("rules: required")
 		}
-		for k, v := range c.Condition {
-			if k != "gte" {
-				return nil, fmt.Errorf("condition: only gte is supported, got %q", k)
-			}
-			out.Condition.GTE = v
+		th, err := parseThreshold(c.Type, c.Condition)
+		if err != nil {
+			return nil, fmt.Errorf("condition: %w", err)
 		}
-		if out.Condition.GTE < 1 {
-			return nil, fmt.Errorf("condition: gte must be at least 1")
-		}
-	case "value_count":
-		return nil, fmt.Errorf("type: value_count is not supported")
+		out.Condition = th
 	default:
 		return nil, fmt.Errorf("type: unknown %q", c.Type)
 	}
@@ -68,6 +63,47 @@ func parseCorrelation(c *correlationFile) (*Correlation, error) {
 		return nil, fmt.Errorf("group-by: required (unbounded state otherwise)")
 	}
 	return out, nil
+}
+
+// MaxValueCount bounds a value_count threshold, and so the distinct values
+// one group keeps.
+const MaxValueCount = 1000
+
+// parseThreshold reads {gte: N} (event_count) or {field: F, gte: N}
+// (value_count): the only comparison portcullis evaluates is "at least".
+func parseThreshold(typ string, m map[string]any) (Threshold, error) {
+	var th Threshold
+	for k, v := range m {
+		switch k {
+		case "gte":
+			n, ok := v.(int)
+			if !ok {
+				return th, fmt.Errorf("gte: want a whole number, got %v", v)
+			}
+			th.GTE = n
+		case "field":
+			if typ != "value_count" {
+				return th, fmt.Errorf("field: only a value_count correlation counts a field")
+			}
+			s, ok := v.(string)
+			if !ok || s == "" {
+				return th, fmt.Errorf("field: want a field path, got %v", v)
+			}
+			th.Field = s
+		default:
+			return th, fmt.Errorf("only gte is supported, got %q", k)
+		}
+	}
+	if th.GTE < 1 {
+		return th, fmt.Errorf("gte must be at least 1")
+	}
+	if typ == "value_count" && th.Field == "" {
+		return th, fmt.Errorf("field: required (the field whose distinct values are counted)")
+	}
+	if typ == "value_count" && th.GTE > MaxValueCount {
+		return th, fmt.Errorf("gte: at most %d distinct values (each group keeps them until it fires)", MaxValueCount)
+	}
+	return th, nil
 }
 
 // parseTimespan reads a correlation window: 30s, 5m, 1.5h, 1d, PT4H

@@ -37,6 +37,9 @@ func (r *Rule) FieldRefs() []FieldRef {
 				out = append(out, FieldRef{Where: "correlation.group-by", Field: g})
 			}
 		}
+		if c.Condition.Field != "" {
+			out = append(out, FieldRef{Where: "correlation.condition.field", Field: c.Condition.Field})
+		}
 		for _, a := range slices.Sorted(maps.Keys(c.Aliases)) {
 			for _, rule := range slices.Sorted(maps.Keys(c.Aliases[a])) {
 				out = append(out, FieldRef{Where: "correlation.aliases." + a + "." + rule, Field: c.Aliases[a][rule]})

@@ -43,6 +43,9 @@ type Rule struct {
 	Detection   *Detection
 	Correlation *Correlation
 	Portcullis  Extension
+	// Plain is a rule written without a portcullis: block (a plain Sigma
+	// rule): internal/detect gives it an id in the sigma. namespace.
+	Plain bool
 
 	Source string // file it came from, for errors
 	YAML   []byte // the document as written
@@ -73,8 +76,16 @@ type Extension struct {
 	Remediation string
 	Guardrail   bool // weakens a guardrail for everyone: admins get no discount
 	Fallback    bool // evaluated only when no other finding-raising rule matched
-	Escalate    []Escalation
-	Tests       []Test
+	// Attempts marks a rule whose point is the failed call (probing a
+	// protected role, guessing a password): an errorCode does not make its
+	// findings mere attempts capped at low.
+	Attempts bool
+	// IgnoreAllowlist: the rule is about whether an identity is used by its
+	// owner (a phished token, a guessed password): the admins list cannot
+	// say, so it neither caps an allow-listed actor nor floors anyone else.
+	IgnoreAllowlist bool
+	Escalate        []Escalation
+	Tests           []Test
 }
 
 // Escalation raises a finding's severity when its selection matches.
@@ -115,13 +126,15 @@ type ruleFile struct {
 }
 
 type extensionFile struct {
-	ID          string `yaml:"id"`
-	Kind        string `yaml:"kind"`
-	Summary     string `yaml:"summary"`
-	Remediation string `yaml:"remediation"`
-	Guardrail   bool   `yaml:"guardrail"`
-	Fallback    bool   `yaml:"fallback"`
-	Escalate    []struct {
+	ID              string `yaml:"id"`
+	Kind            string `yaml:"kind"`
+	Summary         string `yaml:"summary"`
+	Remediation     string `yaml:"remediation"`
+	Guardrail       bool   `yaml:"guardrail"`
+	Fallback        bool   `yaml:"fallback"`
+	Attempts        bool   `yaml:"attempts"`
+	IgnoreAllowlist bool   `yaml:"ignore_allowlist"`
+	Escalate        []struct {
 		Level  string    `yaml:"level"`
 		Reason string    `yaml:"reason"`
 		When   yaml.Node `yaml:"when"`
@@ -153,6 +166,7 @@ func Parse(b []byte, source string) (*Rule, error) {
 		Title: f.Title, SigmaID: f.ID, Name: f.Name, Status: f.Status, Description: f.Description,
 		References: f.References, Author: f.Author, Date: f.Date, Modified: f.Modified, Tags: f.Tags,
 		FalsePositives: f.FalsePositives, Fields: f.Fields, Related: f.Related, Source: source, YAML: b,
+		Plain: f.Portcullis == nil,
 	}
 	fail := func(field, format string, a ...any) error {
 		return fmt.Errorf("%s: rule %q: %s: %s", source, f.Title, field, fmt.Sprintf(format, a...))
@@ -227,15 +241,15 @@ func (r *Rule) parseBody(f *ruleFile, kind Kind, fail failFunc) error {
 
 func (r *Rule) parseExtension(x *extensionFile, fail failFunc) error {
 	if x.ID != "" && !dottedID.MatchString(x.ID) {
-		return fail("portcullis.id", "want a dotted id like idc.assignment.created, got %q", x.ID)
+		return fail("portcullis.id", "%q is not a dotted id: want \"idc\" and at least two more dot-separated segments of lower-case letters and digits joined by single '-' (%s), e.g. idc.assignment.created; or leave out the portcullis: block to load a plain Sigma rule (its id is then derived: sigma.<Sigma id or file name>)", x.ID, dottedID)
 	}
-	r.Portcullis = Extension{ID: x.ID, Kind: Kind(x.Kind), Summary: x.Summary, Remediation: x.Remediation, Guardrail: x.Guardrail, Fallback: x.Fallback}
+	r.Portcullis = Extension{ID: x.ID, Kind: Kind(x.Kind), Summary: x.Summary, Remediation: x.Remediation, Guardrail: x.Guardrail, Fallback: x.Fallback, Attempts: x.Attempts, IgnoreAllowlist: x.IgnoreAllowlist}
 	if r.Portcullis.Kind == KindDrift {
 		switch {
 		case x.ID == "":
 			return fail("portcullis.id", "required for a %s rule", KindDrift)
-		case len(x.Tests) > 0 || len(x.Escalate) > 0 || x.Fallback:
-			return fail("portcullis", "a %s rule has no detection: tests, escalate and fallback do not apply", KindDrift)
+		case len(x.Tests) > 0 || len(x.Escalate) > 0 || x.Fallback || x.Attempts || x.IgnoreAllowlist:
+			return fail("portcullis", "a %s rule has no detection: tests, escalate, fallback, attempts and ignore_allowlist do not apply", KindDrift)
 		}
 	}
 	for i, e := range x.Escalate {

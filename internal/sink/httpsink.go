@@ -56,6 +56,10 @@ func classify(err error) (retry bool, after time.Duration) {
 	if errors.As(err, &ae) {
 		return ae.retry, 0
 	}
+	var ie importError
+	if errors.As(err, &ie) {
+		return ie.Temporary(), 0
+	}
 	return true, 0 // network errors, timeouts
 }
 

@@ -1,6 +1,6 @@
 // Package sink delivers findings to where people see them: stdout (JSON
 // lines), a generic webhook (optionally HMAC-signed), Slack, PagerDuty
-// Events v2 and SNS. A Sink makes one attempt; a Sender wraps it with the
+// Events v2, SNS and Security Hub (ASFF, in batches). A Sink makes one attempt; a Sender wraps it with the
 // policy every sink shares: minimum severity, per-attempt timeout, retries
 // with jittered exponential backoff (honouring Retry-After), and a dead
 // letter in the store once it gives up.
@@ -148,6 +148,14 @@ func (g Group) Deliver(ctx context.Context, fs []finding.Finding) error {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			if _, ok := s.sink.(BatchSink); ok {
+				if err := s.DeliverBatch(ctx, fs); err != nil {
+					mu.Lock()
+					errs = append(errs, err)
+					mu.Unlock()
+				}
+				return
+			}
 			for _, f := range fs {
 				if err := s.Deliver(ctx, f); err != nil {
 					mu.Lock()

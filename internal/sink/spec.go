@@ -26,11 +26,13 @@ import (
 // Common keys: name (default: the kind), min (minimum severity), attempts,
 // timeout (per attempt, Go duration). Per kind:
 //
-//	stdout
+//	stdout    format (jsonl, the default, or ocsf: OCSF Detection Findings)
 //	webhook   url-env|url-file (required), hmac-env|hmac-file (optional)
 //	slack     url-env|url-file (required)
 //	pagerduty key-env|key-file (routing key, required), url (API base)
 //	sns       topic (ARN, required), region, endpoint
+//	securityhub  region, product-arn (default: the hub account's default
+//	          product, from DescribeHub), endpoint
 //
 // Secrets (webhook URLs, routing keys, HMAC keys) can only come from an
 // environment variable (…-env=NAME) or a file (…-file=PATH), never from the
@@ -46,7 +48,7 @@ type Spec struct {
 func kindKeys(kind string) (keys []string, ok bool) {
 	switch kind {
 	case "stdout":
-		return nil, true
+		return []string{"format"}, true
 	case "webhook":
 		return []string{"url-env", "url-file", "hmac-env", "hmac-file"}, true
 	case "slack":
@@ -55,6 +57,8 @@ func kindKeys(kind string) (keys []string, ok bool) {
 		return []string{"key-env", "key-file", "url"}, true
 	case "sns":
 		return []string{"topic", "region", "endpoint"}, true
+	case "securityhub":
+		return []string{"region", "product-arn", "endpoint"}, true
 	}
 	return nil, false
 }
@@ -65,7 +69,7 @@ func ParseSpec(s string) (Spec, error) {
 	kind = strings.ToLower(strings.TrimSpace(kind))
 	allowed, ok := kindKeys(kind)
 	if !ok {
-		return Spec{}, fmt.Errorf("sink %q: unknown kind (want stdout, webhook, slack, pagerduty or sns)", kind)
+		return Spec{}, fmt.Errorf("sink %q: unknown kind (want stdout, webhook, slack, pagerduty, sns or securityhub)", kind)
 	}
 	sp := Spec{Kind: kind, Name: kind, Options: map[string]string{}}
 	seen := map[string]bool{}
@@ -129,7 +133,7 @@ type Deps struct {
 	ReadFile    func(string) ([]byte, error)
 	HTTPClient  *http.Client
 	Stdout      io.Writer
-	AWSConfig   func(context.Context) (aws.Config, error) // required for sns
+	AWSConfig   func(context.Context) (aws.Config, error) // required for sns and securityhub
 	DeadLetters DeadLetterer
 }
 
@@ -197,7 +201,11 @@ func Build(ctx context.Context, sp Spec, d Deps) (*Sender, error) {
 	var s Sink
 	switch sp.Kind {
 	case "stdout":
-		s = NewWriter(sp.Name, d.Stdout)
+		w, err := NewFormatWriter(sp.Name, sp.Options["format"], d.Stdout)
+		if err != nil {
+			return nil, err
+		}
+		s = w
 	case "webhook", "slack":
 		u, err := d.secret(sp, "url", true)
 		if err != nil {
@@ -244,6 +252,12 @@ func Build(ctx context.Context, sp Spec, d Deps) (*Sender, error) {
 			region = strings.Split(topic, ":")[3] // the topic's own region
 		}
 		s = NewSNS(sp.Name, topic, NewSNSClient(cfg, region, sp.Options["endpoint"]))
+	case "securityhub":
+		sh, err := buildSecurityHub(ctx, sp, d)
+		if err != nil {
+			return nil, err
+		}
+		s = sh
 	default:
 		return nil, fmt.Errorf("sink %q: unknown kind", sp.Kind)
 	}
@@ -270,4 +284,31 @@ func BuildAll(ctx context.Context, specs []string, d Deps) (Group, error) {
 		g = append(g, s)
 	}
 	return g, nil
+}
+
+// buildSecurityHub reads the securityhub options: a product ARN, if given,
+// must be in the sink's region.
+func buildSecurityHub(ctx context.Context, sp Spec, d Deps) (*SecurityHub, error) {
+	region, arn := sp.Options["region"], sp.Options["product-arn"]
+	if arn != "" {
+		_, arnRegion, _, err := finding.ParseProductARN(arn)
+		if err != nil {
+			return nil, fmt.Errorf("sink %s: %w", sp.Name, err)
+		}
+		if region != "" && region != arnRegion {
+			return nil, fmt.Errorf("sink %s: product-arn is in %s, region is %s: Security Hub imports into the product's region", sp.Name, arnRegion, region)
+		}
+		region = arnRegion
+	}
+	if d.AWSConfig == nil {
+		return nil, fmt.Errorf("sink %s: no AWS configuration available", sp.Name)
+	}
+	cfg, err := d.AWSConfig(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("sink %s: AWS configuration: %w", sp.Name, err)
+	}
+	if region == "" && cfg.Region == "" {
+		return nil, fmt.Errorf("sink %s: no region: give region=… (or product-arn=…, or --aws-region)", sp.Name)
+	}
+	return NewSecurityHub(sp.Name, arn, NewSecurityHubClient(cfg, region, sp.Options["endpoint"])), nil
 }

@@ -7,22 +7,46 @@ import (
 	"sync"
 
 	"github.com/portcullis-sec/portcullis/internal/finding"
+	"github.com/portcullis-sec/portcullis/internal/version"
 )
 
-// Writer writes one JSON object per line (the jsonl format) to w.
+// Writer writes one JSON object per line to w: the finding (jsonl), or its
+// OCSF Detection Finding (ocsf).
 type Writer struct {
 	name string
+	ocsf bool
 	mu   sync.Mutex
 	w    io.Writer
 }
 
-// NewWriter builds the stdout sink (or any io.Writer).
+// Stdout sink formats (format=).
+const (
+	FormatJSONL = "jsonl"
+	FormatOCSF  = "ocsf"
+)
+
+// NewWriter builds the stdout sink (or any io.Writer) writing JSON lines.
 func NewWriter(name string, w io.Writer) *Writer { return &Writer{name: name, w: w} }
+
+// NewFormatWriter is NewWriter for a format: jsonl ("" too) or ocsf.
+func NewFormatWriter(name, format string, w io.Writer) (*Writer, error) {
+	switch format {
+	case "", FormatJSONL:
+		return NewWriter(name, w), nil
+	case FormatOCSF:
+		return &Writer{name: name, w: w, ocsf: true}, nil
+	}
+	return nil, fmt.Errorf("sink %s: format %q: want jsonl or ocsf", name, format)
+}
 
 func (s *Writer) Name() string { return s.name }
 
 func (s *Writer) Send(_ context.Context, f finding.Finding) error {
-	b, err := finding.JSON(f)
+	var v any = f
+	if s.ocsf {
+		v = finding.OCSF(f, finding.OCSFOptions{ProductVersion: version.String()})
+	}
+	b, err := finding.JSON(v)
 	if err != nil {
 		return Permanent(fmt.Errorf("encode finding %s: %w", f.ID, err))
 	}

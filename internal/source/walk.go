@@ -48,7 +48,29 @@ type osFS struct{}
 
 func (osFS) Stat(name string) (fs.FileInfo, error)      { return os.Stat(name) }
 func (osFS) ReadDir(name string) ([]fs.DirEntry, error) { return os.ReadDir(name) }
-func (osFS) Open(name string) (io.ReadCloser, error)    { return os.Open(name) }
+func (osFS) Open(name string) (io.ReadCloser, error) {
+	f, err := openRegular(name)
+	if err != nil {
+		return nil, err
+	}
+	return f, nil
+}
+
+// ErrNotRegular: a path names a named pipe, device or socket.
+var ErrNotRegular = errors.New("not a regular file")
+
+func notRegular(m fs.FileMode) error {
+	kind := "a special file"
+	switch {
+	case m&fs.ModeNamedPipe != 0:
+		kind = "a named pipe"
+	case m&fs.ModeSocket != 0:
+		kind = "a socket"
+	case m&fs.ModeDevice != 0:
+		kind = "a device"
+	}
+	return fmt.Errorf("%w (%s); pipe a stream in on stdin with '-' instead", ErrNotRegular, kind)
+}
 
 type walker struct {
 	fsys   fileSystem
@@ -89,13 +111,18 @@ func (w *walker) walk(ctx context.Context, paths []string) (WalkStats, error) {
 func (w *walker) root(ctx context.Context, p string) error {
 	if p == "-" {
 		in := w.stdin
-		return w.emit(Object{Name: StdinName, Size: -1, Open: func(context.Context) (io.ReadCloser, error) {
-			return io.NopCloser(in), nil
+		return w.emit(Object{Name: StdinName, Size: -1, Open: func(ctx context.Context) (io.ReadCloser, error) {
+			return io.NopCloser(ContextReader(ctx, in)), nil
 		}})
 	}
 	info, err := w.fsys.Stat(p)
 	if err != nil {
 		return fmt.Errorf("read %s: %w", p, err)
+	}
+	if !info.IsDir() && !info.Mode().IsRegular() {
+		// Opening a named pipe blocks until a writer comes, and a device
+		// or socket is no trail file: only stdin may be a stream.
+		return fmt.Errorf("read %s: %w", p, notRegular(info.Mode()))
 	}
 	if !info.IsDir() {
 		key, _ := ParseKey(p)
@@ -135,6 +162,10 @@ func (w *walker) dir(ctx context.Context, dir string) error {
 			}
 			if info.IsDir() { // not followed: links can loop
 				w.stats.PrunedDirs["symlink"]++
+				continue
+			}
+			if !info.Mode().IsRegular() { // a link to a pipe would block in open
+				w.stats.Skipped["not-a-file"]++
 				continue
 			}
 			isDir, size = false, info.Size()

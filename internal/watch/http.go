@@ -29,6 +29,11 @@ type HTTPOptions struct {
 	InsecureNoAuth bool
 	MaxBodyBytes   int64         // default 1 MiB; larger bodies get 413
 	ShutdownGrace  time.Duration // default 10s
+	// OnListen, when set, hears the address actually bound, once the bind
+	// has succeeded (for a banner that says what is true).
+	OnListen func(net.Addr)
+
+	lookupIP func(context.Context, string) ([]net.IPAddr, error) // tests: a resolver
 }
 
 // LoadSecret reads the shared secret from a file when path is set, else
@@ -145,6 +150,13 @@ func (w *Watcher) Serve(ctx context.Context, ln net.Listener, o HTTPOptions) err
 		ln.Close()
 		return err
 	}
+	if o.InsecureNoAuth && !boundLoopback(ln.Addr()) {
+		ln.Close()
+		return errInsecure(fmt.Errorf("bound to %s", ln.Addr()))
+	}
+	if o.OnListen != nil {
+		o.OnListen(ln.Addr())
+	}
 	grace := o.ShutdownGrace
 	if grace <= 0 {
 		grace = 10 * time.Second
@@ -178,6 +190,11 @@ func (w *Watcher) Serve(ctx context.Context, ln net.Listener, o HTTPOptions) err
 func (w *Watcher) ListenAndServe(ctx context.Context, addr string, o HTTPOptions) error {
 	if _, err := w.Handler(o); err != nil { // refuse before binding
 		return err
+	}
+	if o.InsecureNoAuth {
+		if err := checkLoopback(ctx, addr, o.lookupIP); err != nil {
+			return errInsecure(err)
+		}
 	}
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {

@@ -28,8 +28,10 @@ func LambdaHandler(w *Watcher) func(ctx context.Context, ev events.CloudWatchEve
 			return nil
 		}
 		if _, err := w.Ingest(ctx, []*cloudtrail.Event{e}); err != nil {
+			w.health.Failure(err)
 			return err
 		}
+		w.health.Success()
 		if _, err := w.DeliverPending(ctx); err != nil {
 			return fmt.Errorf("watch: deliver alerts: %w", err)
 		}

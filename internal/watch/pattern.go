@@ -1,59 +1,61 @@
 package watch
 
 import (
-	"encoding/json"
-
 	"github.com/portcullis-sec/portcullis/internal/cloudtrail"
+	"github.com/portcullis-sec/portcullis/internal/export"
+	"github.com/portcullis-sec/portcullis/internal/idc"
 )
 
-// icSources are the EventBridge sources of Identity Center's own services,
-// taken whole: admin API and portal (sso), console directory and public
-// identity-store API, SCIM, OIDC and sign-in.
+// icSources are the event sources of Identity Center's own services and
+// sessions, taken whole: admin API and portal (sso), console directory and
+// public identity-store API, SCIM, OIDC and sign-in (Organizations is
+// narrowed to orgEvents below).
 func icSources() []string {
-	return []string{"aws.sso", "aws.sso-directory", "aws.identitystore", "aws.identitystore-scim", "aws.sso-oauth", "aws.signin"}
+	var out []string
+	for _, s := range idc.EventSources() {
+		if s.Kind != idc.KindOrganization {
+			out = append(out, s.Name)
+		}
+	}
+	return out
 }
 
 // orgEvents are the Organizations calls that change who administers
 // Identity Center or what guards the accounts.
-func orgEvents() []string {
-	return []string{
-		"RegisterDelegatedAdministrator", "DeregisterDelegatedAdministrator",
-		"EnableAWSServiceAccess", "DisableAWSServiceAccess",
-		"CreatePolicy", "UpdatePolicy", "DeletePolicy", "AttachPolicy", "DetachPolicy",
-		"PutResourcePolicy", "DeleteResourcePolicy",
-		"LeaveOrganization", "RemoveAccountFromOrganization", "MoveAccount",
-	}
+var orgEvents = []string{
+	"RegisterDelegatedAdministrator", "DeregisterDelegatedAdministrator",
+	"EnableAWSServiceAccess", "DisableAWSServiceAccess",
+	"CreatePolicy", "UpdatePolicy", "DeletePolicy", "AttachPolicy", "DetachPolicy",
+	"PutResourcePolicy", "DeleteResourcePolicy",
+	"LeaveOrganization", "RemoveAccountFromOrganization", "MoveAccount",
 }
 
-// EventBridgePattern is the rule pattern that feeds the watcher: CloudTrail
-// API calls (and console sign-ins) from the Identity Center services in
-// full, the Organizations calls that matter, and from STS only the SAML
-// federation that Identity Center permission sets use. The rule must live
-// in the Identity Center home region (and us-east-1 for Organizations and
-// sign-in events).
-func EventBridgePattern() []byte {
-	p := map[string]any{
-		"detail-type": []string{"AWS API Call via CloudTrail", "AWS Console Sign In via CloudTrail"},
-		"$or": []any{
-			map[string]any{"source": icSources()},
-			map[string]any{"source": []string{"aws.organizations"}, "detail": map[string]any{"eventName": orgEvents()}},
-			map[string]any{"source": []string{"aws.sts"}, "detail": map[string]any{"eventName": []string{"AssumeRoleWithSAML"}}},
-		},
+// Interests are the records the watcher needs whatever the rules say: the
+// Identity Center services in full (the state moves forward on them), the
+// Organizations calls that matter, and from STS only the SAML federation
+// Identity Center permission sets use.
+func Interests() []cloudtrail.Interest {
+	var in []cloudtrail.Interest
+	for _, s := range icSources() {
+		in = append(in, cloudtrail.Interest{Source: s})
 	}
-	b, _ := json.MarshalIndent(p, "", "  ") // maps of strings always marshal
-	return append(b, '\n')
+	return append(in,
+		cloudtrail.Interest{Source: idc.SourceOrganizations, Names: orgEvents},
+		cloudtrail.Interest{Source: "sts.amazonaws.com", Names: []string{"AssumeRoleWithSAML"}},
+	)
+}
+
+// EventBridgePattern is the rule pattern that feeds the watcher: Interests,
+// plus what the loaded rules want (their prefilter), written by the same
+// generator as rules export --format eventbridge. The rule must live in the
+// Identity Center home region (and us-east-1 for Organizations and sign-in
+// events).
+func EventBridgePattern(rules ...cloudtrail.Interest) []byte {
+	return export.Combined(append(Interests(), rules...))
 }
 
 // DefaultPrefilter keeps, from whole trail files, the records the pattern
 // would have forwarded.
 func DefaultPrefilter() *cloudtrail.Prefilter {
-	var in []cloudtrail.Interest
-	for _, s := range icSources() {
-		in = append(in, cloudtrail.Interest{Source: s[len("aws."):] + ".amazonaws.com"})
-	}
-	in = append(in,
-		cloudtrail.Interest{Source: "organizations.amazonaws.com", Names: orgEvents()},
-		cloudtrail.Interest{Source: "sts.amazonaws.com", Names: []string{"AssumeRoleWithSAML"}},
-	)
-	return cloudtrail.NewPrefilter(in)
+	return cloudtrail.NewPrefilter(Interests())
 }

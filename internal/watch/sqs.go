@@ -16,6 +16,7 @@ import (
 	"github.com/portcullis-sec/portcullis/internal/backoff"
 	"github.com/portcullis-sec/portcullis/internal/cloudtrail"
 	"github.com/portcullis-sec/portcullis/internal/scan"
+	"github.com/portcullis-sec/portcullis/internal/sink"
 	"github.com/portcullis-sec/portcullis/internal/source"
 )
 
@@ -85,23 +86,33 @@ func (w *Watcher) ConsumeSQS(ctx context.Context, o SQSOptions) error {
 				break
 			}
 			failures++
-			w.log.Error("sqs receive", "queue", o.QueueURL, "failures", failures, "err", err)
-			_ = pause.Wait(ctx, failures, 0) // ends early only when ctx does
+			w.health.Failure(fmt.Errorf("receive from %s: %w", o.QueueURL, err))
+			w.retryAfter(ctx, pause, failures, "sqs receive failed", "queue", o.QueueURL, "err", err)
 			continue
 		}
 		if len(out.Messages) == 0 {
 			failures = 0
+			w.health.Success()
 			continue
 		}
 		if err := w.handleBatch(ctx, o, out.Messages); err != nil && ctx.Err() == nil {
 			failures++
-			w.log.Error("sqs batch", "queue", o.QueueURL, "messages", len(out.Messages), "failures", failures, "err", err)
-			_ = pause.Wait(ctx, failures, 0)
+			w.health.Failure(fmt.Errorf("batch of %d messages from %s: %w", len(out.Messages), o.QueueURL, err))
+			w.retryAfter(ctx, pause, failures, "sqs batch failed", "queue", o.QueueURL, "messages", len(out.Messages), "err", err)
 			continue
 		}
 		failures = 0
+		w.health.Success()
 	}
 	return nil
+}
+
+// retryAfter logs one line for a failure, with how long until the next
+// try, and waits that long (or until ctx ends): one line per backoff step.
+func (w *Watcher) retryAfter(ctx context.Context, pause backoff.Policy, failures int, msg string, args ...any) {
+	delay := pause.Delay(failures, 0)
+	w.log.Error(msg, append([]any{"failures", failures, "retry_in", delay.Round(time.Millisecond)}, args...)...)
+	_ = backoff.Sleep(ctx, delay) // ends early only when ctx does
 }
 
 // handleBatch processes one receive's messages; the good ones are
@@ -113,7 +124,7 @@ func (w *Watcher) handleBatch(ctx context.Context, o SQSOptions, msgs []sqstypes
 		done    []sqstypes.Message
 		errs    []error
 	)
-	rd := scan.NewReader(scan.Options{Prefilter: w.prefilter})
+	rd := scan.NewReader(scan.Options{Prefilter: w.prefilter, MaxObjectBytes: w.maxObject, MaxRecordBytes: w.maxRecord})
 	for _, m := range msgs {
 		id := aws.ToString(m.MessageId)
 		origin := "sqs message " + id
@@ -172,8 +183,17 @@ func (w *Watcher) fetchObjects(ctx context.Context, api S3API, refs []S3Ref, rd 
 		if api == nil {
 			return nil, nil, fmt.Errorf("s3://%s/%s: S3 notification received but no S3 client configured", ref.Bucket, ref.Key)
 		}
-		res := rd.Read(ctx, s3Object(api, ref, k))
-		if res.Failed {
+		obj := s3Object(api, ref, k)
+		res := rd.Read(ctx, obj)
+		if res.Failed && overCap(res.Problems) {
+			// Reading it again costs the same and fails the same: it is
+			// dead-lettered in the store and acknowledged, so one bomb
+			// neither blocks the queue nor comes back every visibility
+			// timeout. The complete records before the cut are kept.
+			if err := w.deadLetterObject(ctx, obj.Name, marker, res.Problems); err != nil {
+				return nil, nil, err
+			}
+		} else if res.Failed {
 			// A damaged file will not heal on redelivery; a network error
 			// may. Either way the message stays and the redrive policy
 			// decides.
@@ -188,6 +208,34 @@ func (w *Watcher) fetchObjects(ctx context.Context, api S3API, refs []S3Ref, rd 
 		markers = append(markers, marker)
 	}
 	return evs, markers, nil
+}
+
+// overCap reports whether a read failed on a cap (object or record size).
+func overCap(problems []error) bool {
+	for _, p := range problems {
+		if errors.Is(p, cloudtrail.ErrTooLarge) || errors.Is(p, cloudtrail.ErrRecordTooLarge) {
+			return true
+		}
+	}
+	return false
+}
+
+// DeadLetterInput is the sink name of dead letters for input refused by
+// watch (an S3 object over a cap); finding_id holds the object's marker.
+const DeadLetterInput = "watch-input"
+
+// deadLetterObject reports an object refused for a cap and records it in
+// the store's dead letters.
+func (w *Watcher) deadLetterObject(ctx context.Context, name, marker string, problems []error) error {
+	for _, p := range problems {
+		w.onInputError(p)
+	}
+	err := w.st.AddDeadLetter(ctx, sink.DeadLetter{Sink: DeadLetterInput, FindingID: marker, Error: errors.Join(problems...).Error(), Attempts: 1})
+	if err != nil {
+		return fmt.Errorf("%s: %w", name, err)
+	}
+	w.log.Error("s3 object refused and dead-lettered", "object", name, "err", errors.Join(problems...))
+	return nil
 }
 
 // s3Object is the announced object as the scan reads it.

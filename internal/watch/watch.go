@@ -66,8 +66,15 @@ type Options struct {
 	Retention time.Duration         // default DefaultRetention
 	// OnInputError hears about each bad record skipped in an S3 object (a
 	// *scan.InputError naming the object and the record, as hunt reports
-	// it). nil: logged as a warning.
+	// it), and each object refused for a cap. nil: logged as a warning.
 	OnInputError func(error)
+	// Caps on one S3 object's decompressed size and one record (0: the
+	// defaults of package cloudtrail). An object over one is dead-lettered
+	// in the store and acknowledged.
+	MaxObjectBytes, MaxRecordBytes int64
+	// Health, when set, hears how each SQS receive or Lambda invocation
+	// went (for --health-listen).
+	Health *Health
 }
 
 // Watcher owns the detector: all detection goes through Ingest, which
@@ -81,6 +88,9 @@ type Watcher struct {
 	log       *slog.Logger
 	retention time.Duration
 	onInput   func(error)
+	maxObject int64
+	maxRecord int64
+	health    *Health
 
 	queueMu sync.Mutex
 	queue   []*request
@@ -97,7 +107,7 @@ func New(ctx context.Context, o Options) (*Watcher, error) {
 	}
 	w := &Watcher{det: o.Detector, st: o.Store, alerts: o.Alerts, stateName: o.StateName,
 		prefilter: o.Prefilter, log: o.Logger, retention: o.Retention, onInput: o.OnInputError,
-		wake: make(chan struct{}, 1)}
+		maxObject: o.MaxObjectBytes, maxRecord: o.MaxRecordBytes, health: o.Health, wake: make(chan struct{}, 1)}
 	if w.stateName == "" {
 		w.stateName = DefaultStateName
 	}
@@ -139,7 +149,7 @@ func (w *Watcher) onInputError(err error) {
 type Result struct {
 	Received   int // events handed in
 	Duplicates int // already processed (redelivered), or repeated in the input
-	Findings   int // new findings stored by the commit that included this call
+	Findings   int // new findings this call's events raised
 }
 
 type request struct {
@@ -193,11 +203,11 @@ func EventKey(e *cloudtrail.Event) string {
 }
 
 func (w *Watcher) process(ctx context.Context, batch []*request) {
-	finish := func(err error, findings int) {
+	finish := func(err error, found map[*request]int) {
 		for _, r := range batch {
 			r.err = err
 			if err == nil {
-				r.res.Findings = findings
+				r.res.Findings = found[r]
 			}
 			close(r.done)
 		}
@@ -212,11 +222,10 @@ func (w *Watcher) process(ctx context.Context, batch []*request) {
 	}
 	seen, err := w.st.SeenSet(ctx, keys)
 	if err != nil {
-		finish(fmt.Errorf("watch: %w", err), 0)
+		finish(fmt.Errorf("watch: %w", err), nil)
 		return
 	}
-	var fresh []*cloudtrail.Event
-	var freshKeys []string
+	var fresh []freshEvent
 	i := 0
 	for _, r := range batch {
 		for _, e := range r.evs {
@@ -227,28 +236,32 @@ func (w *Watcher) process(ctx context.Context, batch []*request) {
 				continue
 			}
 			seen[k] = true // a repeat later in this batch is a duplicate too
-			fresh = append(fresh, e)
-			freshKeys = append(freshKeys, k)
+			fresh = append(fresh, freshEvent{e: e, key: k, req: r})
 		}
 	}
 	// Detectors want time order; EventBridge only roughly keeps it.
-	slices.SortStableFunc(fresh, func(a, b *cloudtrail.Event) int { return a.Time.Compare(b.Time) })
+	slices.SortStableFunc(fresh, func(a, b freshEvent) int { return a.e.Time.Compare(b.e.Time) })
+	evs := make([]*cloudtrail.Event, len(fresh))
+	freshKeys := make([]string, len(fresh))
+	for i, f := range fresh {
+		evs[i], freshKeys[i] = f.e, f.key
+	}
 	var fs []finding.Finding
 	if len(fresh) > 0 {
-		if fs, err = w.det.Detect(ctx, fresh); err != nil {
-			finish(w.rollback(fmt.Errorf("watch: detect: %w", err)), 0)
+		if fs, err = w.det.Detect(ctx, evs); err != nil {
+			finish(w.rollback(fmt.Errorf("watch: detect: %w", err)), nil)
 			return
 		}
 	}
 	state := w.state
 	if len(fresh) > 0 {
 		if state, err = w.det.State(); err != nil {
-			finish(w.rollback(fmt.Errorf("watch: detector state: %w", err)), 0)
+			finish(w.rollback(fmt.Errorf("watch: detector state: %w", err)), nil)
 			return
 		}
 	}
 	if len(fresh) == 0 && len(markers) == 0 {
-		finish(nil, 0)
+		finish(nil, nil)
 		return
 	}
 	newFs, err := w.st.Commit(ctx, store.Batch{
@@ -256,14 +269,49 @@ func (w *Watcher) process(ctx context.Context, batch []*request) {
 		StateName: w.stateName, State: state,
 	})
 	if err != nil {
-		finish(w.rollback(fmt.Errorf("watch: %w", err)), 0)
+		finish(w.rollback(fmt.Errorf("watch: %w", err)), nil)
 		return
 	}
 	w.state = state
 	if len(newFs) > 0 {
 		w.poke()
 	}
-	finish(nil, len(newFs))
+	finish(nil, owners(fresh, newFs))
+}
+
+// freshEvent is an event of the group commit seen for the first time, and
+// the request that brought it.
+type freshEvent struct {
+	e   *cloudtrail.Event
+	key string
+	req *request
+}
+
+// owners counts each new finding for one request: the one whose event came
+// last (in detection order) among the finding's events, the event that
+// raised it; a finding naming none of them goes to the last event's request.
+func owners(fresh []freshEvent, fs []finding.Finding) map[*request]int {
+	if len(fs) == 0 || len(fresh) == 0 {
+		return nil
+	}
+	pos := make(map[string]int, len(fresh))
+	for i, f := range fresh {
+		pos[f.key] = i
+	}
+	out := map[*request]int{}
+	for _, f := range fs {
+		last := -1
+		for _, ref := range f.Events {
+			if i, ok := pos["ev:"+ref.EventID]; ok && ref.EventID != "" && i > last {
+				last = i
+			}
+		}
+		if last < 0 {
+			last = len(fresh) - 1
+		}
+		out[fresh[last].req]++
+	}
+	return out
 }
 
 // rollback puts the detector back to the last committed state, so an input

@@ -12,6 +12,7 @@ CREATE EXTERNAL TABLE `security`.`cloudtrail_logs` (
       userid: STRING,
       identitystorearn: STRING
     >,
+    credentialid: STRING,
     sessioncontext: STRUCT<
       attributes: STRUCT<
         mfaauthenticated: STRING,

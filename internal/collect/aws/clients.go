@@ -8,6 +8,7 @@ import (
 	awsmiddleware "github.com/aws/aws-sdk-go-v2/aws/middleware"
 	"github.com/aws/aws-sdk-go-v2/aws/ratelimit"
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/identitystore"
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
@@ -106,10 +107,17 @@ func NewClients(ctx context.Context, o Options) (Clients, error) {
 	if err != nil {
 		return Clients{}, err
 	}
+	// Identity Center answers are small JSON pages: a body past the cap is
+	// refused while it is read, so a hostile endpoint cannot fill memory.
+	o = o.withDefaults()
+	hc := &capBodyClient{next: cfg.HTTPClient, max: o.MaxResponseBytes}
+	if hc.next == nil {
+		hc.next = awshttp.NewBuildableClient()
+	}
 	return Clients{
-		SSOAdmin:      ssoadmin.NewFromConfig(cfg),
-		IdentityStore: identitystore.NewFromConfig(cfg),
-		Organizations: organizations.NewFromConfig(cfg),
+		SSOAdmin:      ssoadmin.NewFromConfig(cfg, func(so *ssoadmin.Options) { so.HTTPClient = hc }),
+		IdentityStore: identitystore.NewFromConfig(cfg, func(so *identitystore.Options) { so.HTTPClient = hc }),
+		Organizations: organizations.NewFromConfig(cfg, func(so *organizations.Options) { so.HTTPClient = hc }),
 	}, nil
 }
 
@@ -151,7 +159,11 @@ func LoadConfig(ctx context.Context, o Options) (aws.Config, error) {
 		return aws.Config{}, fmt.Errorf("load AWS configuration (profile %q): %w", o.Profile, err)
 	}
 	if cfg.Region == "" {
-		return aws.Config{}, fmt.Errorf("no AWS region: Identity Center lives in one region; pass --region or set AWS_REGION")
+		flag := o.RegionFlag
+		if flag == "" {
+			flag = "--region"
+		}
+		return aws.Config{}, fmt.Errorf("no AWS region: pass %s or set AWS_REGION", flag)
 	}
 	return cfg, nil
 }

@@ -42,6 +42,16 @@ type Options struct {
 	MaxBackoff time.Duration
 	// Credentials replace the default chain when set.
 	Credentials aws.CredentialsProvider
+	// RegionFlag names the command's region flag in the error for a
+	// missing region; default "--region".
+	RegionFlag string
+
+	// Bounds on what a misbehaving (or hostile) endpoint can make a
+	// collection read: pages per listing (default 5000: 500,000 users at
+	// 100 a page), items per page (default 1000; the APIs send at most
+	// 100) and bytes per response body (default 16 MiB).
+	MaxPages, MaxItemsPerPage int
+	MaxResponseBytes          int64
 }
 
 func (o Options) withDefaults() Options {
@@ -56,6 +66,15 @@ func (o Options) withDefaults() Options {
 	}
 	if o.Logf == nil {
 		o.Logf = func(string, ...any) {}
+	}
+	if o.MaxPages <= 0 {
+		o.MaxPages = 5000
+	}
+	if o.MaxItemsPerPage <= 0 {
+		o.MaxItemsPerPage = 1000
+	}
+	if o.MaxResponseBytes <= 0 {
+		o.MaxResponseBytes = 16 << 20
 	}
 	return o
 }

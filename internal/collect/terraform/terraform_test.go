@@ -48,6 +48,13 @@ func TestRawStateWithModulesForEachAndCount(t *testing.T) {
 		len(dev.CustomerManagedPolicies) != 1 || dev.CustomerManagedPolicies[0].Path != "/teams/" {
 		t.Errorf("developer = %+v", dev)
 	}
+	// The member-account policies the Developer set feeds, by reference,
+	// where Terraform provisions it.
+	for _, q := range []struct{ path, name string }{{"/teams/", "dev-extra"}, {"/", "boundary"}} {
+		if us := m.PolicyUsers("210987654321", q.path, q.name); len(us) != 1 || us[0].PermissionSet != dev || !us[0].Provisioned {
+			t.Errorf("PolicyUsers(%s%s) = %+v", q.path, q.name, us)
+		}
+	}
 	if len(m.Assignments) != 2 {
 		t.Fatalf("assignments = %d", len(m.Assignments))
 	}

@@ -317,11 +317,43 @@ func (r *run) merge(ctx context.Context, s *respond.Step, c *respond.Call) error
 			return err
 		}
 	}
+	if len(s.Merge.Remove) > 0 {
+		return r.unmerge(s, c, live)
+	}
 	doc, err := policy.MergeStatements([]byte(live), s.Merge.Add, policy.InlinePolicyMaxBytes)
 	if err != nil {
 		return fmt.Errorf("merge the deny into the live inline policy: %w", err)
 	}
 	c.Params["InlinePolicy"] = string(doc)
+	return nil
+}
+
+// unmerge removes a lift's statements from the live inline policy: every
+// other statement is kept. A delete of the whole policy goes ahead only if
+// nothing else is left in it.
+func (r *run) unmerge(s *respond.Step, c *respond.Call, live string) error {
+	rest, removed, err := respond.RemoveStatements(live, s.Merge.Remove)
+	if err != nil {
+		return fmt.Errorf("read the live inline policy: %w", err)
+	}
+	if len(removed) < len(s.Merge.Remove) {
+		msg := fmt.Sprintf("the live inline policy lacks some of %s already (removed: %v)", strings.Join(s.Merge.Remove, ", "), removed)
+		r.say("  %s", msg)
+		if err := r.aud.write(auditRecord{Step: s.ID, Event: "note", Message: msg}); err != nil {
+			return err
+		}
+	}
+	switch c.Operation {
+	case "DeleteInlinePolicyFromPermissionSet":
+		if rest != "" {
+			return fmt.Errorf("the live inline policy holds statements besides %s that the plan did not see: refusing to delete it; build the lift plan again", strings.Join(s.Merge.Remove, ", "))
+		}
+	default:
+		if rest == "" {
+			return fmt.Errorf("the live inline policy holds nothing but %s now (the plan expected other statements to stay): build the lift plan again", strings.Join(s.Merge.Remove, ", "))
+		}
+		c.Params["InlinePolicy"] = rest
+	}
 	return nil
 }
 

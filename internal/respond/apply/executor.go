@@ -24,6 +24,7 @@ type SSOAdminWriter interface {
 	DescribeAccountAssignmentDeletionStatus(context.Context, *ssoadmin.DescribeAccountAssignmentDeletionStatusInput, ...func(*ssoadmin.Options)) (*ssoadmin.DescribeAccountAssignmentDeletionStatusOutput, error)
 	GetInlinePolicyForPermissionSet(context.Context, *ssoadmin.GetInlinePolicyForPermissionSetInput, ...func(*ssoadmin.Options)) (*ssoadmin.GetInlinePolicyForPermissionSetOutput, error)
 	PutInlinePolicyToPermissionSet(context.Context, *ssoadmin.PutInlinePolicyToPermissionSetInput, ...func(*ssoadmin.Options)) (*ssoadmin.PutInlinePolicyToPermissionSetOutput, error)
+	DeleteInlinePolicyFromPermissionSet(context.Context, *ssoadmin.DeleteInlinePolicyFromPermissionSetInput, ...func(*ssoadmin.Options)) (*ssoadmin.DeleteInlinePolicyFromPermissionSetOutput, error)
 	ProvisionPermissionSet(context.Context, *ssoadmin.ProvisionPermissionSetInput, ...func(*ssoadmin.Options)) (*ssoadmin.ProvisionPermissionSetOutput, error)
 	DescribePermissionSetProvisioningStatus(context.Context, *ssoadmin.DescribePermissionSetProvisioningStatusInput, ...func(*ssoadmin.Options)) (*ssoadmin.DescribePermissionSetProvisioningStatusOutput, error)
 	DetachManagedPolicyFromPermissionSet(context.Context, *ssoadmin.DetachManagedPolicyFromPermissionSetInput, ...func(*ssoadmin.Options)) (*ssoadmin.DetachManagedPolicyFromPermissionSetOutput, error)
@@ -41,6 +42,8 @@ type IdentityStoreWriter interface {
 type OrganizationsWriter interface {
 	CreatePolicy(context.Context, *organizations.CreatePolicyInput, ...func(*organizations.Options)) (*organizations.CreatePolicyOutput, error)
 	AttachPolicy(context.Context, *organizations.AttachPolicyInput, ...func(*organizations.Options)) (*organizations.AttachPolicyOutput, error)
+	DetachPolicy(context.Context, *organizations.DetachPolicyInput, ...func(*organizations.Options)) (*organizations.DetachPolicyOutput, error)
+	DeletePolicy(context.Context, *organizations.DeletePolicyInput, ...func(*organizations.Options)) (*organizations.DeletePolicyOutput, error)
 }
 
 // SDKExecutor runs plan calls with the AWS SDK for Go v2.
@@ -175,6 +178,20 @@ func (x *SDKExecutor) organizations(ctx context.Context, op string, p *params) (
 		}
 		_, err := x.Organizations.AttachPolicy(ctx, in)
 		return map[string]string{}, err
+	case "DetachPolicy":
+		in := &organizations.DetachPolicyInput{PolicyId: p.str("PolicyId"), TargetId: p.str("TargetId")}
+		if p.err != nil {
+			return nil, p.err
+		}
+		_, err := x.Organizations.DetachPolicy(ctx, in)
+		return map[string]string{}, err
+	case "DeletePolicy":
+		in := &organizations.DeletePolicyInput{PolicyId: p.str("PolicyId")}
+		if p.err != nil {
+			return nil, p.err
+		}
+		_, err := x.Organizations.DeletePolicy(ctx, in)
+		return map[string]string{}, err
 	}
 	return nil, fmt.Errorf("organizations %s: not implemented", op)
 }
@@ -224,6 +241,12 @@ func (x *SDKExecutor) ssoAdmin(ctx context.Context, op string, p *params) (map[s
 			return nil, p.err
 		}
 		_, err := c.PutInlinePolicyToPermissionSet(ctx, in)
+		return map[string]string{}, err
+	case "DeleteInlinePolicyFromPermissionSet":
+		if p.err != nil {
+			return nil, p.err
+		}
+		_, err := c.DeleteInlinePolicyFromPermissionSet(ctx, &ssoadmin.DeleteInlinePolicyFromPermissionSetInput{InstanceArn: inst, PermissionSetArn: ps})
 		return map[string]string{}, err
 	case "ProvisionPermissionSet":
 		in := &ssoadmin.ProvisionPermissionSetInput{InstanceArn: inst, PermissionSetArn: ps,

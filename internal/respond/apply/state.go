@@ -156,3 +156,32 @@ func (s *State) step(id string) *StepState {
 	}
 	return ss
 }
+
+// CreatedSCPs lists the service control policies the plan created (a
+// CreatePolicy step that returned a PolicyId) and the targets its done
+// AttachPolicy steps attached them to: what contain --lift undoes.
+func (s *State) CreatedSCPs() []respond.CreatedSCP {
+	var out []respond.CreatedSCP
+	for _, st := range s.Plan.Steps {
+		if st.Call == nil || st.Call.Operation != "CreatePolicy" {
+			continue
+		}
+		ss, ok := s.Steps[st.ID]
+		if !ok || ss.Outputs["PolicyId"] == "" {
+			continue
+		}
+		scp := respond.CreatedSCP{PolicyID: ss.Outputs["PolicyId"]}
+		for _, at := range s.Plan.Steps {
+			if at.Call == nil || at.Call.Operation != "AttachPolicy" || at.Call.Refs["PolicyId"].Step != st.ID {
+				continue
+			}
+			if as, ok := s.Steps[at.ID]; ok && (as.Status == statusDone || as.Status == statusCalled) {
+				if t, _ := at.Call.Params["TargetId"].(string); t != "" {
+					scp.Targets = append(scp.Targets, t)
+				}
+			}
+		}
+		out = append(out, scp)
+	}
+	return out
+}

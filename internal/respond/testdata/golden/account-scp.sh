@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# portcullis containment plan sha256:88321c564aa8641c9a11f7e890abc860741182e893b7c254a7f47f682d513c31 (portcullis.plan/v1)
+# portcullis containment plan sha256:19e53a7067205c9197b6b1c6c692cd5ca98b58d23bf948436e74bb99f72f47e2 (portcullis.plan/v1)
 # generated 2026-03-02T09:30:00Z: sessions issued before this instant are revoked.
 # subject: account 444444444444
 # Read every command before you run it. Manual steps are commented out.
@@ -53,4 +53,4 @@ s01_PolicyId=$(aws organizations create-policy --type 'SERVICE_CONTROL_POLICY' -
 printf '%s\n' 's02: Attach the SCP to account 444444444444'
 aws organizations attach-policy --policy-id "$s01_PolicyId" --target-id '444444444444'
 
-printf '%s\n' 'portcullis: plan sha256:88321c564aa8641c9a11f7e890abc860741182e893b7c254a7f47f682d513c31 done; now check the verification list.'
+printf '%s\n' 'portcullis: plan sha256:19e53a7067205c9197b6b1c6c692cd5ca98b58d23bf948436e74bb99f72f47e2 done; now check the verification list.'

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# portcullis containment plan sha256:f0698a42739c887730da6926e00b8abaac669898287ef42742b88bcfc0fdf7c9 (portcullis.plan/v1)
+# portcullis containment plan sha256:70e99a564ab26cd5255e7a2098758ea6ab9fe05f1d3a6c1426e56b46569642c1 (portcullis.plan/v1)
 # generated 2026-03-02T09:30:00Z: sessions issued before this instant are revoked.
 # subject: finding pf-2c3d4e5f60718293a4b5c6d7 (idc.chain.backdoor-permission-set), permission set Backdoor (arn:aws:sso:::permissionSet/ssoins-7223a1b2c3d4e5f6/ps-b000000000000666)
 # Read every command before you run it. Manual steps are commented out.
@@ -57,13 +57,17 @@ aws sso-admin put-inline-policy-to-permission-set --instance-arn 'arn:aws:sso:::
 
 # --- s02 [remove-persistence] Detach arn:aws:iam::aws:policy/AdministratorAccess from permission set Backdoor
 # Why: The permission set is rogue: strip its admin/privileged managed
-# policies at once, so it is harmless even before it is deleted.
+# policies at once. It still grants access after this step: its inline policy
+# grants privileged access (portcullis never rewrites existing statements).
+# That lasts until the set is deleted.
 printf '%s\n' 's02: Detach arn:aws:iam::aws:policy/AdministratorAccess from permission set Backdoor'
 aws sso-admin detach-managed-policy-from-permission-set --instance-arn 'arn:aws:sso:::instance/ssoins-7223a1b2c3d4e5f6' --permission-set-arn 'arn:aws:sso:::permissionSet/ssoins-7223a1b2c3d4e5f6/ps-b000000000000666' --managed-policy-arn 'arn:aws:iam::aws:policy/AdministratorAccess'
 
 # --- s03 [remove-persistence] Detach arn:aws:iam::aws:policy/IAMFullAccess from permission set Backdoor
 # Why: The permission set is rogue: strip its admin/privileged managed
-# policies at once, so it is harmless even before it is deleted.
+# policies at once. It still grants access after this step: its inline policy
+# grants privileged access (portcullis never rewrites existing statements).
+# That lasts until the set is deleted.
 printf '%s\n' 's03: Detach arn:aws:iam::aws:policy/IAMFullAccess from permission set Backdoor'
 aws sso-admin detach-managed-policy-from-permission-set --instance-arn 'arn:aws:sso:::instance/ssoins-7223a1b2c3d4e5f6' --permission-set-arn 'arn:aws:sso:::permissionSet/ssoins-7223a1b2c3d4e5f6/ps-b000000000000666' --managed-policy-arn 'arn:aws:iam::aws:policy/IAMFullAccess'
 
@@ -105,4 +109,4 @@ wait_status 's07' aws sso-admin describe-account-assignment-deletion-status --in
 printf '%s\n' 's08: Delete the rogue permission set Backdoor'
 aws sso-admin delete-permission-set --instance-arn 'arn:aws:sso:::instance/ssoins-7223a1b2c3d4e5f6' --permission-set-arn 'arn:aws:sso:::permissionSet/ssoins-7223a1b2c3d4e5f6/ps-b000000000000666'
 
-printf '%s\n' 'portcullis: plan sha256:f0698a42739c887730da6926e00b8abaac669898287ef42742b88bcfc0fdf7c9 done; now check the verification list.'
+printf '%s\n' 'portcullis: plan sha256:70e99a564ab26cd5255e7a2098758ea6ab9fe05f1d3a6c1426e56b46569642c1 done; now check the verification list.'

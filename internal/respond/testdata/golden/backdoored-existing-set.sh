@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# portcullis containment plan sha256:14a55f9c2b1e16f7cd5a2fb5ece2ef67c107aecd2f65238b0c5abe7fb650626d (portcullis.plan/v1)
+# portcullis containment plan sha256:79855da29fbff922bb5baa92436e7e63fe97a2894e283f892c924369db9ba835 (portcullis.plan/v1)
 # generated 2026-03-02T09:30:00Z: sessions issued before this instant are revoked.
 # subject: finding pf-3d4e5f60718293a4b5c6d7e8 (idc.permission-set.admin-policy-attached), permission set DevAccess (arn:aws:sso:::permissionSet/ssoins-7223a1b2c3d4e5f6/ps-a000000000000004)
 # Read every command before you run it. Manual steps are commented out.
@@ -75,4 +75,4 @@ printf '%s\n' 's04: Provision permission set DevAccess to the 1 account(s) it is
 s04_RequestId=$(aws sso-admin provision-permission-set --instance-arn 'arn:aws:sso:::instance/ssoins-7223a1b2c3d4e5f6' --permission-set-arn 'arn:aws:sso:::permissionSet/ssoins-7223a1b2c3d4e5f6/ps-a000000000000004' --target-type 'ALL_PROVISIONED_ACCOUNTS' --query 'PermissionSetProvisioningStatus.RequestId' --output text)
 wait_status 's04' aws sso-admin describe-permission-set-provisioning-status --instance-arn 'arn:aws:sso:::instance/ssoins-7223a1b2c3d4e5f6' --provision-permission-set-request-id "$s04_RequestId" --query 'PermissionSetProvisioningStatus.Status' --output text
 
-printf '%s\n' 'portcullis: plan sha256:14a55f9c2b1e16f7cd5a2fb5ece2ef67c107aecd2f65238b0c5abe7fb650626d done; now check the verification list.'
+printf '%s\n' 'portcullis: plan sha256:79855da29fbff922bb5baa92436e7e63fe97a2894e283f892c924369db9ba835 done; now check the verification list.'

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# portcullis containment plan sha256:8dcfcbd9aa63107b2ddd8d2a03ed6f3ffd23ca61c16c2b17ce46bede6ffabd88 (portcullis.plan/v1)
+# portcullis containment plan sha256:b305ff6525c928d2dd3838e0eb09fd9835546568556c714b6fb48e8acf82ede6 (portcullis.plan/v1)
 # generated 2026-03-02T09:30:00Z: sessions issued before this instant are revoked.
 # subject: finding pf-0a1b2c3d4e5f60718293a4b5 (idc.assignment.created), user mallory@example.com (9067a00001-0000aaaa-1111-4111-8111-000000000066), permission set AdministratorAccess (arn:aws:sso:::permissionSet/ssoins-7223a1b2c3d4e5f6/ps-a000000000000001), account 333333333333
 # Read every command before you run it. Manual steps are commented out.
@@ -90,4 +90,4 @@ printf '%s\n' 's06: Delete the assignment of user mallory@example.com to Adminis
 s06_RequestId=$(aws sso-admin delete-account-assignment --instance-arn 'arn:aws:sso:::instance/ssoins-7223a1b2c3d4e5f6' --target-id '333333333333' --target-type 'AWS_ACCOUNT' --permission-set-arn 'arn:aws:sso:::permissionSet/ssoins-7223a1b2c3d4e5f6/ps-a000000000000001' --principal-type 'USER' --principal-id '9067a00001-0000aaaa-1111-4111-8111-000000000066' --region 'eu-west-1' --query 'AccountAssignmentDeletionStatus.RequestId' --output text)
 wait_status 's06' aws sso-admin describe-account-assignment-deletion-status --instance-arn 'arn:aws:sso:::instance/ssoins-7223a1b2c3d4e5f6' --account-assignment-deletion-request-id "$s06_RequestId" --region 'eu-west-1' --query 'AccountAssignmentDeletionStatus.Status' --output text
 
-printf '%s\n' 'portcullis: plan sha256:8dcfcbd9aa63107b2ddd8d2a03ed6f3ffd23ca61c16c2b17ce46bede6ffabd88 done; now check the verification list.'
+printf '%s\n' 'portcullis: plan sha256:b305ff6525c928d2dd3838e0eb09fd9835546568556c714b6fb48e8acf82ede6 done; now check the verification list.'

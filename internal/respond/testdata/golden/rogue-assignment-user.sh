@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# portcullis containment plan sha256:b14a0edbdfbb5aae091d29b65d5fd02d2712415aea3fe4eaaa641c864f7a744c (portcullis.plan/v1)
+# portcullis containment plan sha256:b57af56a29df47ac20d8cfd405ee7c1dd81424a43246f1eecf8a9ca0f74700ee (portcullis.plan/v1)
 # generated 2026-03-02T09:30:00Z: sessions issued before this instant are revoked.
 # subject: finding pf-0a1b2c3d4e5f60718293a4b5 (idc.assignment.created), user mallory@example.com (9067a00001-0000aaaa-1111-4111-8111-000000000066), permission set AdministratorAccess (arn:aws:sso:::permissionSet/ssoins-7223a1b2c3d4e5f6/ps-a000000000000001), account 333333333333
 # Read every command before you run it. Manual steps are commented out.
@@ -77,4 +77,4 @@ printf '%s\n' 's03: Delete the assignment of user mallory@example.com to Adminis
 s03_RequestId=$(aws sso-admin delete-account-assignment --instance-arn 'arn:aws:sso:::instance/ssoins-7223a1b2c3d4e5f6' --target-id '333333333333' --target-type 'AWS_ACCOUNT' --permission-set-arn 'arn:aws:sso:::permissionSet/ssoins-7223a1b2c3d4e5f6/ps-a000000000000001' --principal-type 'USER' --principal-id '9067a00001-0000aaaa-1111-4111-8111-000000000066' --query 'AccountAssignmentDeletionStatus.RequestId' --output text)
 wait_status 's03' aws sso-admin describe-account-assignment-deletion-status --instance-arn 'arn:aws:sso:::instance/ssoins-7223a1b2c3d4e5f6' --account-assignment-deletion-request-id "$s03_RequestId" --query 'AccountAssignmentDeletionStatus.Status' --output text
 
-printf '%s\n' 'portcullis: plan sha256:b14a0edbdfbb5aae091d29b65d5fd02d2712415aea3fe4eaaa641c864f7a744c done; now check the verification list.'
+printf '%s\n' 'portcullis: plan sha256:b57af56a29df47ac20d8cfd405ee7c1dd81424a43246f1eecf8a9ca0f74700ee done; now check the verification list.'

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# portcullis containment plan sha256:29601288cbb1a072a3ff6b5263e7961c23d361ca62cf100bd08f19e3fc6926b1 (portcullis.plan/v1)
+# portcullis containment plan sha256:520318a828c13abb50b9da8b9bbfc0063176899844a3fcf069567fd760842726 (portcullis.plan/v1)
 # generated 2026-03-02T09:30:00Z: sessions issued before this instant are revoked.
 # subject: finding pf-1b2c3d4e5f60718293a4b5c6 (idc.directory.privileged-group-member-added), user trent@example.com (9067a00001-0000aaaa-1111-4111-8111-000000000077), group 9067a00001-0000bbbb-2222-4222-8222-000000000001
 # Read every command before you run it. Manual steps are commented out.
@@ -70,4 +70,4 @@ wait_status 's02' aws sso-admin describe-permission-set-provisioning-status --in
 printf '%s\n' 's03: Remove trent@example.com (9067a00001-0000aaaa-1111-4111-8111-000000000077) from group AWSAdmins (9067a00001-0000bbbb-2222-4222-8222-000000000001)'
 aws identitystore delete-group-membership --identity-store-id 'd-9067a1b2c3' --membership-id '9067a00001-0000cccc-3333-4333-8333-000000000017'
 
-printf '%s\n' 'portcullis: plan sha256:29601288cbb1a072a3ff6b5263e7961c23d361ca62cf100bd08f19e3fc6926b1 done; now check the verification list.'
+printf '%s\n' 'portcullis: plan sha256:520318a828c13abb50b9da8b9bbfc0063176899844a3fcf069567fd760842726 done; now check the verification list.'

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# portcullis containment plan sha256:d55c9c0b98fceff79e97361c85c4754aaafa4c2e0b2c658cab39ef0a42f46941 (portcullis.plan/v1)
+# portcullis containment plan sha256:19116cfcdc13b916591c2b896f4ddc6622b4dff3e4467c9934092b91fe3b62ce (portcullis.plan/v1)
 # generated 2026-03-02T09:30:00Z: sessions issued before this instant are revoked.
 # subject: user eve@example.com (9067a00001-0000aaaa-1111-4111-8111-000000000088), externally provisioned identity
 # Read every command before you run it. Manual steps are commented out.
@@ -168,4 +168,4 @@ printf '%s\n' 's11: MANUAL step left for a person: In the identity provider: rem
 # MANUAL: a person does this (see Why).
 printf '%s\n' 's12: MANUAL step left for a person: Rotate the SCIM access token (console only)'
 
-printf '%s\n' 'portcullis: plan sha256:d55c9c0b98fceff79e97361c85c4754aaafa4c2e0b2c658cab39ef0a42f46941 done; now check the verification list.'
+printf '%s\n' 'portcullis: plan sha256:19116cfcdc13b916591c2b896f4ddc6622b4dff3e4467c9934092b91fe3b62ce done; now check the verification list.'

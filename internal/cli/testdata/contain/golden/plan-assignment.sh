@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# portcullis containment plan sha256:98b6d0e47d20fe34d2be1b1ad4ebeb9e709995066f4c421e6fa96fe742946683 (portcullis.plan/v1)
+# portcullis containment plan sha256:b7a37e3474fad44d24bd8c812b8223098bb6a2f3a597f340a2e521327b8902d4 (portcullis.plan/v1)
 # generated 2026-04-01T10:00:00Z: sessions issued before this instant are revoked.
 # subject: finding pf-6a0000000000000000000001 (idc.assignment.created), user mallory@example.com (9067c0ff06-aaaa0002-0000-4000-8000-000000000002), permission set Admin (arn:aws:sso:::permissionSet/ssoins-7223c0ffee600006/ps-6000c0ffee000001), account 222222222222
 # Read every command before you run it. Manual steps are commented out.
@@ -68,4 +68,4 @@ printf '%s\n' 's03: Delete the assignment of user mallory@example.com to Admin i
 s03_RequestId=$(aws sso-admin delete-account-assignment --instance-arn 'arn:aws:sso:::instance/ssoins-7223c0ffee600006' --target-id '222222222222' --target-type 'AWS_ACCOUNT' --permission-set-arn 'arn:aws:sso:::permissionSet/ssoins-7223c0ffee600006/ps-6000c0ffee000001' --principal-type 'USER' --principal-id '9067c0ff06-aaaa0002-0000-4000-8000-000000000002' --region 'eu-west-1' --query 'AccountAssignmentDeletionStatus.RequestId' --output text)
 wait_status 's03' aws sso-admin describe-account-assignment-deletion-status --instance-arn 'arn:aws:sso:::instance/ssoins-7223c0ffee600006' --account-assignment-deletion-request-id "$s03_RequestId" --region 'eu-west-1' --query 'AccountAssignmentDeletionStatus.Status' --output text
 
-printf '%s\n' 'portcullis: plan sha256:98b6d0e47d20fe34d2be1b1ad4ebeb9e709995066f4c421e6fa96fe742946683 done; now check the verification list.'
+printf '%s\n' 'portcullis: plan sha256:b7a37e3474fad44d24bd8c812b8223098bb6a2f3a597f340a2e521327b8902d4 done; now check the verification list.'

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# portcullis containment plan sha256:988a2921df0b8eeb8fce78fd219ab7533f63b7c9a4c4e0e8b7ff507696c621b4 (portcullis.plan/v1)
+# portcullis containment plan sha256:923d1320ad831d243d373687fa1ec88bc72db911f2408a60be195039c87e6e3c (portcullis.plan/v1)
 # generated 2026-04-01T10:00:00Z: sessions issued before this instant are revoked.
 # subject: finding pf-6a0000000000000000000003 (idc.permission-set.created), permission set Backdoor (arn:aws:sso:::permissionSet/ssoins-7223c0ffee600006/ps-6000c0ffee000009)
 # Read every command before you run it. Manual steps are commented out.
@@ -53,13 +53,15 @@ aws sso-admin put-inline-policy-to-permission-set --instance-arn 'arn:aws:sso:::
 
 # --- s02 [remove-persistence] Detach arn:aws:iam::aws:policy/AdministratorAccess from permission set Backdoor
 # Why: The permission set is rogue: strip its admin/privileged managed
-# policies at once, so it is harmless even before it is deleted.
+# policies at once. Then no admin or privileged access is left in it, even
+# before it is deleted.
 printf '%s\n' 's02: Detach arn:aws:iam::aws:policy/AdministratorAccess from permission set Backdoor'
 aws sso-admin detach-managed-policy-from-permission-set --instance-arn 'arn:aws:sso:::instance/ssoins-7223c0ffee600006' --permission-set-arn 'arn:aws:sso:::permissionSet/ssoins-7223c0ffee600006/ps-6000c0ffee000009' --managed-policy-arn 'arn:aws:iam::aws:policy/AdministratorAccess' --region 'eu-west-1'
 
 # --- s03 [remove-persistence] Detach arn:aws:iam::aws:policy/IAMFullAccess from permission set Backdoor
 # Why: The permission set is rogue: strip its admin/privileged managed
-# policies at once, so it is harmless even before it is deleted.
+# policies at once. Then no admin or privileged access is left in it, even
+# before it is deleted.
 printf '%s\n' 's03: Detach arn:aws:iam::aws:policy/IAMFullAccess from permission set Backdoor'
 aws sso-admin detach-managed-policy-from-permission-set --instance-arn 'arn:aws:sso:::instance/ssoins-7223c0ffee600006' --permission-set-arn 'arn:aws:sso:::permissionSet/ssoins-7223c0ffee600006/ps-6000c0ffee000009' --managed-policy-arn 'arn:aws:iam::aws:policy/IAMFullAccess' --region 'eu-west-1'
 
@@ -101,4 +103,4 @@ wait_status 's07' aws sso-admin describe-account-assignment-deletion-status --in
 printf '%s\n' 's08: Delete the rogue permission set Backdoor'
 aws sso-admin delete-permission-set --instance-arn 'arn:aws:sso:::instance/ssoins-7223c0ffee600006' --permission-set-arn 'arn:aws:sso:::permissionSet/ssoins-7223c0ffee600006/ps-6000c0ffee000009' --region 'eu-west-1'
 
-printf '%s\n' 'portcullis: plan sha256:988a2921df0b8eeb8fce78fd219ab7533f63b7c9a4c4e0e8b7ff507696c621b4 done; now check the verification list.'
+printf '%s\n' 'portcullis: plan sha256:923d1320ad831d243d373687fa1ec88bc72db911f2408a60be195039c87e6e3c done; now check the verification list.'
