@@ -130,6 +130,8 @@ func (w *worker) split(ctx context.Context, name string, data []byte, damaged bo
 		switch {
 		case errors.Is(err, cloudtrail.ErrNotObject):
 			r.problem(rNotObject, name, index, fmt.Errorf("%s: %w", name, err))
+		case errors.Is(err, cloudtrail.ErrNotCloudTrail):
+			r.problem(rNotCloudTrail, name, index, fmt.Errorf("%s: %w", name, err))
 		case damaged && errors.Is(err, cloudtrail.ErrTruncated):
 			// The read error already says the file is cut short.
 		default:
