@@ -49,7 +49,7 @@ const (
 
 // Options configure Read.
 type Options struct {
-	Regions []string               // at least one
+	Regions []string                // at least one
 	Client  func(region string) API // the LookupEvents client of a region
 	// Interests are the records wanted, as for the prefilter (the rule
 	// pack's, or the model's sources). They decide the lookups; none, or

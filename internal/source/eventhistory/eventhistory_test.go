@@ -338,7 +338,6 @@ func find(t *testing.T, h history, id string) *cloudtrail.Event {
 	return nil
 }
 
-
 // TestReadKeepsToTheRate: against a fake that throttles like the real API,
 // a reader at the same rate is never throttled; one twice as fast is, and
 // still reads everything.
