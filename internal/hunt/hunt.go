@@ -41,22 +41,14 @@ type Result struct {
 	ApplyErrors []error
 	Elapsed     time.Duration
 	State       *idc.Model
+	// Events counts the events RunEvents received (Scan stays zero there).
+	Events int64
 }
 
 // Run hunts the inputs.
 func Run(ctx context.Context, o Options) (*Result, error) {
 	start := time.Now()
-	if o.Config == nil {
-		o.Config = config.Default()
-	}
-	if o.Rules == nil {
-		rs, err := detect.Builtin()
-		if err != nil {
-			return nil, err
-		}
-		o.Rules = rs
-	}
-	eng, err := detect.NewEngine(o.Rules, o.Config, o.Snapshot)
+	eng, err := o.engine()
 	if err != nil {
 		return nil, err
 	}
@@ -104,12 +96,32 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	if err != nil {
 		return res, fmt.Errorf("scan: %w", err)
 	}
+	res.finish(eng, start)
+	return res, nil
+}
+
+// engine binds the rules to the config and starting state.
+func (o *Options) engine() (*detect.Engine, error) {
+	if o.Config == nil {
+		o.Config = config.Default()
+	}
+	if o.Rules == nil {
+		rs, err := detect.Builtin()
+		if err != nil {
+			return nil, err
+		}
+		o.Rules = rs
+	}
+	return detect.NewEngine(o.Rules, o.Config, o.Snapshot)
+}
+
+// finish sorts and dedupes the findings and records the engine's state.
+func (res *Result) finish(eng *detect.Engine, start time.Time) {
 	finding.Sort(res.Findings)
 	res.Findings = dedupe(res.Findings)
 	res.ApplyErrors = eng.ApplyErrors
 	res.State = eng.State()
 	res.Elapsed = time.Since(start)
-	return res, nil
 }
 
 // dedupe drops repeated ids: the same record delivered twice (overlapping
