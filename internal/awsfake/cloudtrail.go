@@ -24,8 +24,8 @@ import (
 type history struct {
 	events   map[string][]historyEvent // by region, in the order added
 	pageSize int                       // cap on a page; 0: 50
-	interval time.Duration             // least time between two lookups in one region; 0: no limit
-	last     map[string]time.Time      // last lookup accepted, by region
+	rate     float64                   // lookups a second per region; 0: no limit
+	buckets  map[string]*bucket        // by region
 	region   string                    // region of the request being answered
 }
 
@@ -55,15 +55,39 @@ func WithHistoryPageSize(n int) Option {
 	return func(s *Server) { s.history.pageSize = n }
 }
 
-// WithHistoryRate throttles LookupEvents like the real API: in one region,
-// a request less than 1/perSecond after the last one accepted (less 10ms
-// for timer jitter) fails with ThrottlingException.
+// WithHistoryRate throttles LookupEvents like the real API: each region
+// has a token bucket of perSecond tokens a second holding at most
+// historyBurst; a request that finds it empty fails with ThrottlingException.
 func WithHistoryRate(perSecond float64) Option {
-	return func(s *Server) {
-		if perSecond > 0 {
-			s.history.interval = time.Duration(float64(time.Second)/perSecond) - 10*time.Millisecond
-		}
+	return func(s *Server) { s.history.rate = perSecond }
+}
+
+// historyBurst is the fake's bucket size: room for one request's worth of
+// network and scheduling jitter on top of the steady rate.
+const historyBurst = 2
+
+type bucket struct {
+	tokens float64
+	at     time.Time
+}
+
+// take spends a token of region's bucket, false when there is none.
+func (h *history) take(region string, now time.Time) bool {
+	if h.buckets == nil {
+		h.buckets = map[string]*bucket{}
 	}
+	b := h.buckets[region]
+	if b == nil {
+		b = &bucket{tokens: historyBurst, at: now}
+		h.buckets[region] = b
+	}
+	b.tokens = min(historyBurst, b.tokens+now.Sub(b.at).Seconds()*h.rate)
+	b.at = now
+	if b.tokens < 1 {
+		return false
+	}
+	b.tokens--
+	return true
 }
 
 // AddHistory adds CloudTrail records (JSON objects as in a trail file) to
@@ -123,15 +147,8 @@ var lookupAttributes = []string{"EventId", "EventName", "ReadOnly", "Username", 
 
 func (s *Server) lookupEvents(in *lookupEventsInput) (any, *apiError) {
 	h := &s.history
-	if h.interval > 0 {
-		now := time.Now()
-		if last, ok := h.last[h.region]; ok && now.Sub(last) < h.interval {
-			return nil, &apiError{code: "ThrottlingException", msg: "Rate exceeded"}
-		}
-		if h.last == nil {
-			h.last = map[string]time.Time{}
-		}
-		h.last[h.region] = now
+	if h.rate > 0 && !h.take(h.region, time.Now()) {
+		return nil, &apiError{code: "ThrottlingException", msg: "Rate exceeded"}
 	}
 	if len(in.LookupAttributes) > 1 {
 		return nil, &apiError{code: "InvalidLookupAttributesException", msg: "You can only specify one lookup attribute."}

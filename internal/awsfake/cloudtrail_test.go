@@ -193,9 +193,12 @@ func TestLookupEventsErrors(t *testing.T) {
 		if _, err := rc.LookupEvents(ctx, &cloudtrail.LookupEventsInput{}); err != nil {
 			t.Fatal(err)
 		}
+		if _, err := rc.LookupEvents(ctx, &cloudtrail.LookupEventsInput{}); err != nil {
+			t.Errorf("second request at once, within the burst: %v", err)
+		}
 		var te *cttypes.ThrottlingException
 		if _, err := rc.LookupEvents(ctx, &cloudtrail.LookupEventsInput{}); !errors.As(err, &te) {
-			t.Errorf("second request at once: got %v, want ThrottlingException", err)
+			t.Errorf("third request at once: got %v, want ThrottlingException", err)
 		}
 		time.Sleep(200 * time.Millisecond)
 		if _, err := rc.LookupEvents(ctx, &cloudtrail.LookupEventsInput{}); err != nil {

@@ -31,18 +31,28 @@ type huntFlags struct {
 	failOn           string
 	quiet            bool
 	aws              cloudFlags
+	athena           athenaFlags
 }
 
 func (a *App) huntCmd() *cobra.Command {
 	var f huntFlags
 	cmd := &cobra.Command{
-		Use:   "hunt [flags] PATH... | s3://BUCKET/PREFIX | -",
-		Short: "Run the rule pack over CloudTrail (files, directories, org-trail layout, S3, stdin)",
+		Use:   "hunt [flags] PATH... | s3://BUCKET/PREFIX | - | --athena --database D --table T",
+		Short: "Run the rule pack over CloudTrail (files, directories, org-trail layout, S3, stdin, Athena)",
 		Example: `  portcullis hunt --config portcullis.yaml ./AWSLogs
   portcullis hunt --since 14d --account 111111111111 --format jsonl /data/trail > findings.jsonl
-  zcat event.json.gz | portcullis hunt -`,
-		Args: cobra.MinimumNArgs(1),
+  zcat event.json.gz | portcullis hunt -
+  portcullis hunt --athena --database security --table cloudtrail_logs --since 30d --workgroup hunting`,
+		Args: func(cmd *cobra.Command, args []string) error {
+			if f.athena.enabled {
+				return cobra.NoArgs(cmd, args)
+			}
+			return cobra.MinimumNArgs(1)(cmd, args)
+		},
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if f.athena.enabled {
+				return a.runHuntAthena(cmd, f)
+			}
 			return a.runHunt(cmd, args, f)
 		},
 	}
@@ -61,6 +71,7 @@ func (a *App) huntCmd() *cobra.Command {
 	fl.StringVar(&f.aws.region, "aws-region", "", "region of the S3 bucket (s3:// inputs; default: the SDK's chain)")
 	fl.StringVar(&f.aws.profile, "profile", "", "AWS profile for s3:// inputs")
 	fl.StringVar(&f.aws.s3Endpoint, "s3-endpoint", "", "S3-compatible endpoint URL (path-style), for s3:// inputs")
+	f.athena.register(fl)
 	return cmd
 }
 
@@ -71,7 +82,17 @@ func (a *App) loadConfig(path string) (*config.Config, error) {
 	return config.Load(path)
 }
 
-func (a *App) runHunt(cmd *cobra.Command, args []string, f huntFlags) error {
+// huntSetup is what both hunts (files, Athena) read from their flags.
+type huntSetup struct {
+	format string
+	gate   *finding.Severity
+	cfg    *config.Config
+	rules  *detect.RuleSet
+	filter source.Filter
+	snap   *idc.Model
+}
+
+func (a *App) huntSetup(f huntFlags) (*huntSetup, error) {
 	format := f.format
 	if format == "" {
 		format = "jsonl"
@@ -80,45 +101,52 @@ func (a *App) runHunt(cmd *cobra.Command, args []string, f huntFlags) error {
 		}
 	}
 	if format != "table" && format != "json" && format != "jsonl" {
-		return fmt.Errorf("--format: want table, json or jsonl, got %q", format)
+		return nil, fmt.Errorf("--format: want table, json or jsonl, got %q", format)
 	}
-	var gate *finding.Severity
+	hs := &huntSetup{format: format}
 	if f.failOn != "" {
 		s, err := finding.ParseSeverity(f.failOn)
 		if err != nil {
-			return fmt.Errorf("--fail-on: %w", err)
+			return nil, fmt.Errorf("--fail-on: %w", err)
 		}
-		gate = &s
+		hs.gate = &s
 	}
-	cfg, err := a.loadConfig(f.configPath)
-	if err != nil {
-		return err
+	var err error
+	if hs.cfg, err = a.loadConfig(f.configPath); err != nil {
+		return nil, err
 	}
-	rs, err := detect.Load(f.ruleDirs...)
-	if err != nil {
-		return err
+	if hs.rules, err = detect.Load(f.ruleDirs...); err != nil {
+		return nil, err
 	}
-	filter := source.Filter{Accounts: f.accounts, Regions: f.region}
+	hs.filter = source.Filter{Accounts: f.accounts, Regions: f.region}
 	now := a.Now()
 	if f.since != "" {
-		if filter.Since, err = source.ParseTimeArg(f.since, now); err != nil {
-			return fmt.Errorf("--since: %w", err)
+		if hs.filter.Since, err = source.ParseTimeArg(f.since, now); err != nil {
+			return nil, fmt.Errorf("--since: %w", err)
 		}
 	}
 	if f.until != "" {
-		if filter.Until, err = source.ParseTimeArg(f.until, now); err != nil {
-			return fmt.Errorf("--until: %w", err)
+		if hs.filter.Until, err = source.ParseTimeArg(f.until, now); err != nil {
+			return nil, fmt.Errorf("--until: %w", err)
 		}
 	}
 	if f.workers < 1 {
-		return fmt.Errorf("--workers: want at least 1, got %d", f.workers)
+		return nil, fmt.Errorf("--workers: want at least 1, got %d", f.workers)
 	}
-	var snap *idc.Model
 	if f.snapshot != "" {
-		if snap, err = idc.Load(f.snapshot); err != nil {
-			return err
+		if hs.snap, err = idc.Load(f.snapshot); err != nil {
+			return nil, err
 		}
 	}
+	return hs, nil
+}
+
+func (a *App) runHunt(cmd *cobra.Command, args []string, f huntFlags) error {
+	hs, err := a.huntSetup(f)
+	if err != nil {
+		return err
+	}
+	format, gate, cfg, rs, filter, snap := hs.format, hs.gate, hs.cfg, hs.rules, hs.filter, hs.snap
 	paths, objs, err := a.resolveInputs(cmd, args, filter, f.aws)
 	if err != nil {
 		return err
@@ -148,17 +176,26 @@ func (a *App) runHunt(cmd *cobra.Command, args []string, f huntFlags) error {
 	if !f.quiet {
 		writeSummary(a.Stderr, res)
 	}
-	if gate != nil {
-		for _, fd := range res.Findings {
-			if fd.Severity >= *gate {
-				return withCode(ExitFindings, "")
-			}
-		}
+	if gated(gate, res.Findings) {
+		return withCode(ExitFindings, "")
 	}
 	if res.InputErrors > 0 || res.Scan.FilesFailed > 0 {
 		return withCode(ExitBadInput, "%d input errors: some input could not be read (see above)", res.InputErrors)
 	}
 	return nil
+}
+
+// gated reports whether a finding reaches the --fail-on severity.
+func gated(gate *finding.Severity, fs []finding.Finding) bool {
+	if gate == nil {
+		return false
+	}
+	for _, fd := range fs {
+		if fd.Severity >= *gate {
+			return true
+		}
+	}
+	return false
 }
 
 // writeSummary prints what was read, skipped and found.

@@ -2,8 +2,6 @@ package cli
 
 import (
 	"fmt"
-	"regexp"
-	"strconv"
 	"strings"
 	"time"
 
@@ -108,23 +106,12 @@ Exit status: 0 no failed check at or above --fail-on (or no --fail-on), 1 error,
 	return cmd
 }
 
-var dayWeekRe = regexp.MustCompile(`^(\d{1,5})([dw])$`)
-
-// parseWindow reads 90d / 2w, or anything config.ParseDuration takes.
+// parseWindow reads --window: any duration config.ParseDuration takes (90d,
+// 2w, 36h, P30D), and only a positive one.
 func parseWindow(s string) (time.Duration, error) {
-	s = strings.TrimSpace(s)
-	var d time.Duration
-	if m := dayWeekRe.FindStringSubmatch(strings.ToLower(s)); m != nil {
-		n, _ := strconv.Atoi(m[1])
-		d = time.Duration(n) * 24 * time.Hour
-		if m[2] == "w" {
-			d *= 7
-		}
-	} else {
-		var err error
-		if d, err = config.ParseDuration(s); err != nil {
-			return 0, err
-		}
+	d, err := config.ParseDuration(s)
+	if err != nil {
+		return 0, err
 	}
 	if d <= 0 {
 		return 0, fmt.Errorf("want a positive duration, got %q", s)

@@ -148,6 +148,8 @@ func TestParseWindow(t *testing.T) {
 		{"36h", 36 * time.Hour, false},
 		{"P30D", 30 * 24 * time.Hour, false},
 		{"PT12H", 12 * time.Hour, false},
+		{"1.5d", 36 * time.Hour, false},
+		{"90D", 90 * 24 * time.Hour, false},
 		{"0d", 0, true},
 		{"-5h", 0, true},
 		{"d", 0, true},

@@ -33,14 +33,7 @@ func (a *App) rulesCmd() *cobra.Command {
 				if !r.Generates() {
 					continue
 				}
-				kind := "rule"
-				if r.IsCorrelation() {
-					kind = "correlation"
-				}
-				if r.Guardrail {
-					kind += ", guardrail"
-				}
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", r.ID, r.Level, kind, r.Title)
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", r.Portcullis.ID, r.Level, r.KindLabel(), r.Title)
 			}
 			return tw.Flush()
 		},
@@ -58,8 +51,8 @@ func (a *App) rulesCmd() *cobra.Command {
 			if r == nil {
 				return fmt.Errorf("no rule %q (see portcullis rules list)", args[0])
 			}
-			fmt.Fprintf(a.Stdout, "# %s — %s (from %s)\n", r.ID, r.Title, r.Source)
-			_, err = a.Stdout.Write(r.YAML())
+			fmt.Fprintf(a.Stdout, "# %s — %s (from %s)\n", r.Portcullis.ID, r.Title, r.Source)
+			_, err = a.Stdout.Write(r.YAML)
 			return err
 		},
 	}

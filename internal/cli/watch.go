@@ -135,7 +135,9 @@ func (a *App) runWatch(ctx context.Context, f watchFlags) error {
 		if err != nil {
 			return fmt.Errorf("--baseline: %w", err)
 		}
-		det = eng.Stream().WithBaseline(base)
+		if det, err = watch.NewDriftDetector(eng, base); err != nil {
+			return fmt.Errorf("--baseline: %w", err)
+		}
 	}
 	w, err := watch.New(ctx, watch.Options{
 		Detector: det, Store: st, Alerts: group, Logger: logger,
@@ -180,4 +182,4 @@ func (a *App) runWatch(ctx context.Context, f watchFlags) error {
 }
 
 // DriftRuleDoc names the rule drift findings carry.
-const DriftRuleDoc = "rule " + detect.DriftRule
+const DriftRuleDoc = "rule " + watch.DriftRule

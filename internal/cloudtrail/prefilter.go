@@ -3,9 +3,13 @@ package cloudtrail
 import (
 	"bytes"
 	"encoding/json"
+	"strings"
+	"unicode/utf8"
 )
 
-// Interest describes records some rule may want.
+// Interest describes records some rule may want. Source and Names compare
+// case-insensitively, as Sigma compares values without |cased (a rule may
+// spell createaccountassignment).
 type Interest struct {
 	Source string   // eventSource; "" matches every record
 	Names  []string // eventName values; empty (with no NamePrefixes) means any
@@ -22,13 +26,13 @@ type Interest struct {
 // Contains strings, always passes.
 type Prefilter struct {
 	all       bool
-	bySource  map[string][]int // eventSource -> indexes into in
+	bySource  map[string][]int // eventSource in lower case -> indexes into in
 	in        []compiled
 	escLetter [128]bool
 }
 
 type compiled struct {
-	names    map[string]struct{} // nil: any name (unless prefixes)
+	names    map[string]struct{} // in lower case; nil: any name (unless prefixes)
 	prefixes []string
 	contains [][]byte
 }
@@ -49,13 +53,14 @@ func NewPrefilter(in []Interest) *Prefilter {
 			c.prefixes = it.NamePrefixes
 			c.names = make(map[string]struct{}, len(it.Names))
 			for _, n := range it.Names {
-				c.names[n] = struct{}{}
+				c.names[strings.ToLower(n)] = struct{}{}
 			}
 		}
 		for _, s := range it.Contains {
 			c.contains = append(c.contains, []byte(s))
 		}
-		p.bySource[it.Source] = append(p.bySource[it.Source], len(p.in))
+		src := strings.ToLower(it.Source)
+		p.bySource[src] = append(p.bySource[src], len(p.in))
 		p.in = append(p.in, c)
 	}
 	// A key spelled with \u escapes can only decode to eventSource or
@@ -112,7 +117,8 @@ func (p *Prefilter) Match(rec []byte) bool {
 		if !ok {
 			continue
 		}
-		for _, id := range p.bySource[string(v)] {
+		var buf [64]byte
+		for _, id := range p.bySource[string(lower(v, &buf))] {
 			if p.in[id].namesMatch(rec) && p.in[id].containsMatch(rec) {
 				return true
 			}
@@ -134,7 +140,8 @@ func (p *Prefilter) MatchRecord(r *Record) bool {
 	}
 	if r.src >= 0 {
 		if v, ok := stringValueAt(r.Raw, r.src); ok {
-			for _, id := range p.bySource[string(v)] {
+			var buf [64]byte
+			for _, id := range p.bySource[string(lower(v, &buf))] {
 				c := &p.in[id]
 				if c.names != nil {
 					n, ok := stringValueAt(r.Raw, r.name)
@@ -161,7 +168,8 @@ func (p *Prefilter) MatchEvent(e *Event) bool {
 	if p == nil || p.all {
 		return true
 	}
-	for _, id := range p.bySource[e.Source] {
+	var buf [64]byte
+	for _, id := range p.bySource[string(lower([]byte(e.Source), &buf))] {
 		c := &p.in[id]
 		if c.nameOK(e.Name) && c.containsMatch(e.Raw) {
 			return true
@@ -174,10 +182,12 @@ func (c *compiled) nameOK(name string) bool {
 	return c.names == nil || c.wants([]byte(name))
 }
 
-// wants reports whether an eventName value is one of the names or starts
-// with one of the prefixes.
+// wants reports whether an eventName value is one of the names (in any
+// case) or starts with one of the prefixes (exactly: they come from |cased
+// rules).
 func (c *compiled) wants(name []byte) bool {
-	if _, ok := c.names[string(name)]; ok {
+	var buf [64]byte
+	if _, ok := c.names[string(lower(name, &buf))]; ok {
 		return true
 	}
 	for _, p := range c.prefixes {
@@ -251,7 +261,8 @@ func (p *Prefilter) matchDecoded(rec []byte) bool {
 		return false
 	}
 	_ = json.Unmarshal(m["eventName"], &name)
-	for _, id := range p.bySource[src] {
+	var buf [64]byte
+	for _, id := range p.bySource[string(lower([]byte(src), &buf))] {
 		c := &p.in[id]
 		if c.nameOK(name) && c.containsMatch(rec) {
 			return true
@@ -300,4 +311,29 @@ func unhex(c byte) int {
 		return int(c-'A') + 10
 	}
 	return -1
+}
+
+// lower returns b in lower case the way strings.ToLower (and so Sigma's
+// matching) does: b itself when it holds no upper-case letter, else a copy
+// in buf when it fits. Values are short, and the common all-ASCII case
+// allocates nothing.
+func lower(b []byte, buf *[64]byte) []byte {
+	upper := false
+	for _, c := range b {
+		if c >= utf8.RuneSelf {
+			return []byte(strings.ToLower(string(b)))
+		}
+		upper = upper || 'A' <= c && c <= 'Z'
+	}
+	if !upper {
+		return b
+	}
+	out := buf[:0]
+	for _, c := range b {
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		out = append(out, c)
+	}
+	return out
 }

@@ -186,3 +186,44 @@ func TestPrefilterNamePrefixes(t *testing.T) {
 		}
 	}
 }
+
+// TestPrefilterIgnoresCase: Sigma compares eventSource and eventName
+// without regard to case (unless |cased), so the prefilter must let a
+// record through whatever case a rule spells them in; prefixes (from
+// |cased rules) stay exact.
+func TestPrefilterIgnoresCase(t *testing.T) {
+	p := cloudtrail.NewPrefilter([]cloudtrail.Interest{
+		{Source: "SSO.amazonaws.com", Names: []string{"createaccountassignment", "kelvin"}},
+		{Source: "cloudtrail.amazonaws.com", NamePrefixes: []string{"Stop"}},
+	})
+	cases := map[string]bool{
+		`{"eventSource":"sso.amazonaws.com","eventName":"CreateAccountAssignment"}`:      true,
+		`{"eventSource":"sso.amazonaws.com","eventName":"CREATEACCOUNTASSIGNMENT"}`:      true,
+		`{"eventSource":"sso.amazonaws.com","eventName":"\u212Aelvin"}`:                  true, // Kelvin sign: strings.ToLower gives "kelvin"
+		`{"eventSource":"sso.amazonaws.com","eventName":"DeleteAccountAssignment"}`:      false,
+		`{"eventSource":"cloudtrail.amazonaws.com","eventName":"StopLogging"}`:           true,
+		`{"eventSource":"cloudtrail.amazonaws.com","eventName":"stopLogging"}`:           false,
+		`{"eventSource":"CloudTrail.amazonaws.com","eventName":"StopLoggingEverywhere"}`: true,
+	}
+	for rec, want := range cases {
+		if got := p.Match([]byte(rec)); got != want {
+			t.Errorf("Match(%s) = %v", rec, got)
+		}
+		err := cloudtrail.SplitRecords([]byte(rec), func(r *cloudtrail.Record) error {
+			if got := p.MatchRecord(r); got != want {
+				t.Errorf("MatchRecord(%s) = %v", rec, got)
+			}
+			return nil
+		}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ev, err := cloudtrail.Decode([]byte(rec), cloudtrail.Origin{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := p.MatchEvent(ev); got != want {
+			t.Errorf("MatchEvent(%s) = %v", rec, got)
+		}
+	}
+}

@@ -50,22 +50,6 @@ func TestParseErrorsNameTheKey(t *testing.T) {
 	}
 }
 
-func TestParseDuration(t *testing.T) {
-	cases := map[string]time.Duration{"PT1H": time.Hour, "PT12H": 12 * time.Hour, "PT90M": 90 * time.Minute,
-		"P1D": 24 * time.Hour, "PT1H30M": 90 * time.Minute, "PT3600S": time.Hour, "4h": 4 * time.Hour, "pt2h": 2 * time.Hour}
-	for in, want := range cases {
-		got, err := ParseDuration(in)
-		if err != nil || got != want {
-			t.Errorf("%s: got %v, %v; want %v", in, got, err, want)
-		}
-	}
-	for _, bad := range []string{"", "P", "PT", "12", "PTH", "P1Y"} {
-		if _, err := ParseDuration(bad); err == nil {
-			t.Errorf("%q: want an error", bad)
-		}
-	}
-}
-
 func TestEmptyIsDefault(t *testing.T) {
 	c, err := Parse(nil)
 	if err != nil || c.MaxSessionDuration != DefaultMaxSessionDuration || c.LargeGroupSize != DefaultLargeGroupSize {

@@ -22,7 +22,7 @@ const guardrailFloor = finding.Medium
 func (e *Engine) severity(r *Rule, ev *cloudtrail.Event, allowed bool) (finding.Severity, []string) {
 	sev := r.Level
 	var reasons []string
-	for _, esc := range r.Escalate {
+	for _, esc := range r.escalate {
 		if esc.Level > sev && esc.when.eval(ev) {
 			sev = esc.Level
 			if esc.Reason != "" {
@@ -31,7 +31,7 @@ func (e *Engine) severity(r *Rule, ev *cloudtrail.Event, allowed bool) (finding.
 		}
 	}
 	switch {
-	case r.Guardrail:
+	case r.Portcullis.Guardrail:
 		if sev < guardrailFloor {
 			sev = guardrailFloor
 		}
@@ -81,7 +81,7 @@ func (e *Engine) build(r *Rule, ev *cloudtrail.Event, done *partial) finding.Fin
 	sev, reasons := e.severity(r, ev, allowed)
 	f := finding.Finding{
 		Schema:      finding.Schema,
-		Rule:        r.ID,
+		Rule:        r.Portcullis.ID,
 		Title:       r.Title,
 		Severity:    sev,
 		Time:        ev.Time,
@@ -89,8 +89,8 @@ func (e *Engine) build(r *Rule, ev *cloudtrail.Event, done *partial) finding.Fin
 		Account:     ev.Account,
 		Region:      ev.Region,
 		Targets:     targetsOf(ev),
-		Attack:      attackIDs(r.Tags),
-		Remediation: strings.TrimSpace(r.Remediation),
+		Attack:      r.Attack(),
+		Remediation: strings.TrimSpace(r.Portcullis.Remediation),
 		Reasons:     reasons,
 	}
 	ids := []string{}
@@ -107,11 +107,11 @@ func (e *Engine) build(r *Rule, ev *cloudtrail.Event, done *partial) finding.Fin
 			mergeTargets(&f.Targets, done.Steps[i].Targets)
 		}
 	} else {
-		f.Events = []finding.EventRef{refOf(ev)}
+		f.Events = []finding.EventRef{EventRef(ev)}
 		ids = append(ids, eventKey(ev))
 	}
-	f.ID = finding.StableID(r.ID, ids...)
-	f.Summary = render(r.Summary, ev)
+	f.ID = finding.StableID(r.Portcullis.ID, ids...)
+	f.Summary = render(r.Portcullis.Summary, ev)
 	if f.Summary == "" {
 		f.Summary = r.Title
 	}
@@ -119,7 +119,7 @@ func (e *Engine) build(r *Rule, ev *cloudtrail.Event, done *partial) finding.Fin
 }
 
 func (e *Engine) signal(r *Rule, ev *cloudtrail.Event) signal {
-	return signal{Rule: r.Name, Time: ev.Time, Event: refOf(ev), Actor: actorOf(ev), Targets: targetsOf(ev), Account: ev.Account, Region: ev.Region}
+	return signal{Rule: r.Name, Time: ev.Time, Event: EventRef(ev), Actor: actorOf(ev), Targets: targetsOf(ev), Account: ev.Account, Region: ev.Region}
 }
 
 // eventKey identifies an event for finding ids; records without an eventID
@@ -131,7 +131,8 @@ func eventKey(ev *cloudtrail.Event) string {
 	return fmt.Sprintf("%s#%d", ev.Origin.File, ev.Origin.Index)
 }
 
-func refOf(ev *cloudtrail.Event) finding.EventRef {
+// EventRef is how a finding names the event it came from.
+func EventRef(ev *cloudtrail.Event) finding.EventRef {
 	return finding.EventRef{EventID: ev.ID, EventName: ev.Name, EventSource: ev.Source, Time: ev.Time, File: ev.Origin.File}
 }
 
@@ -188,19 +189,6 @@ func mergeTargets(dst *finding.Targets, src finding.Targets) {
 	set(&dst.PolicyARN, src.PolicyARN)
 	set(&dst.SessionDuration, src.SessionDuration)
 	set(&dst.TargetType, src.TargetType)
-}
-
-var attackTag = regexp.MustCompile(`^attack\.(t\d{4}(\.\d{3})?)$`)
-
-// attackIDs turns Sigma tags (attack.t1098.003) into ATT&CK ids (T1098.003).
-func attackIDs(tags []string) []string {
-	var out []string
-	for _, t := range tags {
-		if m := attackTag.FindStringSubmatch(strings.ToLower(t)); m != nil {
-			out = append(out, strings.ToUpper(m[1]))
-		}
-	}
-	return out
 }
 
 var placeholder = regexp.MustCompile(`\{([A-Za-z0-9_.\-]+)(\|[^{}]*)?\}`)

@@ -7,11 +7,16 @@ import (
 
 	"github.com/portcullis-sec/portcullis/internal/cloudtrail"
 	"github.com/portcullis-sec/portcullis/internal/finding"
+	"github.com/portcullis-sec/portcullis/internal/sigma"
 )
 
-// maxGroups bounds each correlation's state; the oldest groups are dropped
+// defaultMaxGroups bounds each correlation's state (and the failure
+// counters) unless an engine says otherwise; the oldest groups are dropped
 // first when an attacker (or a busy org) floods it.
-const maxGroups = 50_000
+const defaultMaxGroups = 50_000
+
+// correlation evaluates a correlation block.
+type correlation struct{ *sigma.Correlation }
 
 // signal is what a correlation keeps of a matching event.
 type signal struct {
@@ -64,8 +69,9 @@ func (c *correlation) groupKey(rule string, ev *cloudtrail.Event) (string, bool)
 }
 
 // feed advances the correlation with an event that matched base rule
-// `rule`. It returns a completed match, if any.
-func (c *correlation) feed(st *corrState, rule string, s signal, key string) *partial {
+// `rule`, keeping at most maxGroups groups. It returns a completed match, if
+// any.
+func (c *correlation) feed(st *corrState, rule string, s signal, key string, maxGroups int) *partial {
 	c.expire(st, key, s.Time)
 	st.Last[key] = s.Time
 	idx := indexOf(c.Rules, rule)
@@ -81,7 +87,7 @@ func (c *correlation) feed(st *corrState, rule string, s signal, key string) *pa
 			p.Steps = append(p.Steps, s)
 		}
 		st.Groups[key] = ps
-		if p.Count >= c.GTE {
+		if p.Count >= c.Condition.GTE {
 			delete(st.Groups, key)
 			return p
 		}
@@ -135,7 +141,7 @@ func (c *correlation) feed(st *corrState, rule string, s signal, key string) *pa
 		}
 	}
 	st.Groups[key] = ps
-	c.evict(st)
+	c.evict(st, maxGroups)
 	return done
 }
 
@@ -158,7 +164,7 @@ func (c *correlation) expire(st *corrState, key string, now time.Time) {
 	st.Groups[key] = kept
 }
 
-func (c *correlation) evict(st *corrState) {
+func (c *correlation) evict(st *corrState, maxGroups int) {
 	if len(st.Groups) <= maxGroups {
 		return
 	}

@@ -17,24 +17,28 @@ func Docs(rs *RuleSet, cfg *config.Config) (string, error) {
 		if !r.Generates() {
 			continue
 		}
+		if r.RaisedByWatch() {
+			fmt.Fprintf(&b, "| `%s` | %s, raised by `watch --baseline` | one per grant outside the known-good baseline, at the difference's severity |\n", r.Portcullis.ID, r.Level)
+			continue
+		}
 		ex, sev, err := rs.example(r, cfg)
 		if err != nil {
 			return "", err
 		}
 		lvl := r.Level.String()
-		if r.Guardrail {
+		if r.Portcullis.Guardrail {
 			lvl += " (guardrail)"
 		}
 		if r.IsCorrelation() {
 			lvl += ", correlation"
 		}
-		fmt.Fprintf(&b, "| `%s` | %s | **%s**: %s |\n", r.ID, lvl, sev, strings.ReplaceAll(ex, "|", "\\|"))
+		fmt.Fprintf(&b, "| `%s` | %s | **%s**: %s |\n", r.Portcullis.ID, lvl, sev, strings.ReplaceAll(ex, "|", "\\|"))
 	}
 	return b.String(), nil
 }
 
 func (rs *RuleSet) example(r *Rule, cfg *config.Config) (summary, severity string, err error) {
-	for _, t := range r.Tests {
+	for _, t := range r.Portcullis.Tests {
 		if !t.Match {
 			continue
 		}
@@ -54,7 +58,7 @@ func (rs *RuleSet) example(r *Rule, cfg *config.Config) (summary, severity strin
 			return "", "", fmt.Errorf("%s: %w", r.Source, err)
 		}
 		for _, f := range e.Process(ev) {
-			if f.Rule == r.ID {
+			if f.Rule == r.Portcullis.ID {
 				return f.Summary, f.Severity.String(), nil
 			}
 		}

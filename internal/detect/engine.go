@@ -2,8 +2,7 @@ package detect
 
 import (
 	"fmt"
-	"sort"
-	"strings"
+	"slices"
 	"time"
 
 	"github.com/portcullis-sec/portcullis/internal/cloudtrail"
@@ -17,15 +16,20 @@ import (
 // (the Identity Center model moves forward with each event; correlation
 // windows fill) and not safe for concurrent use: one owner feeds it.
 type Engine struct {
-	rules    []*Rule
-	plain    []*Rule
-	corrs    []*Rule
-	byName   map[string]*Rule
-	feeds    map[string][]*Rule // base rule name -> correlations using it
-	cfg      *config.Config
-	enricher *enrich.Enricher
-	state    map[string]*corrState  // correlation rule id -> windows
-	failures map[string][]time.Time // actor key -> recent failed writes
+	rules []*Rule
+	// primary rules run on every event in scope; fallback rules only when
+	// no primary rule raised a finding.
+	primary, fallback []*Rule
+	corrs             []*Rule
+	byName            map[string]*Rule
+	feeds             map[string][]*Rule // base rule name -> correlations using it
+	cfg               *config.Config
+	enricher          *enrich.Enricher
+	state             map[string]*corrState  // correlation rule id -> windows
+	failures          map[string][]time.Time // actor key -> recent failed writes
+	// maxGroups bounds each correlation's groups and the failure counters
+	// (defaultMaxGroups; tests set it small).
+	maxGroups int
 	// ApplyErrors counts events the model could not apply (malformed
 	// fields); the error is not fatal to detection.
 	ApplyErrors []error
@@ -44,7 +48,7 @@ const (
 	failureWindow    = time.Hour
 )
 
-// NewEngine binds a parsed rule set to a config and a starting state.
+// NewEngine compiles a rule set against a config and a starting state.
 // state may be nil (an empty model is used).
 func NewEngine(rs *RuleSet, cfg *config.Config, state *idc.Model) (*Engine, error) {
 	if cfg == nil {
@@ -54,26 +58,27 @@ func NewEngine(rs *RuleSet, cfg *config.Config, state *idc.Model) (*Engine, erro
 		state = idc.New("events")
 	}
 	e := &Engine{
-		byName:   map[string]*Rule{},
-		feeds:    map[string][]*Rule{},
-		cfg:      cfg,
-		enricher: enrich.New(cfg, state),
-		state:    map[string]*corrState{},
-		failures: map[string][]time.Time{},
+		byName:    map[string]*Rule{},
+		feeds:     map[string][]*Rule{},
+		cfg:       cfg,
+		enricher:  enrich.New(cfg, state),
+		state:     map[string]*corrState{},
+		failures:  map[string][]time.Time{},
+		maxGroups: defaultMaxGroups,
 	}
-	// Rules hold bound placeholders, so each engine parses its own copy.
-	for _, src := range rs.sources {
-		r, err := ParseRule(src.data, src.name)
-		if err != nil {
-			return nil, err
-		}
-		e.rules = append(e.rules, r)
+	// The syntax trees are shared; each engine compiles its own matchers
+	// (placeholders are bound to its config).
+	for _, sr := range rs.parsed {
+		e.rules = append(e.rules, &Rule{Rule: sr})
 	}
 	if err := e.link(); err != nil {
 		return nil, err
 	}
-	if err := e.bind(); err != nil {
-		return nil, err
+	c := newCompiler(cfg)
+	for _, r := range e.rules {
+		if err := c.rule(r); err != nil {
+			return nil, err
+		}
 	}
 	return e, nil
 }
@@ -81,11 +86,11 @@ func NewEngine(rs *RuleSet, cfg *config.Config, state *idc.Model) (*Engine, erro
 func (e *Engine) link() error {
 	ids := map[string]string{}
 	for _, r := range e.rules {
-		if r.ID != "" {
-			if prev, dup := ids[r.ID]; dup {
-				return fmt.Errorf("%s: rule id %s already defined in %s", r.Source, r.ID, prev)
+		if id := r.Portcullis.ID; id != "" {
+			if prev, dup := ids[id]; dup {
+				return fmt.Errorf("%s: rule id %s already defined in %s", r.Source, id, prev)
 			}
-			ids[r.ID] = r.Source
+			ids[id] = r.Source
 		}
 		if r.Name != "" {
 			if prev, dup := e.byName[r.Name]; dup {
@@ -93,73 +98,41 @@ func (e *Engine) link() error {
 			}
 			e.byName[r.Name] = r
 		}
-		if r.IsCorrelation() {
+		switch {
+		case r.RaisedByWatch():
+			// Metadata only: watch --baseline raises its findings.
+		case r.IsCorrelation():
 			e.corrs = append(e.corrs, r)
-		} else {
-			r.scope = scopeOf(r)
-			e.plain = append(e.plain, r)
+		case r.Portcullis.Fallback:
+			e.fallback = append(e.fallback, r)
+		default:
+			e.primary = append(e.primary, r)
 		}
 	}
 	for _, c := range e.corrs {
-		if c.ID == "" {
+		if c.Portcullis.ID == "" {
 			return fmt.Errorf("%s: correlation rule %q needs portcullis.id", c.Source, c.Title)
 		}
-		for _, name := range c.corr.Rules {
+		for _, name := range c.Correlation.Rules {
 			base, ok := e.byName[name]
 			if !ok {
-				return fmt.Errorf("%s: correlation %s: unknown rule %q", c.Source, c.ID, name)
+				return fmt.Errorf("%s: correlation %s: unknown rule %q", c.Source, c.Portcullis.ID, name)
 			}
-			if base.IsCorrelation() {
-				return fmt.Errorf("%s: correlation %s: chaining correlations (%q) is not supported", c.Source, c.ID, name)
+			if base.IsCorrelation() || base.RaisedByWatch() {
+				return fmt.Errorf("%s: correlation %s: chaining correlations (%q) is not supported", c.Source, c.Portcullis.ID, name)
 			}
-			if !c.corr.Generate {
+			if !c.Correlation.Generate {
 				base.silent = true
 			}
 			e.feeds[name] = append(e.feeds[name], c)
 		}
-		e.state[c.ID] = newCorrState()
+		c.corr = &correlation{c.Correlation}
+		e.state[c.Portcullis.ID] = newCorrState()
 	}
-	for _, r := range e.plain {
-		if r.ID == "" && len(e.feeds[r.Name]) == 0 {
+	for _, r := range e.plainRules() {
+		r.scope = scopeOf(r)
+		if r.Portcullis.ID == "" && len(e.feeds[r.Name]) == 0 {
 			return fmt.Errorf("%s: rule %q has no portcullis.id and feeds no correlation", r.Source, r.Title)
-		}
-	}
-	return nil
-}
-
-// bind fills %placeholders% from the config.
-func (e *Engine) bind() error {
-	values := map[string][]string{
-		"sensitive_accounts": e.cfg.SensitiveAccounts,
-		"privileged_groups":  e.cfg.PrivilegedGroups,
-	}
-	for _, a := range e.cfg.Admins {
-		values["admins"] = append(values["admins"], a.Pattern)
-	}
-	for _, r := range e.plain {
-		sels := []*selection{}
-		for _, s := range r.detection.selections {
-			sels = append(sels, s)
-		}
-		for _, esc := range r.Escalate {
-			sels = append(sels, esc.when)
-		}
-		for _, s := range sels {
-			for _, alt := range s.alts {
-				for _, fm := range alt {
-					for _, vm := range fm.values {
-						if x, ok := vm.(*expandMatcher); ok {
-							v, known := values[x.placeholder]
-							if !known && !strings.HasPrefix(x.placeholder, "env:") {
-								return fmt.Errorf("%s: unknown placeholder %%%s%% (known: admins, sensitive_accounts, privileged_groups)", r.Source, x.placeholder)
-							}
-							if err := x.bind(v); err != nil {
-								return fmt.Errorf("%s: %w", r.Source, err)
-							}
-						}
-					}
-				}
-			}
 		}
 	}
 	return nil
@@ -168,39 +141,68 @@ func (e *Engine) bind() error {
 // Rules returns the loaded rules in load order.
 func (e *Engine) Rules() []*Rule { return e.rules }
 
+// Config returns the config the engine was built with.
+func (e *Engine) Config() *config.Config { return e.cfg }
+
+// ModelVersion counts changes to the Identity Center model (events applied,
+// names learned): a caller can tell whether an event moved it.
+func (e *Engine) ModelVersion() uint64 { return e.modelVersion }
+
 // State returns the Identity Center model as moved forward so far.
 func (e *Engine) State() *idc.Model { return e.enricher.State() }
 
-// Process enriches one event, evaluates every rule and correlation, moves
-// the model forward, and returns the findings it raised.
+// plainRules returns the rules with a detection, primary then fallback.
+func (e *Engine) plainRules() []*Rule { return slices.Concat(e.primary, e.fallback) }
+
+// Process enriches one event, evaluates the rules and feeds the
+// correlations, moves the model forward, and returns the findings raised.
+// Fallback rules (a write by an unlisted actor) run only when no other rule
+// raised a finding for the event.
 func (e *Engine) Process(ev *cloudtrail.Event) []finding.Finding {
 	e.enricher.Enrich(ev)
 	e.trackFailure(ev) // before the rules: the current failure counts
-	var out []finding.Finding
-	matched := false
-	for pass := 0; pass < 2; pass++ {
-		for _, r := range e.plain {
-			if r.Fallback != (pass == 1) || (pass == 1 && matched) || !r.inScope(ev) {
-				continue
-			}
-			if !r.detection.eval(ev) {
-				continue
-			}
-			if r.Generates() {
-				matched = true
-				out = append(out, e.build(r, ev, nil))
-			}
-			for _, c := range e.feeds[r.Name] {
-				key, ok := c.corr.groupKey(r.Name, ev)
-				if !ok {
-					continue
-				}
-				if done := c.corr.feed(e.state[c.ID], r.Name, e.signal(r, ev), key); done != nil {
-					out = append(out, e.build(c, ev, done))
-				}
-			}
+	at := placeOf(ev)
+	out, raised := e.evaluate(e.primary, ev, at, nil)
+	if !raised {
+		out, _ = e.evaluate(e.fallback, ev, at, out)
+	}
+	e.moveModel(ev)
+	return out
+}
+
+// evaluate runs rules over ev and appends what they raise to out; raised
+// reports whether a rule of its own (not a correlation) raised a finding.
+func (e *Engine) evaluate(rules []*Rule, ev *cloudtrail.Event, at place, out []finding.Finding) (_ []finding.Finding, raised bool) {
+	for _, r := range rules {
+		if !r.scope.holds(at) || !r.match.eval(ev) {
+			continue
+		}
+		if r.Generates() {
+			raised = true
+			out = append(out, e.build(r, ev, nil))
+		}
+		out = e.correlate(r, ev, out)
+	}
+	return out, raised
+}
+
+// correlate feeds ev, matched by base rule r, to the correlations using r
+// and appends the ones it completes.
+func (e *Engine) correlate(r *Rule, ev *cloudtrail.Event, out []finding.Finding) []finding.Finding {
+	for _, c := range e.feeds[r.Name] {
+		key, ok := c.corr.groupKey(r.Name, ev)
+		if !ok {
+			continue
+		}
+		if done := c.corr.feed(e.state[c.Portcullis.ID], r.Name, e.signal(r, ev), key, e.maxGroups); done != nil {
+			out = append(out, e.build(c, ev, done))
 		}
 	}
+	return out
+}
+
+// moveModel applies ev to the Identity Center model and counts the change.
+func (e *Engine) moveModel(ev *cloudtrail.Event) {
 	changed, err := e.State().Apply(ev)
 	if err != nil && len(e.ApplyErrors) < 1000 {
 		e.ApplyErrors = append(e.ApplyErrors, err)
@@ -209,7 +211,6 @@ func (e *Engine) Process(ev *cloudtrail.Event) []finding.Finding {
 		e.learned = e.enricher.Learned()
 		e.modelVersion++
 	}
-	return out
 }
 
 func (e *Engine) trackFailure(ev *cloudtrail.Event) {
@@ -222,7 +223,7 @@ func (e *Engine) trackFailure(ev *cloudtrail.Event) {
 		ts = ts[1:]
 	}
 	e.failures[k] = ts
-	if len(e.failures) > maxGroups {
+	if len(e.failures) > e.maxGroups {
 		for k2 := range e.failures {
 			delete(e.failures, k2)
 			break
@@ -238,115 +239,4 @@ func (e *Engine) recentFailures(ev *cloudtrail.Event) int {
 		}
 	}
 	return n
-}
-
-// Interest derives the prefilter from the rules: the event sources and
-// names (or name prefixes) any rule can match, plus the reads that teach
-// the state names (learnReads). A rule that names no eventSource makes the
-// prefilter pass everything.
-func (e *Engine) Interest() []cloudtrail.Interest {
-	type group struct {
-		src      string
-		contains []string
-		any      bool
-		names    map[string]bool
-		prefixes map[string]bool
-	}
-	groups := map[string]*group{}
-	var order []string
-	add := func(in cloudtrail.Interest) {
-		k := in.Source + "\x00" + strings.Join(in.Contains, "\x00")
-		g := groups[k]
-		if g == nil {
-			g = &group{src: in.Source, contains: in.Contains, names: map[string]bool{}, prefixes: map[string]bool{}}
-			groups[k] = g
-			order = append(order, k)
-		}
-		if len(in.Names) == 0 && len(in.NamePrefixes) == 0 {
-			g.any = true
-		}
-		for _, n := range in.Names {
-			g.names[n] = true
-		}
-		for _, p := range in.NamePrefixes {
-			g.prefixes[p] = true
-		}
-	}
-	for _, r := range e.plain {
-		for _, in := range r.interest() {
-			if in.Source == "" {
-				return nil
-			}
-			add(in)
-		}
-	}
-	for _, in := range learnReads {
-		add(in)
-	}
-	sort.Strings(order)
-	out := make([]cloudtrail.Interest, 0, len(order))
-	for _, k := range order {
-		g := groups[k]
-		in := cloudtrail.Interest{Source: g.src, Contains: g.contains}
-		if !g.any {
-			in.Names, in.NamePrefixes = sortedSet(g.names), sortedSet(g.prefixes)
-		}
-		out = append(out, in)
-	}
-	return out
-}
-
-// learnReads are read calls whose responses name permission sets and
-// groups (enrich learns them): a trail often starts long after those were
-// created.
-var learnReads = []cloudtrail.Interest{
-	{Source: "sso.amazonaws.com", Names: []string{"DescribePermissionSet"}},
-	{Source: "identitystore.amazonaws.com", Names: []string{"DescribeGroup", "ListGroups"}},
-	{Source: "sso-directory.amazonaws.com", Names: []string{"DescribeGroup", "DescribeGroups", "SearchGroups", "ListGroups"}},
-}
-
-func sortedSet(m map[string]bool) []string {
-	if len(m) == 0 {
-		return nil
-	}
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
-}
-
-// scopeOf turns a rule's interest into a lookup table; nil when the rule can
-// match any event.
-func scopeOf(r *Rule) map[string]map[string]bool {
-	in := r.interest()
-	scope := map[string]map[string]bool{}
-	for _, i := range in {
-		if i.Source == "" {
-			return nil
-		}
-		names, seen := scope[i.Source]
-		switch {
-		case len(i.Names) == 0:
-			scope[i.Source] = map[string]bool{} // every name
-		case !seen:
-			names = map[string]bool{}
-			scope[i.Source] = names
-			fallthrough
-		case len(names) > 0:
-			for _, n := range i.Names {
-				names[n] = true
-			}
-		}
-	}
-	return scope
-}
-
-func (r *Rule) inScope(ev *cloudtrail.Event) bool {
-	if r.scope == nil {
-		return true
-	}
-	names, ok := r.scope[ev.Source]
-	return ok && (len(names) == 0 || names[ev.Name])
 }

@@ -104,20 +104,72 @@ func TestCorrelationSurvivesSaveRestore(t *testing.T) {
 	}
 }
 
+// TestCorrelationStateIsBounded: a flood of distinct groups keeps at most
+// the bound, and what goes is the oldest: a late sequence still completes,
+// an early one no longer can.
 func TestCorrelationStateIsBounded(t *testing.T) {
 	e := engine(t)
+	e.maxGroups = 100
+	const flood = 150
 	t0 := time.Date(2026, 11, 2, 10, 0, 0, 0, time.UTC)
-	for i := 0; i < maxGroups+500; i++ {
-		js := fmt.Sprintf(`{"eventSource":"sso.amazonaws.com","eventName":"CreatePermissionSet","eventTime":%q,"eventID":"e%d",
-		"userIdentity":{"type":"IAMUser","arn":"arn:aws:iam::1:user/u%d"},"responseElements":{"permissionSet":{"name":"p","permissionSetArn":"arn:aws:sso:::permissionSet/i/ps-%d"}}}`,
-			t0.Format(time.RFC3339), i, i, i)
+	actor := func(i int) string { return fmt.Sprintf(`{"type":"IAMUser","arn":"arn:aws:iam::1:user/u%d"}`, i) }
+	psARN := func(i int) string { return fmt.Sprintf("arn:aws:sso:::permissionSet/i/ps-%d", i) }
+	decode := func(js string) *cloudtrail.Event {
 		ev, err := cloudtrail.Decode([]byte(js), cloudtrail.Origin{})
 		if err != nil {
 			t.Fatal(err)
 		}
-		e.Process(ev)
+		return ev
 	}
-	if n := len(e.state["idc.chain.backdoor-permission-set"].Groups); n > maxGroups {
-		t.Errorf("%d groups kept, bound is %d", n, maxGroups)
+	for i := 0; i < flood; i++ {
+		e.Process(decode(fmt.Sprintf(`{"eventSource":"sso.amazonaws.com","eventName":"CreatePermissionSet","eventTime":%q,"eventID":"e%d","userIdentity":%s,
+			"requestParameters":{"name":"p%d"},"responseElements":{"permissionSet":{"name":"p%d","permissionSetArn":%q}}}`,
+			t0.Add(time.Duration(i)*time.Second).Format(time.RFC3339), i, actor(i), i, i, psARN(i))))
+	}
+	if n := len(e.state["idc.chain.backdoor-permission-set"].Groups); n > e.maxGroups || n == 0 {
+		t.Fatalf("%d groups kept, bound is %d", n, e.maxGroups)
+	}
+	chains := func(i int) bool {
+		at := t0.Add(time.Hour)
+		e.Process(decode(fmt.Sprintf(`{"eventSource":"sso.amazonaws.com","eventName":"AttachManagedPolicyToPermissionSet","eventTime":%q,"eventID":"a%d","userIdentity":%s,
+			"requestParameters":{"permissionSetArn":%q,"managedPolicyArn":"arn:aws:iam::aws:policy/AdministratorAccess"}}`, at.Format(time.RFC3339), i, actor(i), psARN(i))))
+		for _, f := range e.Process(decode(fmt.Sprintf(`{"eventSource":"sso.amazonaws.com","eventName":"ProvisionPermissionSet","eventTime":%q,"eventID":"p%d","userIdentity":%s,
+			"requestParameters":{"permissionSetArn":%q,"targetId":"333333333333","targetType":"AWS_ACCOUNT"}}`, at.Add(time.Minute).Format(time.RFC3339), i, actor(i), psARN(i)))) {
+			if f.Rule == "idc.chain.backdoor-permission-set" {
+				return true
+			}
+		}
+		return false
+	}
+	if !chains(flood - 1) {
+		t.Error("the newest group was dropped")
+	}
+	if chains(0) {
+		t.Error("the oldest group survived the flood")
+	}
+}
+
+// TestFallbackOnlyWhenNothingElseRaised: the unlisted-actor rule catches
+// writes no other rule explains, and stays quiet when one does.
+func TestFallbackOnlyWhenNothingElseRaised(t *testing.T) {
+	t0 := time.Date(2026, 11, 2, 10, 0, 0, 0, time.UTC)
+	cases := []struct {
+		name, event string
+		want        []string
+	}{
+		{"a write another rule explains", "CreateAccountAssignment", []string{"idc.assignment.created"}},
+		{"a write nothing else explains", "UpdateInstanceAccessControlAttributeConfiguration", []string{"idc.change.unlisted-actor"}},
+		{"a read", "ListPermissionSets", nil},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			var got []string
+			for _, f := range engine(t).Process(rec(t, t0, c.event, "", `,"requestParameters":{"targetId":"333333333333","targetType":"AWS_ACCOUNT","principalType":"USER","principalId":"u-1"}`)) {
+				got = append(got, f.Rule)
+			}
+			if fmt.Sprint(got) != fmt.Sprint(c.want) {
+				t.Errorf("rules %v, want %v", got, c.want)
+			}
+		})
 	}
 }

@@ -1,11 +1,12 @@
 package detect
 
 import (
-	"encoding/json"
 	"strings"
 	"testing"
 
 	"github.com/portcullis-sec/portcullis/internal/cloudtrail"
+	"github.com/portcullis-sec/portcullis/internal/config"
+	"github.com/portcullis-sec/portcullis/internal/sigma"
 )
 
 func ev(t *testing.T, js string) *cloudtrail.Event {
@@ -15,6 +16,24 @@ func ev(t *testing.T, js string) *cloudtrail.Event {
 		t.Fatal(err)
 	}
 	return e
+}
+
+// compiled parses and compiles one rule document against cfg (nil: the
+// default config).
+func compiled(t *testing.T, doc string, cfg *config.Config) *Rule {
+	t.Helper()
+	sr, err := sigma.Parse([]byte(doc), "t.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg == nil {
+		cfg = config.Default()
+	}
+	r := &Rule{Rule: sr}
+	if err := newCompiler(cfg).rule(r); err != nil {
+		t.Fatal(err)
+	}
+	return r
 }
 
 const baseRule = `title: t
@@ -60,40 +79,9 @@ func TestSigmaMatching(t *testing.T) {
 	e := ev(t, rec)
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			r, err := ParseRule([]byte(baseRule+c.det), "t.yml")
-			if err != nil {
-				t.Fatal(err)
-			}
-			if got := r.detection.eval(e); got != c.want {
+			r := compiled(t, baseRule+c.det, nil)
+			if got := r.match.eval(e); got != c.want {
 				t.Errorf("got %v, want %v", got, c.want)
-			}
-		})
-	}
-}
-
-func TestRuleLoadErrors(t *testing.T) {
-	cases := []struct{ name, doc, want string }{
-		{"unknown modifier", baseRule + "  s: {eventName|base64: x}\n  condition: s", `modifier "base64" is not supported`},
-		{"keywords", baseRule + "  s: [foo, bar]\n  condition: s", "keyword"},
-		{"unknown selection", baseRule + "  s: {eventName: x}\n  condition: s and t", `unknown selection "t"`},
-		{"aggregation", baseRule + "  s: {eventName: x}\n  condition: s | count() > 5", `unexpected "|"`},
-		{"bad regex", baseRule + "  s: {eventName|re: '('}\n  condition: s", "bad regular expression"},
-		{"bad level", "title: t\nlevel: severe\nlogsource: {product: aws}\ndetection: {s: {a: b}, condition: s}", "level"},
-		{"no condition", baseRule + "  s: {eventName: x}", "condition: required"},
-		{"wrong product", "title: t\nlogsource: {product: windows}\ndetection: {s: {a: b}, condition: s}", "only aws"},
-		{"unknown key", "title: t\nfoo: 1\nlogsource: {product: aws}\ndetection: {s: {a: b}, condition: s}", "foo"},
-		{"bad dotted id", "title: t\nlogsource: {product: aws}\nportcullis: {id: Bad_Id}\ndetection: {s: {a: b}, condition: s}", "dotted id"},
-		{"timeframe", baseRule + "  s: {a: b}\n  timeframe: 5m\n  condition: s", "timeframe"},
-		{"value_count", "title: t\nportcullis: {id: idc.x.y}\ncorrelation: {type: value_count, rules: [a], group-by: [x], timespan: 1h}", "value_count"},
-	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			_, err := ParseRule([]byte(c.doc), "bad.yml")
-			if err == nil || !strings.Contains(err.Error(), c.want) {
-				t.Fatalf("err = %v, want it to mention %q", err, c.want)
-			}
-			if !strings.Contains(err.Error(), "bad.yml") {
-				t.Errorf("error does not name the file: %v", err)
 			}
 		})
 	}
@@ -108,5 +96,48 @@ func TestRenderNeutralisesHostileValues(t *testing.T) {
 	if !strings.HasSuffix(got, "fallback n") {
 		t.Fatalf("nested fallback not rendered: %q", got)
 	}
-	_ = json.Valid
+}
+
+// TestExpandPlaceholders: |expand values come from the engine's config; an
+// unknown placeholder or a config value the comparison cannot use is a
+// load error naming the file.
+func TestExpandPlaceholders(t *testing.T) {
+	cfg, err := config.Parse([]byte("sensitive_accounts: [\"222222222222\"]\nadmins: [alice, '*-admin']\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := ev(t, `{"eventSource":"sso.amazonaws.com","eventName":"X","recipientAccountId":"222222222222","userIdentity":{"userName":"ops-admin"}}`)
+	cases := []struct {
+		name, det string
+		want      bool
+	}{
+		{"sensitive account", "  s: {recipientAccountId|expand: '%sensitive_accounts%'}\n  condition: s", true},
+		{"admins with wildcards", "  s: {userIdentity.userName|expand: '%admins%'}\n  condition: s", true},
+		{"all over one placeholder", "  s: {userIdentity.userName|expand|all: '%admins%'}\n  condition: s", true},
+		{"empty list matches nothing", "  s: {recipientAccountId|expand: '%privileged_groups%'}\n  condition: s", false},
+		{"env placeholder matches nothing", "  s: {recipientAccountId|expand: '%env:X%'}\n  condition: s", false},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			if got := compiled(t, baseRule+c.det, cfg).match.eval(e); got != c.want {
+				t.Errorf("got %v, want %v", got, c.want)
+			}
+		})
+	}
+	errs := []struct{ name, det, want string }{
+		{"unknown placeholder", "  s: {a|expand: '%nope%'}\n  condition: s", "unknown placeholder %nope%"},
+		{"value the comparison cannot use", "  s: {a|expand|cidr: '%admins%'}\n  condition: s", `%admins% value "alice": bad CIDR`},
+	}
+	for _, c := range errs {
+		t.Run(c.name, func(t *testing.T) {
+			sr, err := sigma.Parse([]byte(baseRule+c.det), "bad.yml")
+			if err != nil {
+				t.Fatal(err)
+			}
+			err = newCompiler(cfg).rule(&Rule{Rule: sr})
+			if err == nil || !strings.Contains(err.Error(), c.want) || !strings.HasPrefix(err.Error(), "bad.yml: ") {
+				t.Fatalf("err = %v, want bad.yml: … %s", err, c.want)
+			}
+		})
+	}
 }

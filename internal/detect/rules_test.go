@@ -60,7 +60,7 @@ func TestRulePackContract(t *testing.T) {
 			continue
 		}
 		pos, neg := 0, 0
-		for _, tc := range r.Tests {
+		for _, tc := range r.Portcullis.Tests {
 			if tc.Match {
 				pos++
 			} else {
@@ -99,6 +99,63 @@ func TestInterestIsNarrow(t *testing.T) {
 		}
 		if i.Source == "organizations.amazonaws.com" && len(i.Names) == 0 {
 			t.Errorf("organizations interest too wide: %+v", i)
+		}
+	}
+}
+
+// TestDriftRuleIsListed: the rule watch --baseline raises is in the pack
+// like every rule (listed, documented, no events to test) and the engine
+// has nothing to evaluate for it.
+func TestDriftRuleIsListed(t *testing.T) {
+	rs, err := Builtin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := rs.Find("idc.drift.rogue-grant")
+	if r == nil {
+		t.Fatal("idc.drift.rogue-grant is not in the pack")
+	}
+	if !r.Generates() || !r.RaisedByWatch() || r.KindLabel() != "raised by watch --baseline" || r.Detection != nil || r.Correlation != nil {
+		t.Errorf("drift rule: generates %v, kind %q", r.Generates(), r.KindLabel())
+	}
+	if r.Title == "" || r.Portcullis.Remediation == "" || len(r.Attack()) == 0 || len(r.FalsePositives) == 0 || r.Description == "" {
+		t.Errorf("drift rule lacks metadata: %+v", r.Rule)
+	}
+	cfg, err := TestContext()
+	if err != nil {
+		t.Fatal(err)
+	}
+	md, err := Docs(rs, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(md, "| `idc.drift.rogue-grant` | high, raised by `watch --baseline` |") {
+		t.Errorf("rule table lacks the drift rule:\n%s", md)
+	}
+	e, err := NewEngine(rs, cfg, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range e.plainRules() {
+		if p == r || p.Portcullis.ID == r.Portcullis.ID {
+			t.Error("the engine evaluates the drift rule")
+		}
+	}
+}
+
+func TestRuleKind(t *testing.T) {
+	rs, err := Builtin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for id, want := range map[string]string{
+		"idc.assignment.created":            "rule",
+		"idc.identity-source.changed":       "rule, guardrail",
+		"idc.chain.backdoor-permission-set": "correlation",
+		"idc.drift.rogue-grant":             "raised by watch --baseline",
+	} {
+		if got := rs.Find(id).KindLabel(); got != want {
+			t.Errorf("%s: kind %q, want %q", id, got, want)
 		}
 	}
 }

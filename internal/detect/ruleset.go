@@ -8,19 +8,16 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/portcullis-sec/portcullis/internal/sigma"
 	"github.com/portcullis-sec/portcullis/rules"
 )
 
-// RuleSet is a validated collection of rule documents. Engines parse their
-// own copies (placeholders are bound per engine).
+// RuleSet is a validated collection of parsed rules. Engines compile their
+// own matchers from the shared syntax trees (placeholders are bound per
+// engine).
 type RuleSet struct {
-	sources []ruleSource
-	Rules   []*Rule // parsed once for listing and documentation
-}
-
-type ruleSource struct {
-	name string
-	data []byte
+	parsed []*sigma.Rule
+	Rules  []*Rule // linked once for listing and documentation
 }
 
 // Builtin loads the embedded rule pack.
@@ -69,7 +66,14 @@ func (rs *RuleSet) addFS(fsys fs.FS, root, prefix string) error {
 		if err != nil {
 			return fmt.Errorf("read rule %s%s: %w", prefix, n, err)
 		}
-		rs.sources = append(rs.sources, ruleSource{name: prefix + n, data: b})
+		r, err := sigma.Parse(b, prefix+n)
+		if err != nil {
+			return err
+		}
+		if err := checkDerived(r); err != nil {
+			return err
+		}
+		rs.parsed = append(rs.parsed, r)
 	}
 	return nil
 }
@@ -88,7 +92,7 @@ func (rs *RuleSet) validate() error {
 // Find returns the rule with a dotted id or Sigma name.
 func (rs *RuleSet) Find(id string) *Rule {
 	for _, r := range rs.Rules {
-		if r.ID == id || (r.Name != "" && r.Name == id) || r.SigmaID == id {
+		if r.Portcullis.ID == id || (r.Name != "" && r.Name == id) || r.SigmaID == id {
 			return r
 		}
 	}

@@ -9,6 +9,7 @@ import (
 	"github.com/portcullis-sec/portcullis/internal/config"
 	"github.com/portcullis-sec/portcullis/internal/enrich"
 	"github.com/portcullis-sec/portcullis/internal/idc"
+	"github.com/portcullis-sec/portcullis/internal/sigma"
 	"github.com/portcullis-sec/portcullis/rules"
 )
 
@@ -40,11 +41,11 @@ func TestContext() (*config.Config, error) {
 func (rs *RuleSet) RunTests(cfg *config.Config) ([]TestResult, error) {
 	var out []TestResult
 	for _, r := range rs.Rules {
-		if len(r.Tests) > 0 && r.ID == "" {
+		if len(r.Portcullis.Tests) > 0 && r.Portcullis.ID == "" {
 			return nil, fmt.Errorf("%s: tests on a rule without portcullis.id cannot be checked", r.Source)
 		}
-		for i, t := range r.Tests {
-			res := TestResult{Rule: r.ID, Name: t.Name}
+		for i, t := range r.Portcullis.Tests {
+			res := TestResult{Rule: r.Portcullis.ID, Name: t.Name}
 			if res.Name == "" {
 				res.Name = fmt.Sprintf("test %d", i+1)
 			}
@@ -55,7 +56,7 @@ func (rs *RuleSet) RunTests(cfg *config.Config) ([]TestResult, error) {
 	return out, nil
 }
 
-func (rs *RuleSet) runOne(r *Rule, t RuleTest, cfg *config.Config) (bool, string) {
+func (rs *RuleSet) runOne(r *Rule, t sigma.Test, cfg *config.Config) (bool, string) {
 	e, err := NewEngine(rs, cfg, nil)
 	if err != nil {
 		return false, err.Error()
@@ -73,7 +74,7 @@ func (rs *RuleSet) runOne(r *Rule, t RuleTest, cfg *config.Config) (bool, string
 	}
 	var got *string
 	for _, f := range e.Process(ev) {
-		if f.Rule == r.ID {
+		if f.Rule == r.Portcullis.ID {
 			s := f.Severity.String()
 			got = &s
 		}

@@ -12,10 +12,10 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 
+	"github.com/portcullis-sec/portcullis/internal/config"
 	"github.com/portcullis-sec/portcullis/internal/finding"
 )
 
@@ -95,7 +95,7 @@ func ParseSpec(s string) (Spec, error) {
 				err = errors.New("want 1..20")
 			}
 		case "timeout":
-			sp.Policy.Timeout, err = time.ParseDuration(v)
+			sp.Policy.Timeout, err = config.ParseDuration(v)
 			if err == nil && sp.Policy.Timeout <= 0 {
 				err = errors.New("want a positive duration")
 			}

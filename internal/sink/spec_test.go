@@ -32,6 +32,8 @@ func TestParseSpec(t *testing.T) {
 		{in: "slack:min=severe", wantErr: "unknown severity"},
 		{in: "slack:attempts=0", wantErr: "1..20"},
 		{in: "slack:timeout=-1s", wantErr: "positive"},
+		{in: "slack:timeout=PT1.5M", want: Spec{Kind: "slack", Name: "slack", Options: map[string]string{}, Policy: Policy{Timeout: 90 * time.Second}}},
+		{in: "slack:timeout=10", wantErr: "option timeout: want a duration"},
 		{in: "slack:url-env", wantErr: "key=value"},
 		{in: "slack:min=low,min=high", wantErr: "twice"},
 	}

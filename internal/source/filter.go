@@ -3,9 +3,10 @@ package source
 import (
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
+
+	"github.com/portcullis-sec/portcullis/internal/config"
 )
 
 // DeliveryLag is how late CloudTrail may deliver a record: day folders are
@@ -101,7 +102,7 @@ func (f Filter) keepLayout(l layout) (bool, string) {
 }
 
 // ParseTimeArg reads a --since/--until value: a duration back from now
-// (90m, 36h, 14d, 2w, or combined like 1d12h), an RFC 3339 time, or a date
+// (90m, 36h, 14d, 2w, 1.5d, combined like 1d12h, or ISO-8601 like P1D), an RFC 3339 time, or a date
 // (2026-11-01, UTC midnight).
 func ParseTimeArg(s string, now time.Time) (time.Time, error) {
 	s = strings.TrimSpace(s)
@@ -120,41 +121,9 @@ func ParseTimeArg(s string, now time.Time) (time.Time, error) {
 // maxAgo bounds durations far beyond any trail (and int64 overflow).
 const maxAgo = 100 * 365 * 24 * time.Hour
 
-// parseAgo reads a positive sequence of <number><unit>, units s m h d w.
+// parseAgo reads a positive duration no longer than maxAgo (14d, 36h, 1.5d,
+// 1d12h, PT4H: whatever config.ParseDuration takes).
 func parseAgo(s string) (time.Duration, bool) {
-	if s == "" {
-		return 0, false
-	}
-	var total time.Duration
-	for s != "" {
-		i := 0
-		for i < len(s) && s[i] >= '0' && s[i] <= '9' {
-			i++
-		}
-		if i == 0 || i == len(s) || i > 9 {
-			return 0, false
-		}
-		n, _ := strconv.Atoi(s[:i])
-		var unit time.Duration
-		switch s[i] {
-		case 's':
-			unit = time.Second
-		case 'm':
-			unit = time.Minute
-		case 'h':
-			unit = time.Hour
-		case 'd':
-			unit = 24 * time.Hour
-		case 'w':
-			unit = 7 * 24 * time.Hour
-		default:
-			return 0, false
-		}
-		if time.Duration(n) > (maxAgo-total)/unit {
-			return 0, false
-		}
-		total += time.Duration(n) * unit
-		s = s[i+1:]
-	}
-	return total, total > 0
+	d, err := config.ParseDuration(s)
+	return d, err == nil && d > 0 && d <= maxAgo
 }

@@ -18,6 +18,8 @@ func TestParseTimeArg(t *testing.T) {
 		{"2w", now.AddDate(0, 0, -14), false},
 		{"1d12h", now.Add(-36 * time.Hour), false},
 		{"45s", now.Add(-45 * time.Second), false},
+		{"1.5d", now.Add(-36 * time.Hour), false},
+		{"PT4H", now.Add(-4 * time.Hour), false},
 		{"2026-11-01", time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC), false},
 		{"2026-11-01T08:00:00+02:00", time.Date(2026, 11, 1, 6, 0, 0, 0, time.UTC), false},
 		{"2026-11-01T06:00:00.5Z", time.Date(2026, 11, 1, 6, 0, 0, 5e8, time.UTC), false},

@@ -1,4 +1,4 @@
-package detect
+package sigma
 
 import (
 	"fmt"
@@ -7,46 +7,40 @@ import (
 	"unicode"
 )
 
-// detection is a parsed Sigma detection block.
-type detection struct {
-	selections map[string]*selection
-	order      []string
-	cond       expr
+// Expr is a node of a detection's condition: And, Or, Not, Ref or Of.
+type Expr interface{ expr() }
+
+// And holds when both sides hold.
+type And struct{ Left, Right Expr }
+
+// Or holds when either side holds.
+type Or struct{ Left, Right Expr }
+
+// Not holds when X does not.
+type Not struct{ X Expr }
+
+// Ref names one selection.
+type Ref struct{ Name string }
+
+// Of is "1 of pattern", "all of pattern" or "1 of them": Names are the
+// selections the pattern matched, in file order.
+type Of struct {
+	All     bool
+	Pattern string
+	Names   []string
 }
 
-func (d *detection) eval(g Getter) bool { return d.cond.eval(g) }
-
-type expr interface{ eval(Getter) bool }
-
-type andExpr struct{ l, r expr }
-type orExpr struct{ l, r expr }
-type notExpr struct{ e expr }
-type selRef struct{ s *selection }
-
-// ofExpr is "1 of x*" / "all of x*" / "1 of them".
-type ofExpr struct {
-	all  bool
-	sels []*selection
-}
-
-func (e andExpr) eval(g Getter) bool { return e.l.eval(g) && e.r.eval(g) }
-func (e orExpr) eval(g Getter) bool  { return e.l.eval(g) || e.r.eval(g) }
-func (e notExpr) eval(g Getter) bool { return !e.e.eval(g) }
-func (e selRef) eval(g Getter) bool  { return e.s.eval(g) }
-func (e ofExpr) eval(g Getter) bool {
-	for _, s := range e.sels {
-		if s.eval(g) != e.all {
-			return !e.all
-		}
-	}
-	return e.all
-}
+func (And) expr() {}
+func (Or) expr()  {}
+func (Not) expr() {}
+func (Ref) expr() {}
+func (Of) expr()  {}
 
 // parseCondition parses Sigma's condition grammar:
 //
 //	expr := term { "or" term } ; term := factor { "and" factor }
 //	factor := "not" factor | "(" expr ")" | ("1"|"all") "of" pattern | name
-func parseCondition(text string, d *detection) (expr, error) {
+func parseCondition(text string, d *Detection) (Expr, error) {
 	p := &condParser{toks: tokenize(text), d: d}
 	if len(p.toks) == 0 {
 		return nil, fmt.Errorf("empty")
@@ -64,7 +58,7 @@ func parseCondition(text string, d *detection) (expr, error) {
 type condParser struct {
 	toks []string
 	i    int
-	d    *detection
+	d    *Detection
 }
 
 func (p *condParser) peek() string {
@@ -76,7 +70,7 @@ func (p *condParser) peek() string {
 
 func (p *condParser) next() string { t := p.peek(); p.i++; return t }
 
-func (p *condParser) or() (expr, error) {
+func (p *condParser) or() (Expr, error) {
 	l, err := p.and()
 	if err != nil {
 		return nil, err
@@ -87,12 +81,12 @@ func (p *condParser) or() (expr, error) {
 		if err != nil {
 			return nil, err
 		}
-		l = orExpr{l, r}
+		l = Or{l, r}
 	}
 	return l, nil
 }
 
-func (p *condParser) and() (expr, error) {
+func (p *condParser) and() (Expr, error) {
 	l, err := p.factor()
 	if err != nil {
 		return nil, err
@@ -103,12 +97,12 @@ func (p *condParser) and() (expr, error) {
 		if err != nil {
 			return nil, err
 		}
-		l = andExpr{l, r}
+		l = And{l, r}
 	}
 	return l, nil
 }
 
-func (p *condParser) factor() (expr, error) {
+func (p *condParser) factor() (Expr, error) {
 	t := p.next()
 	switch {
 	case t == "":
@@ -118,7 +112,7 @@ func (p *condParser) factor() (expr, error) {
 		if err != nil {
 			return nil, err
 		}
-		return notExpr{e}, nil
+		return Not{e}, nil
 	case t == "(":
 		e, err := p.or()
 		if err != nil {
@@ -129,38 +123,42 @@ func (p *condParser) factor() (expr, error) {
 		}
 		return e, nil
 	case t == "1" || strings.EqualFold(t, "all") || strings.EqualFold(t, "any"):
-		if !strings.EqualFold(p.next(), "of") {
-			return nil, fmt.Errorf("%q must be followed by \"of\"", t)
-		}
-		pat := p.next()
-		if pat == "" {
-			return nil, fmt.Errorf("\"of\" needs a selection pattern or \"them\"")
-		}
-		var sels []*selection
-		for _, name := range p.d.order {
-			ok := strings.EqualFold(pat, "them") && !strings.HasPrefix(name, "_")
-			if !ok {
-				ok, _ = path.Match(pat, name)
-			}
-			if ok {
-				sels = append(sels, p.d.selections[name])
-			}
-		}
-		if len(sels) == 0 {
-			return nil, fmt.Errorf("%q matches no selection", pat)
-		}
-		return ofExpr{all: strings.EqualFold(t, "all"), sels: sels}, nil
+		return p.of(t)
 	case t == ")" || strings.EqualFold(t, "and") || strings.EqualFold(t, "or") || t == "|":
 		return nil, fmt.Errorf("unexpected %q", t)
 	}
 	if _, err := fmt.Sscanf(t, "%d", new(int)); err == nil {
 		return nil, fmt.Errorf("only \"1 of\" and \"all of\" are supported, got %q", t)
 	}
-	s, ok := p.d.selections[t]
-	if !ok {
+	if p.d.Selection(t) == nil {
 		return nil, fmt.Errorf("unknown selection %q", t)
 	}
-	return selRef{s}, nil
+	return Ref{t}, nil
+}
+
+// of reads the rest of "1 of pattern" / "all of them" after its quantifier.
+func (p *condParser) of(quant string) (Expr, error) {
+	if !strings.EqualFold(p.next(), "of") {
+		return nil, fmt.Errorf("%q must be followed by \"of\"", quant)
+	}
+	pat := p.next()
+	if pat == "" {
+		return nil, fmt.Errorf("\"of\" needs a selection pattern or \"them\"")
+	}
+	out := Of{All: strings.EqualFold(quant, "all"), Pattern: pat}
+	for _, s := range p.d.Selections {
+		ok := strings.EqualFold(pat, "them") && !strings.HasPrefix(s.Name, "_")
+		if !ok {
+			ok, _ = path.Match(pat, s.Name)
+		}
+		if ok {
+			out.Names = append(out.Names, s.Name)
+		}
+	}
+	if len(out.Names) == 0 {
+		return nil, fmt.Errorf("%q matches no selection", pat)
+	}
+	return out, nil
 }
 
 func tokenize(s string) []string {
