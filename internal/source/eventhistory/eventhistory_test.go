@@ -393,7 +393,7 @@ func TestMeasureNinetyDays(t *testing.T) {
 	defer s.Close()
 	var recs [][]byte
 	for i := range n {
-		at := t0.Add(eventhistory.Horizon * time.Duration(i) / time.Duration(n))
+		at := t0.Add(eventhistory.Horizon / time.Duration(n) * time.Duration(i))
 		recs = append(recs, g.AppendKind(nil, cloudtrailtest.KindSSOAdmin, at, "111111111111", "us-east-1"))
 	}
 	if err := s.AddHistory("us-east-1", recs...); err != nil {
