@@ -10,8 +10,11 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"github.com/portcullis-sec/portcullis/internal/collect"
 	"github.com/portcullis-sec/portcullis/internal/finding"
 	"github.com/portcullis-sec/portcullis/internal/hunt"
+	"github.com/portcullis-sec/portcullis/internal/idc"
+	"github.com/portcullis-sec/portcullis/internal/source"
 	"github.com/portcullis-sec/portcullis/internal/source/eventhistory"
 )
 
@@ -187,4 +190,51 @@ func writeHistorySummary(w io.Writer, res *hunt.Result, st eventhistory.Stats) {
 	by := finding.CountBySeverity(res.Findings)
 	fmt.Fprintf(w, "findings: %d (critical %d, high %d, medium %d, low %d, info %d)\n", len(res.Findings),
 		by[finding.Critical], by[finding.High], by[finding.Medium], by[finding.Low], by[finding.Info])
+}
+
+// snapshotHistory replays the event history onto m when the only PATH of
+// snapshot --from events is the event-history spec (history true); the
+// connection flags --region, --profile and --endpoint go with it alone.
+func (a *App) snapshotHistory(cmd *cobra.Command, args []string, f snapshotFlags, m *idc.Model, filter source.Filter) (history bool, err error) {
+	var regions []string
+	for _, arg := range args {
+		if r, ok := collect.HistoryRegions(arg); ok {
+			history, regions = true, r
+		}
+	}
+	switch {
+	case history && len(args) > 1:
+		return true, fmt.Errorf("--from events: %s is read on its own, not with other paths (replay one onto the other with --base)", collect.HistorySpec)
+	case !history:
+		for _, name := range []string{"region", "profile", "endpoint", "lookup-rate"} {
+			if cmd.Flags().Changed(name) {
+				return false, fmt.Errorf("--%s goes with --from aws, or --from events %s", name, collect.HistorySpec)
+			}
+		}
+		return false, nil
+	}
+	if filter.Until.IsZero() {
+		filter.Until = a.Now()
+	}
+	if !filter.Since.IsZero() && filter.Since.Before(a.Now().Add(-eventhistory.Horizon)) {
+		fmt.Fprintf(a.Stderr, "portcullis: warning: replaying from %s, more than 90 days ago: the event history holds only the last 90 days\n", filter.Since.Format("2006-01-02"))
+	}
+	prog := &historyProgress{w: a.Stderr}
+	h := collect.History{AWS: a.collectOptions(awsFlags{region: f.region, profile: f.profile, endpoint: f.endpoint}), Rate: f.lookupRate}
+	if a.StderrTTY {
+		h.Progress = prog.update
+	}
+	st, err := collect.ReplayHistory(cmd.Context(), m, regions, h, collect.ReplayOptions{
+		Since: filter.Since, Until: filter.Until, Now: a.Now(),
+		OnError: func(err error) { prog.println("portcullis: input:", err) },
+	})
+	prog.clear()
+	if err != nil {
+		return true, err
+	}
+	hs := st.History
+	fmt.Fprintf(a.Stderr, "replayed the event history of %d region(s), %s to %s: %d pages, %d events, %d throttles; %d Identity Center events read, %d changes applied, %d could not be applied\n",
+		hs.Regions, hs.Since.UTC().Format(time.RFC3339), hs.Until.UTC().Format(time.RFC3339), hs.Pages, hs.Events, hs.Throttles, st.Matched, st.Applied, len(st.ApplyErrors))
+	warnList(a.Stderr, "portcullis: apply: ", st.ApplyErrors, 10)
+	return true, nil
 }

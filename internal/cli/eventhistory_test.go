@@ -3,6 +3,7 @@ package cli
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -183,5 +184,79 @@ func TestHuntEventHistoryFlagsAndFailures(t *testing.T) {
 				t.Errorf("%d lookups", n)
 			}
 		})
+	}
+}
+
+// TestSnapshotFromEventHistory: replaying the event history gives the
+// snapshot replaying the same records from a file gives, byte for byte.
+func TestSnapshotFromEventHistory(t *testing.T) {
+	awsEnv(t)
+	s := awsfake.New(awsfake.Sample(), awsfake.WithHistoryPageSize(2))
+	defer s.Close()
+	historyOf(t, s, fixture("events.json"))
+
+	fromFile := runCLI(t, "snapshot", "--from", "events", "--base", fixture("org.snapshot.json"), fixture("events.json"))
+	if fromFile.code != ExitOK {
+		t.Fatalf("from the file: exit %d\n%s", fromFile.code, fromFile.stderr)
+	}
+	r := runCLI(t, "snapshot", "--from", "events", "--base", fixture("org.snapshot.json"), "--endpoint", s.URL, "--lookup-rate", "500", "event-history:us-east-1")
+	if r.code != ExitOK {
+		t.Fatalf("from the event history: exit %d\n%s", r.code, r.stderr)
+	}
+	if r.stdout != fromFile.stdout {
+		t.Errorf("the snapshots differ:\n--- event history ---\n%s\n--- file ---\n%s", r.stdout, fromFile.stdout)
+	}
+	if !strings.Contains(r.stderr, "replayed the event history of 1 region(s)") || !strings.Contains(r.stderr, "3 changes applied, 0 could not be applied") {
+		t.Errorf("stderr: %s", r.stderr)
+	}
+	// The replay starts at the base's captured_at: no lookup asks for earlier.
+	for _, c := range s.CallsTo("LookupEvents") {
+		var in struct{ StartTime float64 }
+		if err := json.Unmarshal(c.Input, &in); err != nil || in.StartTime < 1.7e9 {
+			t.Errorf("lookup %s", c.Input)
+		}
+	}
+
+	for _, tc := range []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"not with files", []string{"snapshot", "--from", "events", "event-history", fixture("events.json")}, "on its own"},
+		{"connection flags only with the history", []string{"snapshot", "--from", "events", "--profile", "p", fixture("events.json")}, "--profile goes with --from aws, or --from events event-history"},
+		{"not with terraform", []string{"snapshot", "--from", "terraform", "--region", "eu-west-1", fixture("sso.tfstate")}, "--region goes with --from aws or events"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := runCLI(t, tc.args...)
+			if r.code != ExitError || !strings.Contains(r.stderr, tc.want) {
+				t.Errorf("exit %d, stderr %q; want 1 and %q", r.code, r.stderr, tc.want)
+			}
+		})
+	}
+}
+
+// TestReconcileWithEventHistory: --events event-history explains the rogue
+// grants as the trail file does.
+func TestReconcileWithEventHistory(t *testing.T) {
+	awsEnv(t)
+	s := awsfake.New(awsfake.Sample())
+	defer s.Close()
+	historyOf(t, s, fx5("reconcile/events.jsonl"))
+	args := []string{"reconcile", "--baseline", fx5("reconcile/baseline.tfstate"), "--current", fx5("reconcile/planted.snapshot.json"),
+		"--config", fx5("portcullis.yaml"), "--format", "json"}
+	fromFile := exec56(t, "", false, append(args, "--events", fx5("reconcile/events.jsonl"))...)
+	r := exec56(t, "", false, append(args, "--events", "event-history", "--region", "eu-west-1", "--endpoint", s.URL, "--lookup-rate", "500")...)
+	if r.code != ExitFindings || fromFile.code != ExitFindings {
+		t.Fatalf("exit %d and %d (file), want %d; stderr %s", r.code, fromFile.code, ExitFindings, r.stderr)
+	}
+	if r.stdout != fromFile.stdout {
+		t.Errorf("the reports differ:\n--- event history ---\n%s\n--- file ---\n%s", r.stdout, fromFile.stdout)
+	}
+	if len(s.CallsTo("LookupEvents")) == 0 {
+		t.Error("no lookup reached the fake")
+	}
+	s.FailAlways("LookupEvents", "AccessDeniedException")
+	if r := exec56(t, "", false, append(args, "--events", "event-history:eu-west-1", "--endpoint", s.URL, "--lookup-rate", "500")...); r.code != ExitError || !strings.Contains(r.stderr, "AccessDeniedException") {
+		t.Errorf("denied: exit %d, %s", r.code, r.stderr)
 	}
 }

@@ -59,7 +59,7 @@ func ReadEventsWith(ctx context.Context, paths []string, o EventsOptions) (evs [
 	var histories [][]string
 	var files []string
 	for _, p := range paths {
-		if regions, ok := historyRegions(p); ok {
+		if regions, ok := HistoryRegions(p); ok {
 			histories = append(histories, regions)
 			continue
 		}

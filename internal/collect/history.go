@@ -20,9 +20,9 @@ const HistorySpec = "event-history"
 // HistoryHelp documents the spec for flag help texts.
 const HistoryHelp = "event-history[:REGION,…] for CloudTrail's 90-day event history (LookupEvents)"
 
-// historyRegions reports whether spec names the event history, and the
+// HistoryRegions reports whether spec names the event history, and the
 // regions it lists (none: the AWS options' region).
-func historyRegions(spec string) ([]string, bool) {
+func HistoryRegions(spec string) ([]string, bool) {
 	if spec == HistorySpec {
 		return nil, true
 	}

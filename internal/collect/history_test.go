@@ -27,7 +27,7 @@ func TestHistoryRegions(t *testing.T) {
 		{"event-history.json", nil, false},
 		{"aws", nil, false},
 	} {
-		regions, ok := historyRegions(tc.spec)
+		regions, ok := HistoryRegions(tc.spec)
 		if ok != tc.ok || fmt.Sprint(regions) != fmt.Sprint(tc.regions) {
 			t.Errorf("%q: %v %t, want %v %t", tc.spec, regions, ok, tc.regions, tc.ok)
 		}

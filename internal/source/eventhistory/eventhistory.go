@@ -38,12 +38,14 @@ const (
 	PageSize = 50
 )
 
-// Slice sizes: the first slice is a day; a slice grows (up to a week) when
-// sparse, since every pass costs a request per slice however empty, and
-// shrinks (down to a minute) when dense, to hold about SliceEvents events.
+// Slice sizes: the first slice is a day; a slice grows (up to 30 days)
+// when sparse, since every lookup costs a request per slice however empty
+// (90 one-day slices of 7 lookups would be 630 requests, 5 minutes, before
+// a single event), and shrinks (down to a minute) when dense, to hold
+// about SliceEvents events.
 const (
 	firstSlice = 24 * time.Hour
-	maxSlice   = 7 * 24 * time.Hour
+	maxSlice   = 30 * 24 * time.Hour
 	minSlice   = time.Minute
 )
 
