@@ -19,8 +19,8 @@ func TestHuntReadsWhatTheCLIPrints(t *testing.T) {
 		"lookup-events.json": `{"Events":[{"EventId":"evt-1","EventName":"` + name + `","CloudTrailEvent":` + str(record(1, name)) + `}],"NextToken":"x"}`,
 		"filter-log-events.json": `{"events":[{"logStreamName":"111111111111_CloudTrail_us-east-1","timestamp":1,"message":` + str(record(2, name)) +
 			`,"ingestionTime":2,"eventId":"1"}],"searchedLogStreams":[]}`,
-		"get-log-events.json": `{"events":[{"timestamp":1,"message":` + str(record(3, name)) + `,"ingestionTime":2}],"nextForwardToken":"f/1","nextBackwardToken":"b/1"}`,
-		"000000.gz":           string(gz(t, "2026-11-02T10:04:00.000Z "+record(4, name)+"\n2026-11-02T10:05:00.000Z "+record(5, name)+"\n")),
+		"get-log-events.json":    `{"events":[{"timestamp":1,"message":` + str(record(3, name)) + `,"ingestionTime":2}],"nextForwardToken":"f/1","nextBackwardToken":"b/1"}`,
+		"000000.gz":              string(gz(t, "2026-11-02T10:04:00.000Z "+record(4, name)+"\n2026-11-02T10:05:00.000Z "+record(5, name)+"\n")),
 		"cloudtrail-events.json": `[` + str(record(6, name)) + `]`,
 		"describe-trails.json":   `{"trailList":[{"Name":"org","S3BucketName":"trail"}]}`,
 	}
