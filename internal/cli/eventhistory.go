@@ -86,7 +86,7 @@ func (a *App) runHuntHistory(cmd *cobra.Command, f huntFlags) error {
 	}
 	cfg, err := conn.awsConfig(ctx)
 	if err != nil {
-		return fmt.Errorf("--event-history: %w", err)
+		return fmt.Errorf("--event-history (regions: --aws-region): %w", err)
 	}
 	if len(regions) == 0 {
 		regions = []string{cfg.Region}

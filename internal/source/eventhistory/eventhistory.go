@@ -120,7 +120,7 @@ func Events(ctx context.Context, o Options, st *Stats) iter.Seq2[*cloudtrail.Eve
 		stopped := false
 		s, err := Read(ctx, o, func(batch []*cloudtrail.Event) error {
 			for _, ev := range batch {
-				if !yield(ev, nil) {
+				if stopped || !yield(ev, nil) {
 					stopped = true
 					return errStop
 				}
