@@ -4,18 +4,15 @@ import (
 	"bytes"
 	"encoding/csv"
 	"encoding/json"
-	"flag"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/portcullis-sec/portcullis/internal/config"
+	"github.com/portcullis-sec/portcullis/internal/golden"
 	"github.com/portcullis-sec/portcullis/internal/idc"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files")
 
 func fixture(t testing.TB) *Graph {
 	t.Helper()
@@ -160,22 +157,7 @@ func TestWritersMatchGolden(t *testing.T) {
 			if err := write(&buf, g.All()); err != nil {
 				t.Fatal(err)
 			}
-			path := filepath.Join("testdata", "golden", "all."+name)
-			if *update {
-				if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-					t.Fatal(err)
-				}
-				if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatalf("%v (run with -update)", err)
-			}
-			if !bytes.Equal(buf.Bytes(), want) {
-				t.Errorf("%s differs:\n%s", path, buf.Bytes())
-			}
+			golden.Check(t, filepath.Join("testdata", "golden", "all."+name), buf.Bytes())
 		})
 	}
 }
@@ -249,17 +231,5 @@ func TestReportTablesMatchGolden(t *testing.T) {
 	if err := WriteGroupRisksTable(&buf, g.LargeAdminGroups(c)); err != nil {
 		t.Fatal(err)
 	}
-	path := filepath.Join("testdata", "golden", "reports.txt")
-	if *update {
-		if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run with -update)", err)
-	}
-	if !bytes.Equal(buf.Bytes(), want) {
-		t.Errorf("%s differs:\n%s", path, buf.Bytes())
-	}
+	golden.Check(t, filepath.Join("testdata", "golden", "reports.txt"), buf.Bytes())
 }

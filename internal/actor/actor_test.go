@@ -83,6 +83,8 @@ func TestAllowlist(t *testing.T) {
 		{"role with path vs rebuilt role", Actor{RoleARN: "arn:aws:iam::1:role/AWSReservedSSO_Breakglass_abc"}, true},
 		{"role ARN", Actor{ARN: "arn:aws:sts::1:assumed-role/Terraform/x", RoleARN: "arn:aws:iam::1:role/Terraform"}, true},
 		{"other role", Actor{ARN: "arn:aws:sts::1:assumed-role/Terraform2/x", RoleARN: "arn:aws:iam::1:role/Terraform2"}, false},
+		{"ARNs are case-sensitive", Actor{RoleARN: "arn:aws:iam::1:role/terraform"}, false},
+		{"session glob is case-sensitive", Actor{ARN: "arn:aws:sts::1:assumed-role/awsreservedsso_identityadmins_abc/someone"}, false},
 		{"user name, any case", Actor{Name: "Alice@Example.com"}, true},
 		{"user id", Actor{UserID: "u-42"}, true},
 		{"expired entry", Actor{Name: "temp@example.com"}, false},

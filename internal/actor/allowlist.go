@@ -1,11 +1,11 @@
 package actor
 
 import (
-	"path"
 	"strings"
 	"time"
 
 	"github.com/portcullis-sec/portcullis/internal/config"
+	"github.com/portcullis-sec/portcullis/internal/wildcard"
 )
 
 // Allowlist decides whether an actor is one of the configured identity
@@ -40,14 +40,14 @@ func (l *Allowlist) Match(a Actor, t time.Time) (bool, string) {
 func matchOne(p string, a Actor) bool {
 	if strings.HasPrefix(p, "arn:") {
 		for _, cand := range []string{a.ARN, a.RoleARN} {
-			if cand != "" && globMatch(p, cand) {
+			if cand != "" && wildcard.Match(p, cand) {
 				return true
 			}
 		}
 		// A role pattern with a path (…:role/aws-reserved/sso.amazonaws.com/…)
 		// must also match a rebuilt path-less role ARN.
 		if a.RoleARN != "" && strings.Contains(p, ":role/") {
-			if globMatch(stripRolePath(p), stripRolePath(a.RoleARN)) {
+			if wildcard.Match(stripRolePath(p), stripRolePath(a.RoleARN)) {
 				return true
 			}
 		}
@@ -56,7 +56,7 @@ func matchOne(p string, a Actor) bool {
 	// A user name or id: the Identity Center user behind a portal event, or
 	// the session name of an AWSReservedSSO_* session (the user name).
 	for _, cand := range []string{a.UserID, a.Name} {
-		if cand != "" && globMatch(strings.ToLower(p), strings.ToLower(cand)) {
+		if cand != "" && wildcard.Match(strings.ToLower(p), strings.ToLower(cand)) {
 			return true
 		}
 	}
@@ -69,21 +69,4 @@ func stripRolePath(arn string) string {
 		return arn
 	}
 	return arn[:i+len(":role/")] + lastSegment(arn)
-}
-
-// globMatch matches '*' (any run, including '/') and '?'.
-func globMatch(pattern, s string) bool {
-	if !strings.ContainsAny(pattern, "*?") {
-		return pattern == s
-	}
-	// path.Match stops '*' at '/', which ARNs are full of: match segment-free
-	// by replacing '/' on both sides.
-	const sep = "\x00"
-	ok, err := path.Match(strings.ReplaceAll(escapeBrackets(pattern), "/", sep), strings.ReplaceAll(s, "/", sep))
-	return err == nil && ok
-}
-
-func escapeBrackets(p string) string {
-	r := strings.NewReplacer(`[`, `\[`, `]`, `\]`, `\`, `\\`)
-	return r.Replace(p)
 }

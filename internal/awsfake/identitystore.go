@@ -1,6 +1,7 @@
 package awsfake
 
 import (
+	"maps"
 	"slices"
 	"strings"
 
@@ -60,7 +61,7 @@ func (s *Server) listUsers(in *storeReq) (any, *apiError) {
 		return nil, aerr
 	}
 	var all []userOut
-	for _, id := range sortedKeys(s.st.m.Users) {
+	for _, id := range slices.Sorted(maps.Keys(s.st.m.Users)) {
 		u := s.st.m.Users[id]
 		out := userOut{IdentityStoreId: s.st.m.IdentityStoreID, UserId: u.ID, UserName: u.UserName,
 			DisplayName: u.DisplayName, ExternalIds: externalIDs(u.ExternalID)}
@@ -92,7 +93,7 @@ func (s *Server) listGroups(in *storeReq) (any, *apiError) {
 		return nil, aerr
 	}
 	var all []groupOut
-	for _, id := range sortedKeys(s.st.m.Groups) {
+	for _, id := range slices.Sorted(maps.Keys(s.st.m.Groups)) {
 		g := s.st.m.Groups[id]
 		all = append(all, groupOut{IdentityStoreId: s.st.m.IdentityStoreID, GroupId: g.ID,
 			DisplayName: g.DisplayName, Description: g.Description, ExternalIds: externalIDs(g.ExternalID)})

@@ -3,6 +3,7 @@ package awsfake
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 )
@@ -49,7 +50,7 @@ func (s *Server) OUID(path string) (string, bool) {
 	parent := s.st.rootID
 	for _, name := range segs {
 		found := ""
-		for _, id := range sortedKeys(s.st.ous) {
+		for _, id := range slices.Sorted(maps.Keys(s.st.ous)) {
 			if ou := s.st.ous[id]; ou.Parent == parent && ou.Name == name {
 				found = id
 			}

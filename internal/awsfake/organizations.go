@@ -3,6 +3,7 @@ package awsfake
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"slices"
 
 	"github.com/portcullis-sec/portcullis/internal/idc"
@@ -82,7 +83,7 @@ func (s *Server) account(a *idc.Account) accountOut {
 
 func (s *Server) accountsUnder(parent string) []accountOut {
 	var out []accountOut
-	for _, id := range sortedKeys(s.st.m.Accounts) {
+	for _, id := range slices.Sorted(maps.Keys(s.st.m.Accounts)) {
 		if parent == "" || s.st.parentOf[id] == parent {
 			out = append(out, s.account(s.st.m.Accounts[id]))
 		}
@@ -155,7 +156,7 @@ func (s *Server) listOUsForParent(in *orgReq) (any, *apiError) {
 		return nil, aerr
 	}
 	var all []ouOut
-	for _, id := range sortedKeys(s.st.ous) {
+	for _, id := range slices.Sorted(maps.Keys(s.st.ous)) {
 		if ou := s.st.ous[id]; ou.Parent == in.ParentId {
 			all = append(all, ouOut{Id: ou.ID, Arn: s.orgARN("ou", ou.ID), Name: ou.Name})
 		}

@@ -7,11 +7,15 @@ import (
 	"strings"
 )
 
+// pageSize is the most items one page holds, so small models still span
+// several pages. MaxResults lowers it further.
+const pageSize = 2
+
 // page cuts n items into one page. It honours MaxResults (checked against
-// the API's limit) and the server's page size, and returns an opaque token
-// for the rest. A token only resumes the listing that issued it.
+// the API's limit) and pageSize, and returns an opaque token for the rest.
+// A token only resumes the listing that issued it.
 func (s *Server) page(service, op, scope string, n int, maxResults *int32, limit int, token *string) (lo, hi int, next *string, aerr *apiError) {
-	size := s.pageSize
+	size := pageSize
 	if maxResults != nil {
 		if *maxResults < 1 || int(*maxResults) > limit {
 			return 0, 0, nil, invalid(service, fmt.Sprintf("MaxResults must be between 1 and %d", limit))

@@ -81,16 +81,6 @@ func (c Call) Action() string {
 // Option configures a Server.
 type Option func(*Server)
 
-// WithPageSize sets the most items one page holds (default 2), so small
-// models still span several pages. MaxResults lowers it further.
-func WithPageSize(n int) Option {
-	return func(s *Server) {
-		if n > 0 {
-			s.pageSize = n
-		}
-	}
-}
-
 // WithLatency delays every answer by d (outside the server lock), so
 // concurrent clients overlap and MaxInFlight shows how many did.
 func WithLatency(d time.Duration) Option {
@@ -101,10 +91,9 @@ func WithLatency(d time.Duration) Option {
 type Server struct {
 	URL string
 
-	ts       *httptest.Server
-	routes   map[string]map[string]handler
-	pageSize int
-	latency  time.Duration
+	ts      *httptest.Server
+	routes  map[string]map[string]handler
+	latency time.Duration
 
 	inFlight, maxInFlight atomic.Int64
 
@@ -129,7 +118,6 @@ type failRule struct {
 func New(m *idc.Model, opts ...Option) *Server {
 	s := &Server{
 		routes:   routes(),
-		pageSize: 2,
 		st:       newState(m),
 		throttle: map[string]int{},
 	}

@@ -1,7 +1,9 @@
 package awsfake
 
 import (
+	"maps"
 	"path"
+	"slices"
 	"sort"
 	"strings"
 
@@ -79,7 +81,7 @@ func (s *Server) listPermissionSets(in *ssoReq) (any, *apiError) {
 	if aerr := s.instance(in.InstanceArn); aerr != nil {
 		return nil, aerr
 	}
-	items, next, aerr := pageOf(s, SSOAdmin, "ListPermissionSets", in.InstanceArn, sortedKeys(s.st.m.PermissionSets), in.MaxResults, ssoMax, in.NextToken)
+	items, next, aerr := pageOf(s, SSOAdmin, "ListPermissionSets", in.InstanceArn, slices.Sorted(maps.Keys(s.st.m.PermissionSets)), in.MaxResults, ssoMax, in.NextToken)
 	if aerr != nil {
 		return nil, aerr
 	}
@@ -200,7 +202,7 @@ func (s *Server) listTags(in *ssoReq) (any, *apiError) {
 	if aerr != nil {
 		return nil, aerr
 	}
-	keys := sortedKeys(ps.Tags)
+	keys := slices.Sorted(maps.Keys(ps.Tags))
 	all := make([]tag, 0, len(keys))
 	for _, k := range keys {
 		all = append(all, tag{Key: k, Value: ps.Tags[k]})

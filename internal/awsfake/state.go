@@ -3,6 +3,7 @@ package awsfake
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"slices"
 	"sort"
 	"strings"
@@ -59,7 +60,7 @@ func newState(seed *idc.Model) *state {
 		requests:  map[string]*asyncRequest{},
 		created:   time.Date(2024, 1, 2, 3, 4, 5, 0, time.UTC),
 	}
-	for _, g := range sortedKeys(m.Memberships) {
+	for _, g := range slices.Sorted(maps.Keys(m.Memberships)) {
 		for i := range m.Memberships[g] {
 			if m.Memberships[g][i].MembershipID == "" {
 				m.Memberships[g][i].MembershipID = st.uuid()
@@ -116,7 +117,7 @@ func (st *state) model() *idc.Model { return copyModel(st.m) }
 // organizational units under the single root, named by path segment.
 func (st *state) buildTree() {
 	byPath := map[string]string{"": st.rootID}
-	for _, id := range sortedKeys(st.m.Accounts) {
+	for _, id := range slices.Sorted(maps.Keys(st.m.Accounts)) {
 		segs := strings.Split(st.m.Accounts[id].OUPath, "/")
 		if segs[0] == "Root" {
 			segs = segs[1:]
@@ -164,15 +165,6 @@ func (st *state) markStale(ps *idc.PermissionSet) {
 		}
 		st.stale[ps.ARN][a] = true
 	}
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 // epoch renders a time the way JSON 1.1 does: seconds since the epoch.

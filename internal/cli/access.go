@@ -4,12 +4,14 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/portcullis-sec/portcullis/internal/access"
 	"github.com/portcullis-sec/portcullis/internal/collect/terraform"
+	"github.com/portcullis-sec/portcullis/internal/config"
 	"github.com/portcullis-sec/portcullis/internal/idc"
 )
 
@@ -47,8 +49,8 @@ blast radius and large admin groups as table or json.`,
   portcullis access --snapshot idc.json --format csv > access-review.csv
   portcullis access --snapshot idc.json --format dot | dot -Tsvg > access.svg`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			return a.runAccess(cmd, f)
+		RunE: func(*cobra.Command, []string) error {
+			return a.runAccess(f)
 		},
 	}
 	fl := cmd.Flags()
@@ -65,21 +67,142 @@ blast radius and large admin groups as table or json.`,
 	return cmd
 }
 
-func (a *App) runAccess(cmd *cobra.Command, f accessFlags) error {
-	var asked []string
-	for _, q := range []struct {
-		set  bool
-		name string
-	}{
-		{f.account != "", "--account"}, {f.user != "", "--user"}, {f.blast != "", "--blast-radius"},
-		{f.adminSensitive, "--admin-paths-sensitive"}, {f.largeGroups, "--large-admin-groups"},
-	} {
-		if q.set {
-			asked = append(asked, q.name)
+// accessInput is what a question is answered from.
+type accessInput struct {
+	flags accessFlags
+	cfg   *config.Config
+	model *idc.Model
+	graph *access.Graph
+	warn  io.Writer // warnings that do not stop the answer
+}
+
+// accessQuestion is one question access answers: the flag that asks it,
+// what it checks before the model is read, how it computes its answer and
+// the formats the answer prints in.
+type accessQuestion struct {
+	flag    string
+	asked   func(accessFlags) bool
+	formats []string
+	// checkFlags runs before the config is read, checkConfig after; nil
+	// when there is nothing to check.
+	checkFlags  func(accessFlags) error
+	checkConfig func(accessFlags, *config.Config) error
+	answer      func(accessInput) (accessAnswer, error)
+}
+
+// accessAnswer prints in one of its question's formats.
+type accessAnswer interface {
+	write(w io.Writer, format string) error
+}
+
+var (
+	grantFormats  = []string{"table", "json", "csv", "dot"}
+	reportFormats = []string{"table", "json"}
+)
+
+// accessQuestions are asked one at a time; with none, access lists every
+// grant (allGrants).
+var accessQuestions = []accessQuestion{{
+	flag:    "--account",
+	asked:   func(f accessFlags) bool { return f.account != "" },
+	formats: grantFormats,
+	answer: func(in accessInput) (accessAnswer, error) {
+		res, err := in.graph.WhoCanReach(in.flags.account, in.flags.adminOnly)
+		if err != nil {
+			return nil, fmt.Errorf("--account: %w", err)
+		}
+		return grants{res}, nil
+	},
+}, {
+	flag:    "--user",
+	asked:   func(f accessFlags) bool { return f.user != "" },
+	formats: grantFormats,
+	answer: func(in accessInput) (accessAnswer, error) {
+		res, err := in.graph.WhatCanReach(in.flags.user)
+		if err != nil {
+			return nil, fmt.Errorf("--user: %w", err)
+		}
+		return grants{res}, nil
+	},
+}, {
+	flag:    "--blast-radius",
+	asked:   func(f accessFlags) bool { return f.blast != "" },
+	formats: reportFormats,
+	checkFlags: func(f accessFlags) error {
+		_, _, err := parseBlast(f.blast)
+		return err
+	},
+	answer: func(in accessInput) (accessAnswer, error) {
+		kind, id, _ := parseBlast(in.flags.blast) // checked above
+		b, err := in.graph.BlastRadius(kind, resolveAccountAlias(in.model, kind, id), in.cfg)
+		if err != nil {
+			return nil, fmt.Errorf("--blast-radius %s: %w", in.flags.blast, err)
+		}
+		return blast(b), nil
+	},
+}, {
+	flag:    "--admin-paths-sensitive",
+	asked:   func(f accessFlags) bool { return f.adminSensitive },
+	formats: grantFormats,
+	checkFlags: func(f accessFlags) error {
+		if f.configPath == "" {
+			return fmt.Errorf("--admin-paths-sensitive needs --config FILE with sensitive_accounts")
+		}
+		return nil
+	},
+	checkConfig: func(f accessFlags, cfg *config.Config) error {
+		if len(cfg.SensitiveAccounts) == 0 {
+			return fmt.Errorf("--admin-paths-sensitive: config %s lists no sensitive_accounts", f.configPath)
+		}
+		return nil
+	},
+	answer: func(in accessInput) (accessAnswer, error) {
+		for _, id := range in.cfg.SensitiveAccounts {
+			if _, ok := in.model.Accounts[id]; !ok {
+				fmt.Fprintf(in.warn, "portcullis: warning: sensitive account %s (config %s) is not in the snapshot\n", id, in.flags.configPath)
+			}
+		}
+		return grants{in.graph.AdminPathsIntoSensitive(in.cfg)}, nil
+	},
+}, {
+	flag:    "--large-admin-groups",
+	asked:   func(f accessFlags) bool { return f.largeGroups },
+	formats: reportFormats,
+	answer: func(in accessInput) (accessAnswer, error) {
+		return groupRisks{in.cfg.LargeGroupSize, in.graph.LargeAdminGroups(in.cfg)}, nil
+	},
+}}
+
+var allGrants = accessQuestion{
+	formats: grantFormats,
+	answer:  func(in accessInput) (accessAnswer, error) { return grants{in.graph.All()}, nil },
+}
+
+// pickQuestion finds the one question the flags ask.
+func pickQuestion(f accessFlags) (accessQuestion, error) {
+	var asked []accessQuestion
+	for _, q := range accessQuestions {
+		if q.asked(f) {
+			asked = append(asked, q)
 		}
 	}
-	if len(asked) > 1 {
-		return fmt.Errorf("ask one question at a time, got %s", strings.Join(asked, " and "))
+	switch len(asked) {
+	case 0:
+		return allGrants, nil
+	case 1:
+		return asked[0], nil
+	}
+	var names []string
+	for _, q := range asked {
+		names = append(names, q.flag)
+	}
+	return accessQuestion{}, fmt.Errorf("ask one question at a time, got %s", strings.Join(names, " and "))
+}
+
+func (a *App) runAccess(f accessFlags) error {
+	q, err := pickQuestion(f)
+	if err != nil {
+		return err
 	}
 	if f.adminOnly && f.account == "" {
 		return fmt.Errorf("--admin-only goes with --account")
@@ -91,17 +214,14 @@ func (a *App) runAccess(cmd *cobra.Command, f accessFlags) error {
 			format = "table"
 		}
 	}
-	grantList := f.blast == "" && !f.largeGroups
-	if grantList && !contains([]string{"table", "json", "csv", "dot"}, format) {
-		return fmt.Errorf("--format: want table, json, csv or dot, got %q", format)
+	if !slices.Contains(q.formats, format) {
+		if slices.Equal(q.formats, grantFormats) {
+			return fmt.Errorf("--format: want table, json, csv or dot, got %q", format)
+		}
+		return fmt.Errorf("--format: %s prints as table or json, got %q", q.flag, format)
 	}
-	if !grantList && format != "table" && format != "json" {
-		return fmt.Errorf("--format: %s prints as table or json, got %q", asked[0], format)
-	}
-	var kind, id string
-	if f.blast != "" {
-		var err error
-		if kind, id, err = parseBlast(f.blast); err != nil {
+	if q.checkFlags != nil {
+		if err := q.checkFlags(f); err != nil {
 			return err
 		}
 	}
@@ -109,69 +229,70 @@ func (a *App) runAccess(cmd *cobra.Command, f accessFlags) error {
 	if err != nil {
 		return err
 	}
-	if f.adminSensitive && f.configPath == "" {
-		return fmt.Errorf("--admin-paths-sensitive needs --config FILE with sensitive_accounts")
-	}
-	if f.adminSensitive && len(cfg.SensitiveAccounts) == 0 {
-		return fmt.Errorf("--admin-paths-sensitive: config %s lists no sensitive_accounts", f.configPath)
+	if q.checkConfig != nil {
+		if err := q.checkConfig(f, cfg); err != nil {
+			return err
+		}
 	}
 	m, err := a.accessModel(f)
 	if err != nil {
 		return err
 	}
-	g := access.Compute(m)
-
-	switch {
-	case f.blast != "":
-		b, err := g.BlastRadius(kind, resolveAccountAlias(m, kind, id), cfg)
-		if err != nil {
-			return fmt.Errorf("--blast-radius %s: %w", f.blast, err)
-		}
-		if format == "table" {
-			return access.WriteBlastTable(a.Stdout, b)
-		}
-		b.Accounts, b.SensitiveAccounts = orEmpty(b.Accounts), orEmpty(b.SensitiveAccounts)
-		return writeJSON(a.Stdout, struct {
-			Schema string       `json:"schema"`
-			Blast  access.Blast `json:"blast_radius"`
-		}{access.Schema, b})
-	case f.largeGroups:
-		risks := g.LargeAdminGroups(cfg)
-		if format == "table" {
-			return access.WriteGroupRisksTable(a.Stdout, risks)
-		}
-		for i := range risks {
-			risks[i].AdminAccounts, risks[i].PermissionSets = orEmpty(risks[i].AdminAccounts), orEmpty(risks[i].PermissionSets)
-		}
-		return writeJSON(a.Stdout, struct {
-			Schema         string             `json:"schema"`
-			LargeGroupSize int                `json:"large_group_size"`
-			Count          int                `json:"count"`
-			Groups         []access.GroupRisk `json:"large_admin_groups"`
-		}{access.Schema, cfg.LargeGroupSize, len(risks), orEmpty(risks)})
+	ans, err := q.answer(accessInput{flags: f, cfg: cfg, model: m, graph: access.Compute(m), warn: a.Stderr})
+	if err != nil {
+		return err
 	}
+	return ans.write(a.Stdout, format)
+}
 
-	var res *access.Result
-	switch {
-	case f.account != "":
-		if res, err = g.WhoCanReach(f.account, f.adminOnly); err != nil {
-			return fmt.Errorf("--account: %w", err)
-		}
-	case f.user != "":
-		if res, err = g.WhatCanReach(f.user); err != nil {
-			return fmt.Errorf("--user: %w", err)
-		}
-	case f.adminSensitive:
-		for _, id := range cfg.SensitiveAccounts {
-			if _, ok := m.Accounts[id]; !ok {
-				fmt.Fprintf(a.Stderr, "portcullis: warning: sensitive account %s (config %s) is not in the snapshot\n", id, f.configPath)
-			}
-		}
-		res = g.AdminPathsIntoSensitive(cfg)
-	default:
-		res = g.All()
+// grants is a list of (user, account, permission set) grants.
+type grants struct{ *access.Result }
+
+func (g grants) write(w io.Writer, format string) error {
+	switch format {
+	case "table":
+		return access.WriteTable(w, g.Result)
+	case "csv":
+		return access.WriteCSV(w, g.Result)
+	case "dot":
+		return access.WriteDOT(w, g.Result)
 	}
-	return writeGrants(a.Stdout, format, res)
+	return access.WriteJSON(w, g.Result)
+}
+
+// blast is what falls to whoever controls one principal or account.
+type blast access.Blast
+
+func (b blast) write(w io.Writer, format string) error {
+	if format == "table" {
+		return access.WriteBlastTable(w, access.Blast(b))
+	}
+	b.Accounts, b.SensitiveAccounts = orEmpty(b.Accounts), orEmpty(b.SensitiveAccounts)
+	return writeJSON(w, struct {
+		Schema string       `json:"schema"`
+		Blast  access.Blast `json:"blast_radius"`
+	}{access.Schema, access.Blast(b)})
+}
+
+// groupRisks are the groups holding admin with more than size members.
+type groupRisks struct {
+	size  int
+	risks []access.GroupRisk
+}
+
+func (g groupRisks) write(w io.Writer, format string) error {
+	if format == "table" {
+		return access.WriteGroupRisksTable(w, g.risks)
+	}
+	for i := range g.risks {
+		g.risks[i].AdminAccounts, g.risks[i].PermissionSets = orEmpty(g.risks[i].AdminAccounts), orEmpty(g.risks[i].PermissionSets)
+	}
+	return writeJSON(w, struct {
+		Schema         string             `json:"schema"`
+		LargeGroupSize int                `json:"large_group_size"`
+		Count          int                `json:"count"`
+		Groups         []access.GroupRisk `json:"large_admin_groups"`
+	}{access.Schema, g.size, len(g.risks), orEmpty(g.risks)})
 }
 
 // accessModel loads the model from --snapshot or --terraform and says on
@@ -203,7 +324,7 @@ func (a *App) accessModel(f accessFlags) (*idc.Model, error) {
 // parseBlast splits KIND:ID at the first colon (ARNs carry colons of their own).
 func parseBlast(s string) (kind, id string, err error) {
 	kind, id, ok := strings.Cut(s, ":")
-	if !ok || id == "" || !contains(blastKinds, kind) {
+	if !ok || id == "" || !slices.Contains(blastKinds, kind) {
 		return "", "", fmt.Errorf("--blast-radius: want KIND:ID with KIND one of %s (e.g. group:admins, account:management), got %q",
 			strings.Join(blastKinds, ", "), s)
 	}
@@ -231,18 +352,6 @@ func resolveAccountAlias(m *idc.Model, kind, id string) string {
 		return m.DelegatedAdminID
 	}
 	return id
-}
-
-func writeGrants(w io.Writer, format string, res *access.Result) error {
-	switch format {
-	case "table":
-		return access.WriteTable(w, res)
-	case "csv":
-		return access.WriteCSV(w, res)
-	case "dot":
-		return access.WriteDOT(w, res)
-	}
-	return access.WriteJSON(w, res)
 }
 
 func writeJSON(w io.Writer, v any) error {

@@ -1,26 +1,24 @@
 package cli
 
 import (
-	"bytes"
-	"context"
 	"encoding/csv"
 	"encoding/json"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/portcullis-sec/portcullis/internal/access"
 )
 
 // TestAccessQuestions asks each question of the small organization in
-// testdata/issue4/org.snapshot.json (read it beside the goldens: 4 accounts,
+// testdata/model/org.snapshot.json (read it beside the goldens: 4 accounts,
 // platform-admins = alice, bob, carol with Admin in management and prod;
 // developers = bob, dave with ReadOnly in prod and Dev in dev; dave has
 // Admin in dev directly, carol ReadOnly in dev).
 func TestAccessQuestions(t *testing.T) {
-	snap, cfg := fixture("org.snapshot.json"), fixture("portcullis.yaml")
+	snap, cfg := modelDir.file("org.snapshot.json"), modelDir.file("portcullis.yaml")
 	for _, tc := range []struct {
 		golden string
 		args   []string
@@ -51,7 +49,7 @@ func TestAccessQuestions(t *testing.T) {
 			if strings.HasSuffix(tc.golden, ".json") && !json.Valid([]byte(r.stdout)) {
 				t.Errorf("not JSON:\n%s", r.stdout)
 			}
-			checkGolden(t, "access-"+tc.golden, []byte(r.stdout))
+			modelDir.check(t, "access-"+tc.golden, []byte(r.stdout))
 		})
 	}
 }
@@ -59,7 +57,7 @@ func TestAccessQuestions(t *testing.T) {
 // TestAccessAnswers checks the facts behind the goldens, so that a wrong
 // golden accepted with -update still fails here.
 func TestAccessAnswers(t *testing.T) {
-	snap, cfg := fixture("org.snapshot.json"), fixture("portcullis.yaml")
+	snap, cfg := modelDir.file("org.snapshot.json"), modelDir.file("portcullis.yaml")
 	grants := func(t *testing.T, args ...string) [][]string {
 		t.Helper()
 		r := runCLI(t, append([]string{"access", "--snapshot", snap, "--format", "csv"}, args...)...)
@@ -130,11 +128,11 @@ func TestAccessAnswers(t *testing.T) {
 
 // TestAccessFromTerraform answers from a Terraform state directly.
 func TestAccessFromTerraform(t *testing.T) {
-	r := runCLI(t, "access", "--terraform", fixture("sso.tfstate"), "--format", "table")
+	r := runCLI(t, "access", "--terraform", modelDir.file("sso.tfstate"), "--format", "table")
 	if r.code != ExitOK {
 		t.Fatalf("exit %d: %s", r.code, r.stderr)
 	}
-	checkGolden(t, "access-terraform.table", []byte(r.stdout))
+	modelDir.check(t, "access-terraform.table", []byte(r.stdout))
 	if !strings.Contains(r.stdout, "erin") || !strings.Contains(r.stdout, "group ops") {
 		t.Errorf("erin's Admin through ops is missing:\n%s", r.stdout)
 	}
@@ -142,35 +140,38 @@ func TestAccessFromTerraform(t *testing.T) {
 
 // TestAccessTableOnTerminal: with no --format, a terminal gets the table.
 func TestAccessTableOnTerminal(t *testing.T) {
-	var out, errb bytes.Buffer
-	app := &App{Stdout: &out, Stderr: &errb, StdoutTTY: true, Getenv: func(string) string { return "" }, Now: func() time.Time { return issue4Now }}
-	if code := app.Run(context.Background(), []string{"access", "--snapshot", fixture("org.snapshot.json"), "--user", "dave"}); code != ExitOK {
-		t.Fatalf("exit %d: %s", code, errb.String())
+	r := session{stdoutTTY: true}.run(t, "access", "--snapshot", modelDir.file("org.snapshot.json"), "--user", "dave")
+	if r.code != ExitOK {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
 	}
-	if !strings.HasPrefix(out.String(), "USER ") {
-		t.Errorf("want a table on a terminal, got:\n%s", out.String())
+	if !strings.HasPrefix(r.stdout, "USER ") {
+		t.Errorf("want a table on a terminal, got:\n%s", r.stdout)
 	}
 }
 
 func TestAccessPartialSnapshotWarns(t *testing.T) {
-	r := runCLI(t, "access", "--snapshot", fixture("partial.snapshot.json"), "--format", "csv")
+	r := runCLI(t, "access", "--snapshot", modelDir.file("partial.snapshot.json"), "--format", "csv")
 	if r.code != ExitOK || !strings.Contains(r.stderr, "partial") || !strings.Contains(r.stderr, "identitystore:ListGroups") {
 		t.Errorf("exit %d; stderr should warn the snapshot is partial and say what is missing:\n%s", r.code, r.stderr)
 	}
 }
 
 func TestAccessBadInput(t *testing.T) {
-	snap, cfg := fixture("org.snapshot.json"), fixture("portcullis.yaml")
+	snap, cfg := modelDir.file("org.snapshot.json"), modelDir.file("portcullis.yaml")
 	missing := filepath.Join(t.TempDir(), "nope.json")
+	noSensitive := filepath.Join(t.TempDir(), "portcullis.yaml")
+	if err := os.WriteFile(noSensitive, []byte("admins: [alice@example.com]\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	for _, tc := range []struct {
 		name string
 		args []string
 		want string
 	}{
 		{"no snapshot", nil, "--snapshot FILE is required"},
-		{"both sources", []string{"--snapshot", snap, "--terraform", fixture("sso.tfstate")}, "not both"},
+		{"both sources", []string{"--snapshot", snap, "--terraform", modelDir.file("sso.tfstate")}, "not both"},
 		{"missing snapshot", []string{"--snapshot", missing}, missing},
-		{"malformed snapshot", []string{"--snapshot", fixture("malformed.snapshot.json")}, "malformed.snapshot.json"},
+		{"malformed snapshot", []string{"--snapshot", modelDir.file("malformed.snapshot.json")}, "malformed.snapshot.json"},
 		{"missing terraform", []string{"--terraform", missing}, missing},
 		{"missing config", []string{"--snapshot", snap, "--config", missing}, missing},
 		{"blast without colon", []string{"--snapshot", snap, "--blast-radius", "alice"}, `--blast-radius: want KIND:ID`},
@@ -182,6 +183,8 @@ func TestAccessBadInput(t *testing.T) {
 		{"two questions", []string{"--snapshot", snap, "--user", "bob", "--account", "prod"}, "one question at a time"},
 		{"admin-only alone", []string{"--snapshot", snap, "--admin-only"}, "--admin-only goes with --account"},
 		{"sensitive without config", []string{"--snapshot", snap, "--admin-paths-sensitive"}, "needs --config"},
+		{"sensitive with none configured", []string{"--snapshot", snap, "--admin-paths-sensitive", "--config", noSensitive}, "lists no sensitive_accounts"},
+		{"two questions named", []string{"--snapshot", snap, "--large-admin-groups", "--blast-radius", "user:bob"}, "got --blast-radius and --large-admin-groups"},
 		{"bad format", []string{"--snapshot", snap, "--format", "xml"}, `"xml"`},
 		{"csv blast radius", []string{"--snapshot", snap, "--blast-radius", "group:developers", "--format", "csv", "--config", cfg}, "--blast-radius prints as table or json"},
 		{"dot groups", []string{"--snapshot", snap, "--large-admin-groups", "--format", "dot"}, "--large-admin-groups prints as table or json"},

@@ -15,7 +15,7 @@ import (
 func (a *App) extraCommands() []*cobra.Command {
 	return []*cobra.Command{a.snapshotCmd(), a.accessCmd(),
 		a.diffCmd(), a.reconcileCmd(), a.postureCmd(), a.containCmd(),
-		a.watchCmd(), a.findingsCmd(), a.athenaCmd()}
+		a.watchCmd(), a.findingsCmd(), a.athenaCmd(), a.serveCmd()}
 }
 
 // listS3 lists CloudTrail objects under an s3:// URL (org, single-account

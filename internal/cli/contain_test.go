@@ -16,7 +16,7 @@ import (
 )
 
 const (
-	// Findings in testdata/issue6/findings.jsonl.
+	// Findings in testdata/contain/findings.jsonl.
 	findingAssign     = "pf-6a0000000000000000000001" // mallory given Admin in prod
 	findingMembership = "pf-6a0000000000000000000002" // trent (SCIM) added to Admins
 	findingPermSet    = "pf-6a0000000000000000000003" // rogue permission set Backdoor
@@ -27,10 +27,10 @@ const (
 	admins6  = "9067c0ff06-bbbb0001-0000-4000-8000-000000000001"
 )
 
-// containArgs plans a finding against the issue 6 snapshot.
+// containArgs plans a finding against the snapshot of testdata/contain.
 func containArgs(id string, extra ...string) []string {
-	return append([]string{"contain", "--findings", fx6("findings.jsonl"), "--finding", id,
-		"--snapshot", fx6("snapshot.json"), "--config", fx6("portcullis.yaml"), "--region", "eu-west-1"}, extra...)
+	return append([]string{"contain", "--findings", containDir.file("findings.jsonl"), "--finding", id,
+		"--snapshot", containDir.file("snapshot.json"), "--config", containDir.file("portcullis.yaml"), "--region", "eu-west-1"}, extra...)
 }
 
 // applyArgs adds --apply with the fake's endpoint and files in a temp dir.
@@ -60,11 +60,11 @@ func TestContainPlanGolden(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			r := exec56(t, "", false, containArgs(tt.id, "--format", tt.format)...)
+			r := session{now: driftNow}.run(t, containArgs(tt.id, "--format", tt.format)...)
 			if r.code != ExitOK {
 				t.Fatalf("exit %d: %s", r.code, r.stderr)
 			}
-			golden56(t, "issue6", "plan-"+tt.name, []byte(r.stdout))
+			containDir.check(t, "plan-"+tt.name, []byte(r.stdout))
 		})
 	}
 }
@@ -72,9 +72,9 @@ func TestContainPlanGolden(t *testing.T) {
 // TestContainDryRunIsDefault: without --apply nothing reaches AWS, even
 // with an endpoint given.
 func TestContainDryRunIsDefault(t *testing.T) {
-	fakeAWSEnv56(t)
-	s := fakeFrom56(t, fx6("snapshot.json"))
-	r := exec56(t, "", false, containArgs(findingAssign, "--endpoint", s.URL)...)
+	awsEnv(t, "eu-west-1")
+	s := fakeFrom(t, containDir.file("snapshot.json"))
+	r := session{now: driftNow}.run(t, containArgs(findingAssign, "--endpoint", s.URL)...)
 	if r.code != ExitOK || len(s.Calls()) != 0 {
 		t.Errorf("exit %d, %d calls reached the fake", r.code, len(s.Calls()))
 	}
@@ -84,10 +84,10 @@ func TestContainDryRunIsDefault(t *testing.T) {
 // the deny is merged and provisioned before the assignment is deleted, and
 // every call carries the portcullis user agent and lands in the audit log.
 func TestContainApply(t *testing.T) {
-	fakeAWSEnv56(t)
-	s := fakeFrom56(t, fx6("snapshot.json"))
+	awsEnv(t, "eu-west-1")
+	s := fakeFrom(t, containDir.file("snapshot.json"))
 	dir := t.TempDir()
-	r := exec56(t, "", false, applyArgs(s, dir, containArgs(findingAssign), "--yes")...)
+	r := session{now: driftNow}.run(t, applyArgs(s, dir, containArgs(findingAssign), "--yes")...)
 	if r.code != ExitOK {
 		t.Fatalf("exit %d: %s", r.code, r.stderr)
 	}
@@ -129,9 +129,9 @@ func TestContainApply(t *testing.T) {
 // steps the IdP and the SCIM token are left for a person: exit 3. The
 // membership id is looked up (GetGroupMembershipId) because the state has none.
 func TestContainApplyManualSteps(t *testing.T) {
-	fakeAWSEnv56(t)
-	s := fakeFrom56(t, fx6("snapshot.json"))
-	r := exec56(t, "", false, applyArgs(s, t.TempDir(), containArgs(findingMembership), "--yes")...)
+	awsEnv(t, "eu-west-1")
+	s := fakeFrom(t, containDir.file("snapshot.json"))
+	r := session{now: driftNow}.run(t, applyArgs(s, t.TempDir(), containArgs(findingMembership), "--yes")...)
 	if r.code != ExitFindings || !strings.Contains(r.stderr, "manual step(s) remain") {
 		t.Fatalf("exit %d, stderr %s", r.code, r.stderr)
 	}
@@ -148,19 +148,19 @@ func TestContainApplyManualSteps(t *testing.T) {
 // TestContainApplyFailureAndResume: a step fails half-way; the state file
 // lets a second run finish without repeating the steps already done.
 func TestContainApplyFailureAndResume(t *testing.T) {
-	fakeAWSEnv56(t)
-	s := fakeFrom56(t, fx6("snapshot.json"))
+	awsEnv(t, "eu-west-1")
+	s := fakeFrom(t, containDir.file("snapshot.json"))
 	dir := t.TempDir()
 	var broken atomic.Bool
 	broken.Store(true)
 	s.FailWhen("DeleteAccountAssignment", "AccessDeniedException", func(awsfake.Call) bool { return broken.Load() })
-	r := exec56(t, "", false, applyArgs(s, dir, containArgs(findingAssign), "--yes")...)
+	r := session{now: driftNow}.run(t, applyArgs(s, dir, containArgs(findingAssign), "--yes")...)
 	state := filepath.Join(dir, "state.json")
 	if r.code != ExitError || !strings.Contains(r.stderr, "s03") || !strings.Contains(r.stderr, state) {
 		t.Fatalf("exit %d, stderr %s", r.code, r.stderr)
 	}
 	broken.Store(false)
-	r = exec56(t, "", false, "contain", "--resume", state, "--apply", "--yes", "--endpoint", s.URL, "--audit", filepath.Join(dir, "audit.jsonl"))
+	r = session{now: driftNow}.run(t, "contain", "--resume", state, "--apply", "--yes", "--endpoint", s.URL, "--audit", filepath.Join(dir, "audit.jsonl"))
 	if r.code != ExitOK {
 		t.Fatalf("resume: exit %d, stderr %s", r.code, r.stderr)
 	}
@@ -171,8 +171,8 @@ func TestContainApplyFailureAndResume(t *testing.T) {
 }
 
 func TestContainGuardRefusal(t *testing.T) {
-	fakeAWSEnv56(t)
-	snap := []string{"contain", "--snapshot", fx6("snapshot.json"), "--config", fx6("portcullis.yaml")}
+	awsEnv(t, "eu-west-1")
+	snap := []string{"contain", "--snapshot", containDir.file("snapshot.json"), "--config", containDir.file("portcullis.yaml")}
 	tests := []struct {
 		name           string
 		args           []string
@@ -187,8 +187,8 @@ func TestContainGuardRefusal(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			s := fakeFrom56(t, fx6("snapshot.json"))
-			r := exec56(t, "", false, applyArgs(s, t.TempDir(), tt.args, "--yes")...)
+			s := fakeFrom(t, containDir.file("snapshot.json"))
+			r := session{now: driftNow}.run(t, applyArgs(s, t.TempDir(), tt.args, "--yes")...)
 			if r.code != tt.want || !strings.Contains(r.stdout, tt.stdout) || !strings.Contains(r.stderr, tt.stderr) {
 				t.Errorf("exit %d (want %d)\nstdout %q (want %q)\nstderr %q (want %q)", r.code, tt.want, r.stdout, tt.stdout, r.stderr, tt.stderr)
 			}
@@ -205,7 +205,7 @@ func TestContainGuardRefusal(t *testing.T) {
 // TestContainConfirmation: --apply asks on a terminal unless --yes, and
 // refuses outright when nobody can answer.
 func TestContainConfirmation(t *testing.T) {
-	fakeAWSEnv56(t)
+	awsEnv(t, "eu-west-1")
 	tests := []struct {
 		name       string
 		tty        bool
@@ -220,9 +220,9 @@ func TestContainConfirmation(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			s := fakeFrom56(t, fx6("snapshot.json"))
+			s := fakeFrom(t, containDir.file("snapshot.json"))
 			dir := t.TempDir()
-			r := exec56(t, tt.stdin, tt.tty, applyArgs(s, dir, containArgs(findingAssign))...)
+			r := session{stdin: tt.stdin, stdinTTY: tt.tty, now: driftNow}.run(t, applyArgs(s, dir, containArgs(findingAssign))...)
 			if r.code != tt.want || !strings.Contains(r.stderr, tt.stderr) || (len(writeOps(s)) > 0) != tt.wantWrites {
 				t.Errorf("exit %d (want %d), writes %v, stderr %s", r.code, tt.want, writeOps(s), r.stderr)
 			}
@@ -234,7 +234,7 @@ func TestContainConfirmation(t *testing.T) {
 }
 
 func TestContainBadInput(t *testing.T) {
-	snap := []string{"contain", "--snapshot", fx6("snapshot.json")}
+	snap := []string{"contain", "--snapshot", containDir.file("snapshot.json")}
 	tests := []struct {
 		name   string
 		args   []string
@@ -249,12 +249,12 @@ func TestContainBadInput(t *testing.T) {
 		{"no state", []string{"contain", "--principal", mallory6}, "no state"},
 		{"two states", append(snap, "--from", "aws", "--principal", mallory6), "not both"},
 		{"nothing to contain", snap, "contain:"},
-		{"resume with a new subject", []string{"contain", "--resume", fx6("none.state.json"), "--principal", mallory6}, "drop --principal"},
-		{"resume a missing state", []string{"contain", "--resume", fx6("none.state.json")}, "none.state.json"},
+		{"resume with a new subject", []string{"contain", "--resume", containDir.file("none.state.json"), "--principal", mallory6}, "drop --principal"},
+		{"resume a missing state", []string{"contain", "--resume", containDir.file("none.state.json")}, "none.state.json"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			r := exec56(t, "", false, tt.args...)
+			r := session{now: driftNow}.run(t, tt.args...)
 			if r.code != ExitError || !strings.Contains(r.stderr, tt.stderr) {
 				t.Errorf("exit %d, stderr %q (want %q)", r.code, r.stderr, tt.stderr)
 			}
@@ -265,7 +265,7 @@ func TestContainBadInput(t *testing.T) {
 // TestContainPlanJSONIsAppliable: the JSON plan is the same plan Apply
 // would run (hash verified), with the finding as its subject.
 func TestContainPlanJSONIsAppliable(t *testing.T) {
-	r := exec56(t, "", false, containArgs(findingAssign, "--format", "json")...)
+	r := session{now: driftNow}.run(t, containArgs(findingAssign, "--format", "json")...)
 	if r.code != ExitOK {
 		t.Fatalf("exit %d: %s", r.code, r.stderr)
 	}

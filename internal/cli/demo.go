@@ -69,6 +69,7 @@ func (a *App) demoCmd() *cobra.Command {
 			if err := a.demoAftermath(w, res, cfg); err != nil {
 				return err
 			}
+			demoConfigPlane(w, serious)
 			if keep {
 				fmt.Fprintf(w, "\nThe trail is kept in %s (config: %s).\n", dir, sum.ConfigPath)
 			} else {

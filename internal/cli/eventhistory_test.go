@@ -56,9 +56,9 @@ func historyOf(t *testing.T, s *awsfake.Server, dir string) (regions []string) {
 
 // findingKeys are the rule and event ids of each finding: what was found
 // on which records, whatever source the records came from.
-func findingKeys(t *testing.T, out *bytes.Buffer) []string {
+func findingKeys(t *testing.T, out string) []string {
 	t.Helper()
-	fs, err := finding.Read(out, "stdout")
+	fs, err := finding.Read(strings.NewReader(out), "stdout")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -79,7 +79,7 @@ func findingKeys(t *testing.T, out *bytes.Buffer) []string {
 // findings through LookupEvents as from its files — correlations and the
 // learnt state included, which only holds if events arrive in time order.
 func TestHuntEventHistoryFindsWhatTheTrailHolds(t *testing.T) {
-	awsEnv(t)
+	awsEnv(t, "us-east-1")
 	dir := t.TempDir()
 	sum, err := simulate.Run(context.Background(), simulate.Options{Out: dir, Events: 8000, Seed: 3, Scenarios: []string{"all"}, Accounts: 3})
 	if err != nil {
@@ -89,19 +89,18 @@ func TestHuntEventHistoryFindsWhatTheTrailHolds(t *testing.T) {
 	defer s.Close()
 	regions := historyOf(t, s, filepath.Join(dir, "AWSLogs"))
 
-	app, out, errb := testApp("")
-	if code := app.Run(context.Background(), []string{"hunt", "--format", "jsonl", "--config", sum.ConfigPath, filepath.Join(dir, "AWSLogs")}); code != 0 {
-		t.Fatalf("hunt of the files: exit %d\n%s", code, errb)
+	files := runCLI(t, "hunt", "--format", "jsonl", "--config", sum.ConfigPath, filepath.Join(dir, "AWSLogs"))
+	if files.code != 0 {
+		t.Fatalf("hunt of the files: exit %d\n%s", files.code, files.stderr)
 	}
-	fromFiles := findingKeys(t, out)
+	fromFiles := findingKeys(t, files.stdout)
 
-	app, out, errb = testApp("")
-	code := app.Run(context.Background(), []string{"hunt", "--event-history", "--format", "jsonl", "--config", sum.ConfigPath,
-		"--aws-region", strings.Join(regions, ","), "--cloudtrail-endpoint", s.URL, "--lookup-rate", "500", "--since", "2026-10-31"})
-	if code != 0 {
-		t.Fatalf("hunt --event-history: exit %d\n%s", code, errb)
+	r := runCLI(t, "hunt", "--event-history", "--format", "jsonl", "--config", sum.ConfigPath,
+		"--aws-region", strings.Join(regions, ","), "--cloudtrail-endpoint", s.URL, "--lookup-rate", "500", "--since", "2026-10-31")
+	if r.code != 0 {
+		t.Fatalf("hunt --event-history: exit %d\n%s", r.code, r.stderr)
 	}
-	fromHistory := findingKeys(t, out)
+	fromHistory := findingKeys(t, r.stdout)
 	if len(fromFiles) < 20 {
 		t.Fatalf("only %d findings from the files", len(fromFiles))
 	}
@@ -110,8 +109,8 @@ func TestHuntEventHistoryFindsWhatTheTrailHolds(t *testing.T) {
 	}
 	for _, want := range []string{"event history: 2026-10-31T00:00:00Z to 2026-11-29T12:00:00Z, 3 region(s)", "EventName=AssumeRoleWithSAML", " pages (", "throttles",
 		"warning: --lookup-rate 500 is above the API's limit"} {
-		if !strings.Contains(errb.String(), want) {
-			t.Errorf("stderr does not say %q:\n%s", want, errb)
+		if !strings.Contains(r.stderr, want) {
+			t.Errorf("stderr does not say %q:\n%s", want, r.stderr)
 		}
 	}
 	calls := s.CallsTo("LookupEvents")
@@ -126,7 +125,7 @@ func TestHuntEventHistoryFindsWhatTheTrailHolds(t *testing.T) {
 }
 
 func TestHuntEventHistoryFlagsAndFailures(t *testing.T) {
-	awsEnv(t)
+	awsEnv(t, "us-east-1")
 	rec := func(id, name, at string) []byte {
 		return []byte(`{"eventVersion":"1.09","userIdentity":{"type":"IAMUser","arn":"arn:aws:iam::111111111111:user/mallory","userName":"mallory"},` +
 			`"eventTime":"` + at + `","eventSource":"sso.amazonaws.com","eventName":"` + name + `","awsRegion":"us-east-1",` +
@@ -164,19 +163,18 @@ func TestHuntEventHistoryFlagsAndFailures(t *testing.T) {
 			if tc.setup != nil {
 				tc.setup(s)
 			}
-			app, out, errb := testApp("")
 			args := append([]string{"hunt", "--event-history", "--format", "jsonl", "--cloudtrail-endpoint", s.URL, "--lookup-rate", "500"}, tc.args...)
-			code := app.Run(context.Background(), args)
-			if code != tc.code {
-				t.Fatalf("exit %d, want %d; stderr:\n%s", code, tc.code, errb)
+			r := runCLI(t, args...)
+			if r.code != tc.code {
+				t.Fatalf("exit %d, want %d; stderr:\n%s", r.code, tc.code, r.stderr)
 			}
 			for _, want := range tc.stderr {
-				if !strings.Contains(errb.String(), want) {
-					t.Errorf("stderr does not say %q:\n%s", want, errb)
+				if !strings.Contains(r.stderr, want) {
+					t.Errorf("stderr does not say %q:\n%s", want, r.stderr)
 				}
 			}
 			if tc.code != ExitError || tc.findings > 0 {
-				if got := len(findingKeys(t, out)); got != tc.findings {
+				if got := len(findingKeys(t, r.stdout)); got != tc.findings {
 					t.Errorf("%d findings, want %d", got, tc.findings)
 				}
 			}
@@ -190,16 +188,16 @@ func TestHuntEventHistoryFlagsAndFailures(t *testing.T) {
 // TestSnapshotFromEventHistory: replaying the event history gives the
 // snapshot replaying the same records from a file gives, byte for byte.
 func TestSnapshotFromEventHistory(t *testing.T) {
-	awsEnv(t)
+	awsEnv(t, "us-east-1")
 	s := awsfake.New(awsfake.Sample(), awsfake.WithHistoryPageSize(2))
 	defer s.Close()
-	historyOf(t, s, fixture("events.json"))
+	historyOf(t, s, modelDir.file("events.json"))
 
-	fromFile := runCLI(t, "snapshot", "--from", "events", "--base", fixture("org.snapshot.json"), fixture("events.json"))
+	fromFile := runCLI(t, "snapshot", "--from", "events", "--base", modelDir.file("org.snapshot.json"), modelDir.file("events.json"))
 	if fromFile.code != ExitOK {
 		t.Fatalf("from the file: exit %d\n%s", fromFile.code, fromFile.stderr)
 	}
-	r := runCLI(t, "snapshot", "--from", "events", "--base", fixture("org.snapshot.json"), "--endpoint", s.URL, "--lookup-rate", "500", "event-history:us-east-1")
+	r := runCLI(t, "snapshot", "--from", "events", "--base", modelDir.file("org.snapshot.json"), "--endpoint", s.URL, "--lookup-rate", "500", "event-history:us-east-1")
 	if r.code != ExitOK {
 		t.Fatalf("from the event history: exit %d\n%s", r.code, r.stderr)
 	}
@@ -222,9 +220,9 @@ func TestSnapshotFromEventHistory(t *testing.T) {
 		args []string
 		want string
 	}{
-		{"not with files", []string{"snapshot", "--from", "events", "event-history", fixture("events.json")}, "on its own"},
-		{"connection flags only with the history", []string{"snapshot", "--from", "events", "--profile", "p", fixture("events.json")}, "--profile goes with --from aws, or --from events event-history"},
-		{"not with terraform", []string{"snapshot", "--from", "terraform", "--region", "eu-west-1", fixture("sso.tfstate")}, "--region goes with --from aws or events"},
+		{"not with files", []string{"snapshot", "--from", "events", "event-history", modelDir.file("events.json")}, "on its own"},
+		{"connection flags only with the history", []string{"snapshot", "--from", "events", "--profile", "p", modelDir.file("events.json")}, "--profile goes with --from aws, or --from events event-history"},
+		{"not with terraform", []string{"snapshot", "--from", "terraform", "--region", "eu-west-1", modelDir.file("sso.tfstate")}, "--region goes with --from aws or events"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			r := runCLI(t, tc.args...)
@@ -238,14 +236,15 @@ func TestSnapshotFromEventHistory(t *testing.T) {
 // TestReconcileWithEventHistory: --events event-history explains the rogue
 // grants as the trail file does.
 func TestReconcileWithEventHistory(t *testing.T) {
-	awsEnv(t)
+	awsEnv(t, "us-east-1")
 	s := awsfake.New(awsfake.Sample())
 	defer s.Close()
-	historyOf(t, s, fx5("reconcile/events.jsonl"))
-	args := []string{"reconcile", "--baseline", fx5("reconcile/baseline.tfstate"), "--current", fx5("reconcile/planted.snapshot.json"),
-		"--config", fx5("portcullis.yaml"), "--format", "json"}
-	fromFile := exec56(t, "", false, append(args, "--events", fx5("reconcile/events.jsonl"))...)
-	r := exec56(t, "", false, append(args, "--events", "event-history", "--region", "eu-west-1", "--endpoint", s.URL, "--lookup-rate", "500")...)
+	historyOf(t, s, driftDir.file("reconcile/events.jsonl"))
+	args := []string{"reconcile", "--baseline", driftDir.file("reconcile/baseline.tfstate"), "--current", driftDir.file("reconcile/planted.snapshot.json"),
+		"--config", driftDir.file("portcullis.yaml"), "--format", "json"}
+	drift := session{now: driftNow}
+	fromFile := drift.run(t, append(args, "--events", driftDir.file("reconcile/events.jsonl"))...)
+	r := drift.run(t, append(args, "--events", "event-history", "--region", "eu-west-1", "--endpoint", s.URL, "--lookup-rate", "500")...)
 	if r.code != ExitFindings || fromFile.code != ExitFindings {
 		t.Fatalf("exit %d and %d (file), want %d; stderr %s", r.code, fromFile.code, ExitFindings, r.stderr)
 	}
@@ -256,7 +255,7 @@ func TestReconcileWithEventHistory(t *testing.T) {
 		t.Error("no lookup reached the fake")
 	}
 	s.FailAlways("LookupEvents", "AccessDeniedException")
-	if r := exec56(t, "", false, append(args, "--events", "event-history:eu-west-1", "--endpoint", s.URL, "--lookup-rate", "500")...); r.code != ExitError || !strings.Contains(r.stderr, "AccessDeniedException") {
+	if r := drift.run(t, append(args, "--events", "event-history:eu-west-1", "--endpoint", s.URL, "--lookup-rate", "500")...); r.code != ExitError || !strings.Contains(r.stderr, "AccessDeniedException") {
 		t.Errorf("denied: exit %d, %s", r.code, r.stderr)
 	}
 }

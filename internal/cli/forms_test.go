@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -30,13 +29,12 @@ func TestHuntReadsWhatTheCLIPrints(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	app, out, errb := testApp("")
-	code := app.Run(context.Background(), []string{"hunt", "--format", "jsonl", dir})
-	if code != ExitBadInput {
-		t.Fatalf("exit %d, want 2; stderr:\n%s", code, errb)
+	r := runCLI(t, "hunt", "--format", "jsonl", dir)
+	if r.code != ExitBadInput {
+		t.Fatalf("exit %d, want 2; stderr:\n%s", r.code, r.stderr)
 	}
 	var bad []string
-	for _, l := range strings.Split(errb.String(), "\n") {
+	for _, l := range strings.Split(r.stderr, "\n") {
 		if strings.HasPrefix(l, "portcullis: input:") {
 			bad = append(bad, l)
 		}
@@ -44,11 +42,11 @@ func TestHuntReadsWhatTheCLIPrints(t *testing.T) {
 	if len(bad) != 1 || !strings.Contains(bad[0], "describe-trails.json") || !strings.Contains(bad[0], `"trailList"`) || !strings.Contains(bad[0], "not a CloudTrail record") {
 		t.Errorf("want one line naming describe-trails.json and what it holds, got %q", bad)
 	}
-	if !strings.Contains(errb.String(), "not-cloudtrail 1") {
-		t.Errorf("the summary does not count it: %s", errb)
+	if !strings.Contains(r.stderr, "not-cloudtrail 1") {
+		t.Errorf("the summary does not count it: %s", r.stderr)
 	}
 	got := map[string]bool{}
-	for _, k := range findingKeys(t, out) {
+	for _, k := range findingKeys(t, r.stdout) {
 		got[k[strings.LastIndexByte(k, ' ')+1:]] = true
 	}
 	for i := 1; i <= 6; i++ {

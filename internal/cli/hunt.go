@@ -3,8 +3,9 @@ package cli
 import (
 	"fmt"
 	"io"
+	"maps"
 	"runtime"
-	"sort"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -211,14 +212,14 @@ func writeSummary(w io.Writer, res *hunt.Result) {
 		s.Files, mb(s.Bytes), mb(s.UncompressedBytes), s.Records, s.Matched, res.Elapsed.Round(time.Millisecond))
 	if len(s.Skipped) > 0 {
 		var parts []string
-		for _, k := range sortedKeys(s.Skipped) {
+		for _, k := range slices.Sorted(maps.Keys(s.Skipped)) {
 			parts = append(parts, fmt.Sprintf("%s %d", k, s.Skipped[k]))
 		}
 		fmt.Fprintf(w, "skipped records: %s\n", strings.Join(parts, ", "))
 	}
 	if len(res.Walk.Skipped) > 0 {
 		var parts []string
-		for _, k := range sortedKeys(res.Walk.Skipped) {
+		for _, k := range slices.Sorted(maps.Keys(res.Walk.Skipped)) {
 			parts = append(parts, fmt.Sprintf("%s %d", k, res.Walk.Skipped[k]))
 		}
 		fmt.Fprintf(w, "skipped files: %s\n", strings.Join(parts, ", "))
@@ -235,15 +236,6 @@ func writeSummary(w io.Writer, res *hunt.Result) {
 }
 
 func mb(n int64) string { return fmt.Sprintf("%.1f MB", float64(n)/1e6) }
-
-func sortedKeys[V any](m map[string]V) []string {
-	ks := make([]string, 0, len(m))
-	for k := range m {
-		ks = append(ks, k)
-	}
-	sort.Strings(ks)
-	return ks
-}
 
 // progressLine draws one self-erasing status line on a terminal.
 type progressLine struct {

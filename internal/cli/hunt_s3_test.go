@@ -2,9 +2,7 @@ package cli
 
 import (
 	"bytes"
-	"context"
 	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -33,22 +31,16 @@ func TestHuntS3(t *testing.T) {
 	put(base+"02/111111111111_CloudTrail_us-east-1_20261102T1000Z_a.json.gz", gz(t, records(0, 2)))
 	put(base+"02/111111111111_CloudTrail_us-east-1_20261102T1005Z_b.json.gz", []byte("\x1f\x8b\x08\x00garbage"))
 	put(base+"20/111111111111_CloudTrail_us-east-1_20261120T1000Z_c.json.gz", gz(t, records(30, 1)))
-	t.Setenv("AWS_ACCESS_KEY_ID", "AKIDTEST")
-	t.Setenv("AWS_SECRET_ACCESS_KEY", "secret")
-	t.Setenv("AWS_REGION", "us-east-1")
-	t.Setenv("AWS_EC2_METADATA_DISABLED", "true")
-	t.Setenv("AWS_CONFIG_FILE", filepath.Join(t.TempDir(), "none"))
-	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", filepath.Join(t.TempDir(), "none"))
+	awsEnv(t, "us-east-1")
 
-	app, out, errb := testApp("")
-	code := app.Run(context.Background(), []string{"hunt", "--format", "jsonl", "--s3-endpoint", srv.URL, "--until", "2026-11-10", "s3://trail/AWSLogs/"})
-	if code != ExitBadInput {
-		t.Fatalf("exit %d, want 2 (corrupt object); stderr: %s", code, errb)
+	r := runCLI(t, "hunt", "--format", "jsonl", "--s3-endpoint", srv.URL, "--until", "2026-11-10", "s3://trail/AWSLogs/")
+	if r.code != ExitBadInput {
+		t.Fatalf("exit %d, want 2 (corrupt object); stderr: %s", r.code, r.stderr)
 	}
-	if !strings.Contains(errb.String(), "_b.json.gz") {
-		t.Errorf("corrupt object not named: %s", errb)
+	if !strings.Contains(r.stderr, "_b.json.gz") {
+		t.Errorf("corrupt object not named: %s", r.stderr)
 	}
-	fs, err := finding.Read(out, "stdout")
+	fs, err := finding.Read(strings.NewReader(r.stdout), "stdout")
 	if err != nil {
 		t.Fatal(err)
 	}

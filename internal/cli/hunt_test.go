@@ -3,25 +3,14 @@ package cli
 import (
 	"bytes"
 	"compress/gzip"
-	"context"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/portcullis-sec/portcullis/internal/finding"
 )
-
-func testApp(stdin string) (*App, *bytes.Buffer, *bytes.Buffer) {
-	var out, errb bytes.Buffer
-	return &App{
-		Stdin: strings.NewReader(stdin), Stdout: &out, Stderr: &errb,
-		Getenv: func(string) string { return "" },
-		Now:    func() time.Time { return time.Date(2026, 11, 29, 12, 0, 0, 0, time.UTC) },
-	}, &out, &errb
-}
 
 func record(i int, name string) string {
 	return fmt.Sprintf(`{"eventVersion":"1.09","userIdentity":{"type":"IAMUser","arn":"arn:aws:iam::111111111111:user/mallory","userName":"mallory"},`+
@@ -66,17 +55,16 @@ func TestHuntBadInputKeepsGoing(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	app, out, errb := testApp("")
-	code := app.Run(context.Background(), []string{"hunt", "--format", "jsonl", "--workers", "2", dir})
-	if code != ExitBadInput {
-		t.Fatalf("exit %d, want %d; stderr:\n%s", code, ExitBadInput, errb)
+	r := runCLI(t, "hunt", "--format", "jsonl", "--workers", "2", dir)
+	if r.code != ExitBadInput {
+		t.Fatalf("exit %d, want %d; stderr:\n%s", r.code, ExitBadInput, r.stderr)
 	}
 	for _, name := range []string{"truncated.json.gz", "broken.json", "notobject.jsonl"} {
-		if !strings.Contains(errb.String(), name) {
-			t.Errorf("stderr does not name %s:\n%s", name, errb)
+		if !strings.Contains(r.stderr, name) {
+			t.Errorf("stderr does not name %s:\n%s", name, r.stderr)
 		}
 	}
-	fs, err := finding.Read(out, "stdout")
+	fs, err := finding.Read(strings.NewReader(r.stdout), "stdout")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -89,19 +77,18 @@ func TestHuntBadInputKeepsGoing(t *testing.T) {
 			t.Errorf("no finding for %s (good input must still be scanned); got %d findings", id, len(fs))
 		}
 	}
-	if !strings.Contains(errb.String(), "findings:") {
-		t.Errorf("no summary on stderr:\n%s", errb)
+	if !strings.Contains(r.stderr, "findings:") {
+		t.Errorf("no summary on stderr:\n%s", r.stderr)
 	}
 }
 
 func TestHuntStdinAndFailOn(t *testing.T) {
-	app, out, errb := testApp(record(1, "DeletePermissionsBoundaryFromPermissionSet") + "\n")
-	code := app.Run(context.Background(), []string{"hunt", "--fail-on", "high", "-"})
-	if code != ExitFindings {
-		t.Fatalf("exit %d, want %d; stderr: %s", code, ExitFindings, errb)
+	r := session{stdin: record(1, "DeletePermissionsBoundaryFromPermissionSet") + "\n"}.run(t, "hunt", "--fail-on", "high", "-")
+	if r.code != ExitFindings {
+		t.Fatalf("exit %d, want %d; stderr: %s", r.code, ExitFindings, r.stderr)
 	}
-	if !strings.Contains(out.String(), `"rule":"idc.permission-set.boundary-removed"`) {
-		t.Errorf("stdout: %s", out)
+	if !strings.Contains(r.stdout, `"rule":"idc.permission-set.boundary-removed"`) {
+		t.Errorf("stdout: %s", r.stdout)
 	}
 }
 
@@ -109,28 +96,26 @@ func TestHuntConfigErrors(t *testing.T) {
 	dir := t.TempDir()
 	cfg := filepath.Join(dir, "portcullis.yaml")
 	os.WriteFile(cfg, []byte("admins: [x]\nsensitive_acounts: [\"1\"]\n"), 0o644)
-	app, _, errb := testApp("")
-	if code := app.Run(context.Background(), []string{"hunt", "--config", cfg, dir}); code != ExitError {
-		t.Fatalf("exit %d, want 1", code)
+	r := runCLI(t, "hunt", "--config", cfg, dir)
+	if r.code != ExitError {
+		t.Fatalf("exit %d, want 1", r.code)
 	}
-	if !strings.Contains(errb.String(), "sensitive_acounts") || !strings.Contains(errb.String(), cfg) {
-		t.Errorf("error does not name the file and key: %s", errb)
+	if !strings.Contains(r.stderr, "sensitive_acounts") || !strings.Contains(r.stderr, cfg) {
+		t.Errorf("error does not name the file and key: %s", r.stderr)
 	}
-	app, _, errb = testApp("")
-	if code := app.Run(context.Background(), []string{"hunt", "--since", "yesterday", dir}); code != ExitError || !strings.Contains(errb.String(), "--since") {
-		t.Errorf("bad --since: exit %d, %s", code, errb)
+	if r := runCLI(t, "hunt", "--since", "yesterday", dir); r.code != ExitError || !strings.Contains(r.stderr, "--since") {
+		t.Errorf("bad --since: exit %d, %s", r.code, r.stderr)
 	}
 }
 
 func TestHuntMissingPathIsAnInputError(t *testing.T) {
 	dir := t.TempDir()
 	os.WriteFile(filepath.Join(dir, "good.json"), []byte(records(0, 1)), 0o644)
-	app, out, errb := testApp("")
-	code := app.Run(context.Background(), []string{"hunt", "--format", "jsonl", filepath.Join(dir, "missing.json.gz"), dir})
-	if code != ExitBadInput || !strings.Contains(errb.String(), "missing.json.gz") {
-		t.Fatalf("exit %d, stderr %s", code, errb)
+	r := runCLI(t, "hunt", "--format", "jsonl", filepath.Join(dir, "missing.json.gz"), dir)
+	if r.code != ExitBadInput || !strings.Contains(r.stderr, "missing.json.gz") {
+		t.Fatalf("exit %d, stderr %s", r.code, r.stderr)
 	}
-	if !strings.Contains(out.String(), "evt-0") {
-		t.Errorf("the readable input was not hunted: %s", out)
+	if !strings.Contains(r.stdout, "evt-0") {
+		t.Errorf("the readable input was not hunted: %s", r.stdout)
 	}
 }

@@ -53,7 +53,7 @@ func TestPostureOrgLive(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			r := exec56(t, "", false, "posture", "--snapshot", snap, "--org", "aws", "--endpoint", s.URL, "--format", "json")
+			r := session{now: driftNow}.run(t, "posture", "--snapshot", snap, "--org", "aws", "--endpoint", s.URL, "--format", "json")
 			if r.code != ExitOK {
 				t.Fatalf("exit %d: %s", r.code, r.stderr)
 			}
@@ -83,7 +83,7 @@ func TestPostureOrgLiveErrors(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			s, snap := liveOrgFake(t)
 			s.FailAlways(tc.op, tc.code)
-			r := exec56(t, "", false, "posture", "--snapshot", snap, "--org", "aws", "--endpoint", s.URL, "--format", "json")
+			r := session{now: driftNow}.run(t, "posture", "--snapshot", snap, "--org", "aws", "--endpoint", s.URL, "--format", "json")
 			if r.code != ExitError || !strings.Contains(r.stderr, "--org aws") || !strings.Contains(r.stderr, tc.want) {
 				t.Errorf("exit %d, stderr %q; want %d and %q", r.code, r.stderr, ExitError, tc.want)
 			}
@@ -98,7 +98,7 @@ func TestPostureOrgLiveErrors(t *testing.T) {
 // environment and writes the same model as the --snapshot file.
 func liveOrgFake(t *testing.T) (*awsfake.Server, string) {
 	t.Helper()
-	fakeAWSEnv56(t)
+	awsEnv(t, "eu-west-1")
 	m := awsfake.Sample()
 	s := awsfake.New(m)
 	t.Cleanup(s.Close)

@@ -14,20 +14,20 @@ import (
 
 // postureArgs is a run with every input: snapshot, events, org export, config.
 func postureArgs(extra ...string) []string {
-	return append([]string{"posture", "--snapshot", fx5("current.snapshot.json"), "--events", fx5("posture/events.jsonl"),
-		"--org", fx5("posture/org.json"), "--config", fx5("portcullis.yaml")}, extra...)
+	return append([]string{"posture", "--snapshot", driftDir.file("current.snapshot.json"), "--events", postureDir.file("events.jsonl"),
+		"--org", postureDir.file("org.json"), "--config", driftDir.file("portcullis.yaml")}, extra...)
 }
 
 func TestPostureGolden(t *testing.T) {
 	for _, format := range posture.Formats {
 		t.Run(format, func(t *testing.T) {
-			r := exec56(t, "", false, postureArgs("--format", format)...)
+			r := session{now: driftNow}.run(t, postureArgs("--format", format)...)
 			if r.code != ExitOK {
 				t.Fatalf("exit %d: %s", r.code, r.stderr)
 			}
 			// The build's version is in OCSF metadata; keep the golden file stable.
 			out := bytes.ReplaceAll([]byte(r.stdout), []byte(`"version":"`+version.String()+`"}`), []byte(`"version":"VERSION"}`))
-			golden56(t, "issue5", "posture."+format, out)
+			postureDir.check(t, "posture."+format, out)
 		})
 	}
 }
@@ -35,13 +35,13 @@ func TestPostureGolden(t *testing.T) {
 // TestPostureOCSF checks the OCSF lines' contract rather than their bytes:
 // one Compliance Finding per evaluated check, failures New, passes Resolved.
 func TestPostureOCSF(t *testing.T) {
-	r := exec56(t, "", false, postureArgs("--format", "ocsf")...)
+	r := session{now: driftNow}.run(t, postureArgs("--format", "ocsf")...)
 	if r.code != ExitOK {
 		t.Fatalf("exit %d: %s", r.code, r.stderr)
 	}
 	var js bytes.Buffer
-	if r := exec56(t, "", false, postureArgs("--format", "json")...); r.code == ExitOK {
-		js.WriteString(r.stdout)
+	if j := (session{now: driftNow}).run(t, postureArgs("--format", "json")...); j.code == ExitOK {
+		js.WriteString(j.stdout)
 	}
 	var rep posture.Report
 	if err := json.Unmarshal(js.Bytes(), &rep); err != nil {
@@ -79,7 +79,7 @@ func TestPostureOCSF(t *testing.T) {
 }
 
 func TestPostureFailOnAndErrors(t *testing.T) {
-	base := []string{"posture", "--snapshot", fx5("baseline.snapshot.json"), "--config", fx5("portcullis.yaml")}
+	base := []string{"posture", "--snapshot", driftDir.file("baseline.snapshot.json"), "--config", driftDir.file("portcullis.yaml")}
 	tests := []struct {
 		name       string
 		args       []string
@@ -94,11 +94,11 @@ func TestPostureFailOnAndErrors(t *testing.T) {
 		{"bad window", append(base, "--window", "ninety days"), ExitError, "--window"},
 		{"bad format", append(base, "--format", "sarif"), ExitError, "--format"},
 		{"no snapshot", []string{"posture"}, ExitError, "--snapshot is required"},
-		{"missing org export", append(base, "--org", fx5("posture/none.json")), ExitError, "none.json"},
+		{"missing org export", append(base, "--org", postureDir.file("none.json")), ExitError, "none.json"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			r := exec56(t, "", false, tt.args...)
+			r := session{now: driftNow}.run(t, tt.args...)
 			if r.code != tt.want || !strings.Contains(r.stderr, tt.wantStderr) {
 				t.Errorf("exit %d (want %d), stderr %q (want %q)", r.code, tt.want, r.stderr, tt.wantStderr)
 			}
@@ -111,7 +111,7 @@ func TestPostureFailOnAndErrors(t *testing.T) {
 func TestPostureWindowAndEvidence(t *testing.T) {
 	report := func(args ...string) posture.Report {
 		t.Helper()
-		r := exec56(t, "", false, append(args, "--format", "json")...)
+		r := session{now: driftNow}.run(t, append(args, "--format", "json")...)
 		if r.code != ExitOK {
 			t.Fatalf("exit %d: %s", r.code, r.stderr)
 		}
@@ -129,7 +129,7 @@ func TestPostureWindowAndEvidence(t *testing.T) {
 	if res.Status != posture.Fail {
 		t.Errorf("mfa-weak-signin with events: %s", res.Status)
 	}
-	rep = report("posture", "--snapshot", fx5("current.snapshot.json"), "--config", fx5("portcullis.yaml"))
+	rep = report("posture", "--snapshot", driftDir.file("current.snapshot.json"), "--config", driftDir.file("portcullis.yaml"))
 	for _, id := range []string{"posture.mfa-weak-signin", "posture.unused-assignment", "posture.scp-guardrail"} {
 		if res, _ := rep.Result(id); res.Status != posture.Skip {
 			t.Errorf("%s without its input: %s, want skip", id, res.Status)
@@ -170,7 +170,7 @@ func TestPostureUnreadableEvents(t *testing.T) {
 	if err := os.WriteFile(junk, []byte(`{"Records":[{"eventSource":"signin.amazonaws.com",`), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	r := exec56(t, "", false, "posture", "--snapshot", fx5("baseline.snapshot.json"), "--events", junk)
+	r := session{now: driftNow}.run(t, "posture", "--snapshot", driftDir.file("baseline.snapshot.json"), "--events", junk)
 	if r.code != ExitBadInput || !strings.Contains(r.stdout, "posture.session-duration") || !strings.Contains(r.stderr, "broken.json") {
 		t.Errorf("exit %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
 	}

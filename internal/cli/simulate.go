@@ -3,6 +3,7 @@ package cli
 import (
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -61,7 +62,7 @@ func (a *App) simulateCmd() *cobra.Command {
 				o.Start = t
 			}
 			for _, s := range o.Scenarios {
-				if s != "all" && !contains(simulate.ScenarioNames(), s) {
+				if s != "all" && !slices.Contains(simulate.ScenarioNames(), s) {
 					return fmt.Errorf("--scenario: unknown %q (want all or one of %s)", s, strings.Join(simulate.ScenarioNames(), ", "))
 				}
 			}
@@ -93,13 +94,4 @@ func (a *App) simulateCmd() *cobra.Command {
 	fl.IntVar(&sets, "permission-sets", 300, "snapshot mode: permission sets")
 	fl.IntVar(&assign, "assignments", 100000, "snapshot mode: assignments")
 	return cmd
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }

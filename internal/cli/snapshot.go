@@ -5,6 +5,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -99,12 +100,12 @@ func (a *App) runSnapshot(cmd *cobra.Command, args []string, f snapshotFlags) er
 	if f.from == "" {
 		return fmt.Errorf("--from is required: one of %s", strings.Join(snapshotSources, ", "))
 	}
-	if !contains(snapshotSources, f.from) {
+	if !slices.Contains(snapshotSources, f.from) {
 		return fmt.Errorf("--from: unknown source %q (want %s)", f.from, strings.Join(snapshotSources, ", "))
 	}
 	var misplaced []string
 	cmd.Flags().Visit(func(fl *pflag.Flag) {
-		if src, ok := sourceFlags[fl.Name]; ok && !contains(strings.Fields(src), f.from) {
+		if src, ok := sourceFlags[fl.Name]; ok && !slices.Contains(strings.Fields(src), f.from) {
 			misplaced = append(misplaced, fmt.Sprintf("--%s goes with --from %s", fl.Name, strings.ReplaceAll(src, " ", " or ")))
 		}
 	})

@@ -1,9 +1,8 @@
 package cli
 
 import (
-	"bytes"
-	"context"
 	"encoding/json"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -17,67 +16,6 @@ import (
 	"github.com/portcullis-sec/portcullis/internal/version"
 )
 
-// issue4Now is the clock of the snapshot and access tests.
-var issue4Now = time.Date(2026, 11, 29, 12, 0, 0, 0, time.UTC)
-
-type cliRun struct {
-	code           int
-	stdout, stderr string
-}
-
-// runCLI runs one command line in-process.
-func runCLI(t *testing.T, args ...string) cliRun {
-	t.Helper()
-	var out, errb bytes.Buffer
-	app := &App{
-		Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errb,
-		Getenv: func(string) string { return "" },
-		Now:    func() time.Time { return issue4Now },
-	}
-	code := app.Run(context.Background(), args)
-	return cliRun{code, out.String(), errb.String()}
-}
-
-func fixture(name string) string { return filepath.Join("testdata", "issue4", name) }
-
-// checkGolden compares got with testdata/issue4/golden/name (-update rewrites it).
-func checkGolden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	path := filepath.Join("testdata", "issue4", "golden", name)
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test ./internal/cli -update to create it)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("output differs from %s (go test -update accepts it)\n--- got ---\n%s\n--- want ---\n%s", path, got, want)
-	}
-}
-
-// awsEnv gives the SDK static credentials and a region from the
-// environment, and shuts every other source (config files, IMDS) so nothing
-// but the loopback fake is asked.
-func awsEnv(t *testing.T) {
-	dir := t.TempDir()
-	for k, v := range map[string]string{
-		"AWS_ACCESS_KEY_ID": "AKIAPORTCULLISTEST00", "AWS_SECRET_ACCESS_KEY": "portcullis-test-secret",
-		"AWS_SESSION_TOKEN": "", "AWS_REGION": "us-east-1", "AWS_DEFAULT_REGION": "", "AWS_PROFILE": "",
-		"AWS_EC2_METADATA_DISABLED": "true", "AWS_ENDPOINT_URL": "",
-		"AWS_CONFIG_FILE":             filepath.Join(dir, "no-config"),
-		"AWS_SHARED_CREDENTIALS_FILE": filepath.Join(dir, "no-credentials"),
-	} {
-		t.Setenv(k, v)
-	}
-}
-
 func readSnapshot(t *testing.T, s, name string) *idc.Model {
 	t.Helper()
 	m, err := idc.Read(strings.NewReader(s), name)
@@ -85,15 +23,6 @@ func readSnapshot(t *testing.T, s, name string) *idc.Model {
 		t.Fatalf("output is not a snapshot: %v\n%s", err, s)
 	}
 	return m
-}
-
-func keys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	slices.Sort(out)
-	return out
 }
 
 func assignmentKeys(m *idc.Model) []string {
@@ -109,7 +38,7 @@ func assignmentKeys(m *idc.Model) []string {
 // snapshot holds every user, group, permission set and assignment of the
 // sample, and every call carries the portcullis user agent.
 func TestSnapshotFromAWS(t *testing.T) {
-	awsEnv(t)
+	awsEnv(t, "us-east-1")
 	want := awsfake.Sample()
 	srv := awsfake.New(want)
 	defer srv.Close()
@@ -141,16 +70,16 @@ func TestSnapshotFromAWS(t *testing.T) {
 				text = string(b)
 			}
 			m := readSnapshot(t, text, "snapshot")
-			if m.From != "aws" || m.Partial || !m.CapturedAt.Equal(issue4Now) {
+			if m.From != "aws" || m.Partial || !m.CapturedAt.Equal(testNow) {
 				t.Errorf("from=%q partial=%v captured_at=%s", m.From, m.Partial, m.CapturedAt)
 			}
 			for _, c := range []struct {
 				what      string
 				got, want []string
 			}{
-				{"users", keys(m.Users), keys(want.Users)},
-				{"groups", keys(m.Groups), keys(want.Groups)},
-				{"permission sets", keys(m.PermissionSets), keys(want.PermissionSets)},
+				{"users", slices.Sorted(maps.Keys(m.Users)), slices.Sorted(maps.Keys(want.Users))},
+				{"groups", slices.Sorted(maps.Keys(m.Groups)), slices.Sorted(maps.Keys(want.Groups))},
+				{"permission sets", slices.Sorted(maps.Keys(m.PermissionSets)), slices.Sorted(maps.Keys(want.PermissionSets))},
 				{"assignments", assignmentKeys(m), assignmentKeys(want)},
 			} {
 				if !slices.Equal(c.got, c.want) {
@@ -176,7 +105,7 @@ func TestSnapshotFromAWS(t *testing.T) {
 // TestSnapshotFromAWSPartial: a snapshot that could not be completed is
 // never written as complete.
 func TestSnapshotFromAWSPartial(t *testing.T) {
-	awsEnv(t)
+	awsEnv(t, "us-east-1")
 	for _, tc := range []struct {
 		name, op  string
 		allow     bool
@@ -259,13 +188,13 @@ func TestSnapshotFromFiles(t *testing.T) {
 		code   int
 		stderr string
 	}{
-		{"terraform raw state", []string{"snapshot", "--from", "terraform", fixture("sso.tfstate")}, "terraform.snapshot.json", ExitOK, "snapshot from terraform: 1 accounts, 2 users, 1 groups, 2 permission sets, 2 assignments"},
-		{"events onto a base, before its captured_at skipped", []string{"snapshot", "--from", "events", "--base", fixture("org.snapshot.json"), fixture("events.json")}, "events.snapshot.json", ExitOK, "3 changes applied, 0 could not be applied"},
-		{"events with --since before the base", []string{"snapshot", "--from", "events", "--base", fixture("org.snapshot.json"), "--since", "2026-10-01", fixture("events.json")}, "events-since.snapshot.json", ExitOK, "4 changes applied"},
-		{"events onto an empty model", []string{"snapshot", "--from", "events", fixture("events.json")}, "events-nobase.snapshot.json", ExitOK, "replayed 1 files"},
-		{"a write that cannot be applied", []string{"snapshot", "--from", "events", "--base", fixture("org.snapshot.json"), fixture("bad-events.json")}, "bad-events.snapshot.json", ExitBadInput, "requestParameters.principalId"},
-		{"file normalised", []string{"snapshot", "--from", "file", fixture("org.snapshot.json")}, "file.snapshot.json", ExitOK, "snapshot from file: 4 accounts"},
-		{"partial file stays partial", []string{"snapshot", "--from", "file", fixture("partial.snapshot.json")}, "partial.snapshot.json", ExitBadInput, "identitystore:ListGroups"},
+		{"terraform raw state", []string{"snapshot", "--from", "terraform", modelDir.file("sso.tfstate")}, "terraform.snapshot.json", ExitOK, "snapshot from terraform: 1 accounts, 2 users, 1 groups, 2 permission sets, 2 assignments"},
+		{"events onto a base, before its captured_at skipped", []string{"snapshot", "--from", "events", "--base", modelDir.file("org.snapshot.json"), modelDir.file("events.json")}, "events.snapshot.json", ExitOK, "3 changes applied, 0 could not be applied"},
+		{"events with --since before the base", []string{"snapshot", "--from", "events", "--base", modelDir.file("org.snapshot.json"), "--since", "2026-10-01", modelDir.file("events.json")}, "events-since.snapshot.json", ExitOK, "4 changes applied"},
+		{"events onto an empty model", []string{"snapshot", "--from", "events", modelDir.file("events.json")}, "events-nobase.snapshot.json", ExitOK, "replayed 1 files"},
+		{"a write that cannot be applied", []string{"snapshot", "--from", "events", "--base", modelDir.file("org.snapshot.json"), modelDir.file("bad-events.json")}, "bad-events.snapshot.json", ExitBadInput, "requestParameters.principalId"},
+		{"file normalised", []string{"snapshot", "--from", "file", modelDir.file("org.snapshot.json")}, "file.snapshot.json", ExitOK, "snapshot from file: 4 accounts"},
+		{"partial file stays partial", []string{"snapshot", "--from", "file", modelDir.file("partial.snapshot.json")}, "partial.snapshot.json", ExitBadInput, "identitystore:ListGroups"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			r := runCLI(t, tc.args...)
@@ -273,7 +202,7 @@ func TestSnapshotFromFiles(t *testing.T) {
 				t.Fatalf("exit %d (want %d), stderr lacks %q:\n%s", r.code, tc.code, tc.stderr, r.stderr)
 			}
 			readSnapshot(t, r.stdout, tc.golden)
-			checkGolden(t, tc.golden, []byte(r.stdout))
+			modelDir.check(t, tc.golden, []byte(r.stdout))
 		})
 	}
 }
@@ -281,7 +210,7 @@ func TestSnapshotFromFiles(t *testing.T) {
 // TestSnapshotEventsReplay checks the replayed state itself, not only its
 // rendering: the grants the events made and removed, and what was ignored.
 func TestSnapshotEventsReplay(t *testing.T) {
-	r := runCLI(t, "snapshot", "--from", "events", "--base", fixture("org.snapshot.json"), fixture("events.json"))
+	r := runCLI(t, "snapshot", "--from", "events", "--base", modelDir.file("org.snapshot.json"), modelDir.file("events.json"))
 	if r.code != ExitOK {
 		t.Fatalf("exit %d: %s", r.code, r.stderr)
 	}
@@ -332,7 +261,7 @@ func TestSnapshotRealTerraformPlan(t *testing.T) {
 	}
 	m = readSnapshot(t, r.stdout, path)
 	if _, ok := m.PermissionSetByName("AdministratorAccess"); !ok {
-		t.Errorf("--planned: the planned permission set is missing: %v", keys(m.PermissionSets))
+		t.Errorf("--planned: the planned permission set is missing: %v", slices.Sorted(maps.Keys(m.PermissionSets)))
 	}
 }
 
@@ -347,14 +276,14 @@ func TestSnapshotBadInput(t *testing.T) {
 		{"no --from", []string{"snapshot"}, "--from is required"},
 		{"unknown --from", []string{"snapshot", "--from", "cloudformation"}, `unknown source "cloudformation"`},
 		{"missing snapshot file", []string{"snapshot", "--from", "file", missing}, missing},
-		{"malformed snapshot", []string{"snapshot", "--from", "file", fixture("malformed.snapshot.json")}, "malformed.snapshot.json"},
+		{"malformed snapshot", []string{"snapshot", "--from", "file", modelDir.file("malformed.snapshot.json")}, "malformed.snapshot.json"},
 		{"missing terraform file", []string{"snapshot", "--from", "terraform", missing}, missing},
-		{"malformed terraform resource", []string{"snapshot", "--from", "terraform", fixture("bad-address.tfstate")}, "module.identity_center.aws_ssoadmin_account_assignment.grant"},
-		{"--planned on a state", []string{"snapshot", "--from", "terraform", "--planned", fixture("sso.tfstate")}, "not a plan"},
+		{"malformed terraform resource", []string{"snapshot", "--from", "terraform", modelDir.file("bad-address.tfstate")}, "module.identity_center.aws_ssoadmin_account_assignment.grant"},
+		{"--planned on a state", []string{"snapshot", "--from", "terraform", "--planned", modelDir.file("sso.tfstate")}, "not a plan"},
 		{"missing events path", []string{"snapshot", "--from", "events", missing}, missing},
-		{"missing base", []string{"snapshot", "--from", "events", "--base", missing, fixture("events.json")}, "--base"},
-		{"bad --since", []string{"snapshot", "--from", "events", "--since", "yesterday", fixture("events.json")}, "--since"},
-		{"flag of another source", []string{"snapshot", "--from", "aws", "--base", fixture("org.snapshot.json")}, "--base goes with --from events"},
+		{"missing base", []string{"snapshot", "--from", "events", "--base", missing, modelDir.file("events.json")}, "--base"},
+		{"bad --since", []string{"snapshot", "--from", "events", "--since", "yesterday", modelDir.file("events.json")}, "--since"},
+		{"flag of another source", []string{"snapshot", "--from", "aws", "--base", modelDir.file("org.snapshot.json")}, "--base goes with --from events"},
 		{"aws takes no path", []string{"snapshot", "--from", "aws", "x.json"}, "takes no arguments"},
 		{"terraform wants one file", []string{"snapshot", "--from", "terraform"}, "wants one FILE"},
 		{"bad --concurrency", []string{"snapshot", "--from", "aws", "--concurrency", "0"}, "--concurrency"},
@@ -377,15 +306,13 @@ func TestSnapshotBadInput(t *testing.T) {
 // TestSnapshotEventsFromStdin: "-" reads CloudTrail from the App's stdin
 // and gives the same state as the file.
 func TestSnapshotEventsFromStdin(t *testing.T) {
-	events, err := os.ReadFile(fixture("events.json"))
+	events, err := os.ReadFile(modelDir.file("events.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	var out, errb bytes.Buffer
-	app := &App{Stdin: bytes.NewReader(events), Stdout: &out, Stderr: &errb,
-		Getenv: func(string) string { return "" }, Now: func() time.Time { return issue4Now }}
-	if code := app.Run(context.Background(), []string{"snapshot", "--from", "events", "--base", fixture("org.snapshot.json"), "-"}); code != ExitOK {
-		t.Fatalf("exit %d: %s", code, errb.String())
+	r := session{stdin: string(events)}.run(t, "snapshot", "--from", "events", "--base", modelDir.file("org.snapshot.json"), "-")
+	if r.code != ExitOK {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
 	}
-	checkGolden(t, "events.snapshot.json", out.Bytes())
+	modelDir.check(t, "events.snapshot.json", []byte(r.stdout))
 }

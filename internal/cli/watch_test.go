@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"net"
@@ -9,7 +8,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -22,24 +20,6 @@ import (
 	"github.com/portcullis-sec/portcullis/internal/finding"
 	"github.com/portcullis-sec/portcullis/internal/sqsfake"
 )
-
-func envApp(env map[string]string) (*App, *syncBuf, *syncBuf) {
-	out, errb := &syncBuf{}, &syncBuf{}
-	return &App{
-		Stdin: strings.NewReader(""), Stdout: out, Stderr: errb,
-		Getenv: func(k string) string { return env[k] },
-		Now:    func() time.Time { return time.Date(2026, 11, 29, 12, 0, 0, 0, time.UTC) },
-	}, out, errb
-}
-
-// syncBuf is a bytes.Buffer safe for a command running in a goroutine.
-type syncBuf struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuf) Write(p []byte) (int, error) { s.mu.Lock(); defer s.mu.Unlock(); return s.b.Write(p) }
-func (s *syncBuf) String() string              { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
 
 func freeAddr(t *testing.T) string {
 	t.Helper()
@@ -59,11 +39,11 @@ func eventBridge(i int) string {
 
 func listStored(t *testing.T, storePath string) []finding.Finding {
 	t.Helper()
-	app, out, errb := testApp("")
-	if code := app.Run(context.Background(), []string{"findings", "list", "--store", storePath, "--format", "jsonl"}); code != 0 {
-		t.Fatalf("findings list: exit %d: %s", code, errb)
+	r := runCLI(t, "findings", "list", "--store", storePath, "--format", "jsonl")
+	if r.code != 0 {
+		t.Fatalf("findings list: exit %d: %s", r.code, r.stderr)
 	}
-	fs, err := finding.Read(out, "findings list")
+	fs, err := finding.Read(strings.NewReader(r.stdout), "findings list")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -77,7 +57,7 @@ func TestWatchHTTPWithRealEngine(t *testing.T) {
 	dir := t.TempDir()
 	storePath := filepath.Join(dir, "p.db")
 	addr := freeAddr(t)
-	app, _, errb := envApp(map[string]string{"PORTCULLIS_WATCH_SECRET": "s3cret-value"})
+	app, _, errb := session{env: map[string]string{"PORTCULLIS_WATCH_SECRET": "s3cret-value"}}.app()
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan int)
 	go func() { done <- app.Run(ctx, []string{"watch", "--store", storePath, "--listen", addr}) }()
@@ -122,17 +102,17 @@ func TestWatchHTTPWithRealEngine(t *testing.T) {
 		}
 	}
 	// Triage: ack one, list open ones.
-	app2, out2, _ := testApp("")
-	if code := app2.Run(context.Background(), []string{"findings", "ack", "--store", storePath, "--note", "looking", fs[0].ID}); code != 0 {
-		t.Fatalf("ack: %d", code)
+	r := runCLI(t, "findings", "ack", "--store", storePath, "--note", "looking", fs[0].ID)
+	if r.code != 0 {
+		t.Fatalf("ack: %d", r.code)
 	}
-	if !strings.Contains(out2.String(), "acknowledged") {
-		t.Errorf("ack output %q", out2)
+	if !strings.Contains(r.stdout, "acknowledged") {
+		t.Errorf("ack output %q", r.stdout)
 	}
 }
 
 func TestWatchRefusesWithoutSecret(t *testing.T) {
-	app, _, errb := envApp(nil)
+	app, _, errb := session{}.app()
 	code := app.Run(context.Background(), []string{"watch", "--store", filepath.Join(t.TempDir(), "p.db"), "--listen", "127.0.0.1:0"})
 	if code != ExitError || !strings.Contains(errb.String(), "secret") {
 		t.Fatalf("exit %d: %s", code, errb)
@@ -171,7 +151,7 @@ func TestWatchSQSWithRealEngine(t *testing.T) {
 		}
 	}
 	storePath := filepath.Join(t.TempDir(), "p.db")
-	app, _, errb := envApp(nil)
+	app, _, errb := session{}.app()
 	wctx, cancel := context.WithCancel(ctx)
 	done := make(chan int)
 	go func() {
@@ -207,7 +187,7 @@ func TestWatchPagesOnDriftFromBaseline(t *testing.T) {
 	}
 	storePath := filepath.Join(dir, "p.db")
 	addr := freeAddr(t)
-	app, _, errb := envApp(map[string]string{"PORTCULLIS_WATCH_SECRET": "k"})
+	app, _, errb := session{env: map[string]string{"PORTCULLIS_WATCH_SECRET": "k"}}.app()
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan int)
 	go func() {

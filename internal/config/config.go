@@ -35,7 +35,11 @@ type Config struct {
 	MaxSessionDuration       time.Duration
 	LargeGroupSize           int
 	BreakGlassPermissionSets []string // names or ARNs the responder must never lock out
-	Path                     string   // where it was loaded from ("" for defaults)
+	// TrustedTokenIssuers are the OIDC issuer URLs a trusted token issuer
+	// may name (normalised by NormalizeIssuer): any other issuer can mint
+	// tokens for whichever user its JWT names.
+	TrustedTokenIssuers []string
+	Path                string // where it was loaded from ("" for defaults)
 }
 
 // Default returns the configuration used when no file is given.
@@ -85,6 +89,7 @@ func Parse(b []byte) (*Config, error) {
 	var f struct {
 		Admins, SensitiveAccounts    []yaml.Node
 		PrivilegedGroups, BreakGlass []string
+		TrustedTokenIssuers          []yaml.Node
 		MaxSessionDuration           *string
 		LargeGroupSize               *int
 	}
@@ -104,8 +109,10 @@ func Parse(b []byte) (*Config, error) {
 			target = &f.MaxSessionDuration
 		case "large_group_size":
 			target = &f.LargeGroupSize
+		case "trusted_token_issuers":
+			target = &f.TrustedTokenIssuers
 		default:
-			return nil, fmt.Errorf("line %d: unknown key %q (known: admins, sensitive_accounts, privileged_groups, max_session_duration, large_group_size, break_glass_permission_sets)", k.Line, k.Value)
+			return nil, fmt.Errorf("line %d: unknown key %q (known: admins, sensitive_accounts, privileged_groups, max_session_duration, large_group_size, break_glass_permission_sets, trusted_token_issuers)", k.Line, k.Value)
 		}
 		if err := v.Decode(target); err != nil {
 			return nil, fmt.Errorf("%s (line %d): %s", k.Value, v.Line, strings.TrimPrefix(strings.ReplaceAll(err.Error(), "\n", " "), "yaml: "))
@@ -132,6 +139,13 @@ func Parse(b []byte) (*Config, error) {
 		}
 	}
 	c.PrivilegedGroups = f.PrivilegedGroups
+	for i, n := range f.TrustedTokenIssuers {
+		u, err := parseIssuer(&n)
+		if err != nil {
+			return nil, fmt.Errorf("trusted_token_issuers[%d] (line %d): %w", i, n.Line, err)
+		}
+		c.TrustedTokenIssuers = append(c.TrustedTokenIssuers, u)
+	}
 	c.BreakGlassPermissionSets = f.BreakGlass
 	if f.MaxSessionDuration != nil {
 		d, err := ParseDuration(*f.MaxSessionDuration)

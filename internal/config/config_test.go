@@ -56,3 +56,36 @@ func TestEmptyIsDefault(t *testing.T) {
 		t.Fatalf("%+v %v", c, err)
 	}
 }
+
+func TestTrustedTokenIssuers(t *testing.T) {
+	c, err := Parse([]byte("trusted_token_issuers: [\"https://Login.Example.com/oauth2/default/\", https://idp.example.org]\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		issuer string
+		want   bool
+	}{
+		{"https://login.example.com/oauth2/default", true},
+		{"HTTPS://LOGIN.EXAMPLE.COM/oauth2/default/", true},
+		{"https://login.example.com/oauth2/Default", false}, // paths are case-sensitive
+		{"https://idp.example.org/", true},
+		{"https://evil.example.net", false},
+		{"", false},
+	}
+	for _, tc := range cases {
+		if got := c.TrustsIssuer(tc.issuer); got != tc.want {
+			t.Errorf("TrustsIssuer(%q) = %v, want %v", tc.issuer, got, tc.want)
+		}
+	}
+	for doc, want := range map[string]string{
+		"trusted_token_issuers: [http://idp.example.com]": "trusted_token_issuers[0]",
+		"trusted_token_issuers: ['']":                     "trusted_token_issuers[0]",
+		"trusted_token_issuers: [[a]]":                    "trusted_token_issuers[0]",
+		"trusted_token_issuers: idp":                      "trusted_token_issuers",
+	} {
+		if _, err := Parse([]byte(doc)); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%q: err = %v, want mention of %q", doc, err, want)
+		}
+	}
+}

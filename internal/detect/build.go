@@ -18,7 +18,9 @@ const guardrailFloor = finding.Medium
 //     guardrail for everyone (then it is at least medium);
 //  3. anyone else is at least medium;
 //  4. a failed call is an attempt, low — unless the actor failed
-//     repeatedly within an hour, then medium.
+//     repeatedly within an hour, then medium, or the rule is about failed
+//     calls (attempts: true), then the failure is the finding and steps
+//     1–3 stand.
 func (e *Engine) severity(r *Rule, ev *cloudtrail.Event, allowed bool) (finding.Severity, []string) {
 	sev := r.Level
 	var reasons []string
@@ -49,7 +51,11 @@ func (e *Engine) severity(r *Rule, ev *cloudtrail.Event, allowed bool) (finding.
 			reasons = append(reasons, "actor is not on the admins allow-list")
 		}
 	}
-	if ev.ErrorCode != "" {
+	switch {
+	case ev.ErrorCode == "":
+	case r.Portcullis.Attempts:
+		reasons = append(reasons, "failed call ("+ev.ErrorCode+"): the rule is about such attempts")
+	default:
 		if n := e.recentFailures(ev); n >= repeatedFailures && !allowed {
 			sev = finding.Medium
 			reasons = append(reasons, fmt.Sprintf("failed call (%s), one of %d failed Identity Center writes by this actor within an hour", ev.ErrorCode, n))

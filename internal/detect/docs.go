@@ -29,6 +29,9 @@ func Docs(rs *RuleSet, cfg *config.Config) (string, error) {
 		if r.Portcullis.Guardrail {
 			lvl += " (guardrail)"
 		}
+		if r.Portcullis.Attempts {
+			lvl += " (attempts)"
+		}
 		if r.IsCorrelation() {
 			lvl += ", correlation"
 		}

@@ -158,7 +158,8 @@ func TestFallbackOnlyWhenNothingElseRaised(t *testing.T) {
 		want        []string
 	}{
 		{"a write another rule explains", "CreateAccountAssignment", []string{"idc.assignment.created"}},
-		{"a write nothing else explains", "UpdateInstanceAccessControlAttributeConfiguration", []string{"idc.change.unlisted-actor"}},
+		{"a write nothing else explains", "UpdateApplication", []string{"idc.change.unlisted-actor"}},
+		{"a write another new rule explains", "UpdateInstanceAccessControlAttributeConfiguration", []string{"idc.abac.changed"}},
 		{"a read", "ListPermissionSets", nil},
 	}
 	for _, c := range cases {

@@ -1,13 +1,10 @@
 package detect
 
 import (
-	"flag"
-	"os"
-	"strings"
 	"testing"
-)
 
-var update = flag.Bool("update", false, "rewrite golden files and the README rule table")
+	"github.com/portcullis-sec/portcullis/internal/golden"
+)
 
 const (
 	readmePath  = "../../README.md"
@@ -30,24 +27,5 @@ func TestReadmeRuleTable(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := os.ReadFile(readmePath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := string(b)
-	i, j := strings.Index(s, beginMarker), strings.Index(s, endMarker)
-	if i < 0 || j < i {
-		t.Fatalf("README.md lacks the rule table markers %q … %q", beginMarker, endMarker)
-	}
-	got := s[i+len(beginMarker) : j]
-	if got == table {
-		return
-	}
-	if *update {
-		if err := os.WriteFile(readmePath, []byte(s[:i+len(beginMarker)]+table+s[j:]), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	t.Errorf("README rule table is stale; run: go test ./internal/detect -run TestReadmeRuleTable -update")
+	golden.Section(t, readmePath, beginMarker, endMarker, table)
 }

@@ -38,8 +38,9 @@ func (r *Rule) Generates() bool { return r.Portcullis.ID != "" && !r.silent }
 func (r *Rule) RaisedByWatch() bool { return r.Portcullis.Kind == sigma.KindDrift }
 
 // KindLabel says what raises the rule's findings, for listings: "rule",
-// "correlation" or "raised by watch --baseline", and ", guardrail" when it
-// weakens a guardrail for everyone.
+// "correlation" or "raised by watch --baseline", ", guardrail" when it
+// weakens a guardrail for everyone and ", attempts" when failed calls are
+// its point.
 func (r *Rule) KindLabel() string {
 	kind := "rule"
 	switch {
@@ -50,6 +51,9 @@ func (r *Rule) KindLabel() string {
 	}
 	if r.Portcullis.Guardrail {
 		kind += ", guardrail"
+	}
+	if r.Portcullis.Attempts {
+		kind += ", attempts"
 	}
 	return kind
 }

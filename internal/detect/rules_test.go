@@ -149,10 +149,11 @@ func TestRuleKind(t *testing.T) {
 		t.Fatal(err)
 	}
 	for id, want := range map[string]string{
-		"idc.assignment.created":            "rule",
-		"idc.identity-source.changed":       "rule, guardrail",
-		"idc.chain.backdoor-permission-set": "correlation",
-		"idc.drift.rogue-grant":             "raised by watch --baseline",
+		"idc.assignment.created":               "rule",
+		"idc.identity-source.changed":          "rule, guardrail",
+		"idc.chain.backdoor-permission-set":    "correlation",
+		"idc.drift.rogue-grant":                "raised by watch --baseline",
+		"idc.trust-anchor.reserved-role-probe": "rule, attempts",
 	} {
 		if got := rs.Find(id).KindLabel(); got != want {
 			t.Errorf("%s: kind %q, want %q", id, got, want)

@@ -9,14 +9,20 @@ import (
 	"github.com/portcullis-sec/portcullis/internal/idc"
 )
 
-// stateSchema versions the serialised engine state.
-const stateSchema = "portcullis.engine-state/v1"
+// stateSchema versions the serialised engine state. v2 adds what
+// enrichment remembers beyond the model; a v1 state still loads (that
+// memory then starts empty).
+const (
+	stateSchema   = "portcullis.engine-state/v2"
+	stateSchemaV1 = "portcullis.engine-state/v1"
+)
 
 type savedState struct {
 	Schema       string                 `json:"schema"`
 	Correlations map[string]*corrState  `json:"correlations"`
 	Failures     map[string][]time.Time `json:"failures"`
 	Model        json.RawMessage        `json:"model"`
+	Enrich       json.RawMessage        `json:"enrich,omitempty"`
 }
 
 // SaveState serialises the correlation windows, failure counters and the
@@ -33,7 +39,11 @@ func (e *Engine) SaveState() ([]byte, error) {
 		}
 		e.savedModel, e.savedVersion = mb.Bytes(), e.modelVersion
 	}
-	return json.Marshal(savedState{Schema: stateSchema, Correlations: e.state, Failures: e.failures, Model: e.savedModel})
+	mem, err := e.enricher.SaveMemory()
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(savedState{Schema: stateSchema, Correlations: e.state, Failures: e.failures, Model: e.savedModel, Enrich: mem})
 }
 
 // RestoreState loads what SaveState wrote. Windows of correlations that no
@@ -43,7 +53,7 @@ func (e *Engine) RestoreState(b []byte) error {
 	if err := json.Unmarshal(b, &s); err != nil {
 		return fmt.Errorf("restore engine state: %w", err)
 	}
-	if s.Schema != stateSchema {
+	if s.Schema != stateSchema && s.Schema != stateSchemaV1 {
 		return fmt.Errorf("restore engine state: schema %q, want %q", s.Schema, stateSchema)
 	}
 	for id, st := range s.Correlations {
@@ -64,6 +74,11 @@ func (e *Engine) RestoreState(b []byte) error {
 		}
 		e.enricher = newEnricherFor(e, m)
 		e.modelVersion++
+	}
+	if len(s.Enrich) > 0 {
+		if err := e.enricher.LoadMemory(s.Enrich); err != nil {
+			return fmt.Errorf("restore engine state: %w", err)
+		}
 	}
 	return nil
 }

@@ -2,17 +2,12 @@ package drift
 
 import (
 	"bytes"
-	"flag"
-	"os"
-	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/portcullis-sec/portcullis/internal/config"
 	"github.com/portcullis-sec/portcullis/internal/idc"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files")
 
 const (
 	inst    = "arn:aws:sso:::instance/ssoins-1111222233334444"
@@ -105,26 +100,4 @@ func snapshot(t *testing.T, m *idc.Model) string {
 		t.Fatal(err)
 	}
 	return buf.String()
-}
-
-// golden compares got with testdata/golden/name, rewriting it with -update.
-func golden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	path := filepath.Join("testdata", "golden", name)
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs from golden file (rerun with -update if intended)\n--- got ---\n%s", name, got)
-	}
 }

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -12,6 +13,7 @@ import (
 	"github.com/portcullis-sec/portcullis/internal/cloudtrail"
 	"github.com/portcullis-sec/portcullis/internal/collect/terraform"
 	"github.com/portcullis-sec/portcullis/internal/config"
+	"github.com/portcullis-sec/portcullis/internal/golden"
 	"github.com/portcullis-sec/portcullis/internal/idc"
 )
 
@@ -218,7 +220,7 @@ func TestReconcileRendersGolden(t *testing.T) {
 		if err := r.Write(&buf, f); err != nil {
 			t.Fatal(err)
 		}
-		golden(t, "reconcile."+f, buf.Bytes())
+		golden.Check(t, filepath.Join("testdata", "golden", "reconcile."+f), buf.Bytes())
 	}
 	d := Diff(baseline, cur, reconcileConfig(t))
 	for _, f := range Formats {
@@ -226,7 +228,7 @@ func TestReconcileRendersGolden(t *testing.T) {
 		if err := d.Write(&buf, f); err != nil {
 			t.Fatal(err)
 		}
-		golden(t, "diff."+f, buf.Bytes())
+		golden.Check(t, filepath.Join("testdata", "golden", "diff."+f), buf.Bytes())
 	}
 	if err := d.Write(&bytes.Buffer{}, "yaml"); err == nil {
 		t.Fatal("an unknown format must be an error")

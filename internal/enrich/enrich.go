@@ -5,6 +5,7 @@
 package enrich
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/portcullis-sec/portcullis/internal/actor"
@@ -22,11 +23,12 @@ type Enricher struct {
 	state   *idc.Model
 	priv    map[string]bool // privileged groups: ids and folded names
 	learned int
+	mem     *memory // what earlier events taught beyond the model (memory.go)
 }
 
 // New builds an Enricher. state may be empty but not nil.
 func New(cfg *config.Config, state *idc.Model) *Enricher {
-	e := &Enricher{cfg: cfg, allow: actor.NewAllowlist(cfg.Admins), state: state, priv: map[string]bool{}}
+	e := &Enricher{cfg: cfg, allow: actor.NewAllowlist(cfg.Admins), state: state, priv: map[string]bool{}, mem: newMemory()}
 	for _, g := range cfg.PrivilegedGroups {
 		e.priv[strings.ToLower(g)] = true
 	}
@@ -61,9 +63,17 @@ var portalCalls = map[string]bool{
 	"GetUserProfile": true, "StartSession": true, "RefreshToken": true,
 }
 
+// writeVerbs start the names of state-changing calls. The console's
+// VerifyEmail and BatchDeleteSession (ending users' sessions) are writes
+// too; BatchGet… calls are not, so only BatchDelete counts.
 var writeVerbs = []string{"Create", "Delete", "Update", "Put", "Attach", "Detach", "Provision",
 	"Tag", "Untag", "Associate", "Disassociate", "Import", "Enable", "Disable", "Add", "Remove",
-	"Patch", "Set", "Reset", "Register", "Deregister", "Start", "Stop", "Modify", "Complete", "Restore"}
+	"Patch", "Set", "Reset", "Register", "Deregister", "Start", "Stop", "Modify", "Complete", "Restore",
+	"Verify", "BatchDelete"}
+
+// WriteVerbs returns the verbs IsWrite recognises, in order (the
+// unlisted-actor rule lists the same ones for the prefilter).
+func WriteVerbs() []string { return slices.Clone(writeVerbs) }
 
 // IsWrite reports whether an eventName is a state-changing call.
 func IsWrite(name string) bool {
@@ -116,6 +126,7 @@ func (e *Enricher) Enrich(ev *cloudtrail.Event) {
 		// Sessions (sts, sign-in) only need the actor and the role they use;
 		// they are most of what passes the prefilter, so skip the rest.
 		e.sessionUse(ev)
+		e.configPlane(ev)
 		return
 	}
 	e.permissionSet(ev)
@@ -128,6 +139,7 @@ func (e *Enricher) Enrich(ev *cloudtrail.Event) {
 	e.principalAndGroup(ev)
 	e.sessionUse(ev)
 	e.settings(ev, a)
+	e.configPlane(ev)
 }
 
 // Key is the stable identity of an actor for correlation windows.
@@ -147,6 +159,9 @@ func (e *Enricher) permissionSet(ev *cloudtrail.Event) {
 	arn := ev.String("requestParameters.permissionSetArn")
 	if arn == "" {
 		arn = ev.String("responseElements.permissionSet.permissionSetArn")
+	}
+	if r := ev.String("requestParameters.resourceArn"); arn == "" && strings.Contains(r, ":permissionSet/") {
+		arn = r // TagResource / UntagResource
 	}
 	name := ""
 	level := policy.LevelNone

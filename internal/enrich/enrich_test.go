@@ -100,3 +100,20 @@ func TestLearnNamesFromReads(t *testing.T) {
 		t.Errorf("hidden name learned as a group")
 	}
 }
+
+// TestUnknownValues: missing and redacted values are unknown — never a
+// match either way — whatever field they are in.
+func TestUnknownValues(t *testing.T) {
+	for v, want := range map[string]bool{"": false, "HIDDEN_DUE_TO_SECURITY_REASONS": false, "alice": true, "hidden": true} {
+		if known(v) != want {
+			t.Errorf("known(%q) = %v", v, !want)
+		}
+	}
+	// A redacted group name is not taken for the group's name.
+	e := New(config.Default(), idc.New("test"))
+	ev := decode(t, `{"eventSource":"identitystore.amazonaws.com","eventName":"CreateGroup","requestParameters":{"displayName":"HIDDEN_DUE_TO_SECURITY_REASONS"},"responseElements":{"groupId":"g-1"}}`)
+	e.Enrich(ev)
+	if ev.String("portcullis.group.id") != "g-1" || ev.String("portcullis.group.name") != "" {
+		t.Errorf("derived %v", ev.Derived)
+	}
+}

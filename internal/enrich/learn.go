@@ -44,6 +44,9 @@ func str(m map[string]any, k string) string {
 	return s
 }
 
+// known reports whether a value is usable: a field that is missing or
+// redacted (HIDDEN_DUE_TO_SECURITY_REASONS) is unknown, never a match
+// either way. Enrichment makes that check here and nowhere else.
 func known(s string) bool { return s != "" && s != idc.Hidden }
 
 // Learned counts the times reads taught the state something new.

@@ -50,7 +50,7 @@ func (e *Enricher) principalAndGroup(ev *cloudtrail.Event) {
 	if gid != "" {
 		name, size := e.groupInfo(gid)
 		if name == "" {
-			if n := ev.String("requestParameters.displayName"); n != "" && !hidden(n) {
+			if n := ev.String("requestParameters.displayName"); known(n) {
 				name = n
 			}
 		}
@@ -83,8 +83,6 @@ func (e *Enricher) groupInfo(id string) (name string, size int) {
 func (e *Enricher) isPrivileged(id, name string) bool {
 	return (id != "" && e.priv[strings.ToLower(id)]) || (name != "" && e.priv[strings.ToLower(name)])
 }
-
-func hidden(s string) bool { return s == "HIDDEN_DUE_TO_SECURITY_REASONS" }
 
 func firstNonEmpty(ss ...string) string {
 	for _, s := range ss {

@@ -2,14 +2,12 @@ package finding
 
 import (
 	"bytes"
-	"flag"
-	"os"
 	"path/filepath"
 	"testing"
 	"time"
-)
 
-var update = flag.Bool("update", false, "rewrite golden files")
+	"github.com/portcullis-sec/portcullis/internal/golden"
+)
 
 func sample() []Finding {
 	t := time.Date(2026, 11, 2, 10, 0, 0, 0, time.UTC)
@@ -39,20 +37,7 @@ func TestWriteGolden(t *testing.T) {
 		if err := Write(&b, format, fs); err != nil {
 			t.Fatal(err)
 		}
-		golden := filepath.Join("testdata", "findings."+format+".golden")
-		if *update {
-			if err := os.WriteFile(golden, b.Bytes(), 0o644); err != nil {
-				t.Fatal(err)
-			}
-			continue
-		}
-		want, err := os.ReadFile(golden)
-		if err != nil {
-			t.Fatalf("%v (run go test -update)", err)
-		}
-		if !bytes.Equal(b.Bytes(), want) {
-			t.Errorf("%s output differs from %s:\n%s", format, golden, b.String())
-		}
+		golden.Check(t, filepath.Join("testdata", "findings."+format+".golden"), b.Bytes())
 	}
 }
 
@@ -77,7 +62,8 @@ func TestReadRoundTrip(t *testing.T) {
 }
 
 func TestStableID(t *testing.T) {
-	if StableID("r", "a", "b") != StableID("r", "a", "b") || StableID("r", "a", "b") == StableID("r", "ab") {
+	first, again := StableID("r", "a", "b"), StableID("r", "a", "b")
+	if first != again || first == StableID("r", "ab") {
 		t.Error("ids must be stable and unambiguous")
 	}
 }

@@ -51,6 +51,7 @@ func (a *applier) customerPolicy(attach bool) (bool, error) {
 		switch {
 		case attach && i < 0:
 			ps.CustomerManagedPolicies = append(ps.CustomerManagedPolicies, ref)
+			a.m.index().addPolicyRefs(ps)
 			return true
 		case !attach && i >= 0:
 			ps.CustomerManagedPolicies = slices.Delete(ps.CustomerManagedPolicies, i, i+1)
@@ -112,6 +113,7 @@ func (a *applier) putBoundary() (bool, error) {
 	return a.withPS(func(ps *PermissionSet) bool {
 		changed := ps.PermissionsBoundary == nil || *ps.PermissionsBoundary != ref
 		ps.PermissionsBoundary = &ref
+		a.m.index().addPolicyRefs(ps)
 		return changed
 	})
 }

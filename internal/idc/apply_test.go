@@ -5,7 +5,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"flag"
 	"os"
 	"path/filepath"
 	"slices"
@@ -13,9 +12,8 @@ import (
 	"testing"
 
 	"github.com/portcullis-sec/portcullis/internal/cloudtrail"
+	"github.com/portcullis-sec/portcullis/internal/golden"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files")
 
 const (
 	psARN  = "arn:aws:sso:::permissionSet/ssoins-aaaabbbbccccdddd/ps-1111111111111111"
@@ -72,22 +70,6 @@ func replay(t *testing.T, m *Model, path string) {
 	}
 }
 
-func golden(t *testing.T, path string, got []byte) {
-	t.Helper()
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run with -update to create)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs from output (run with -update after checking):\n%s", path, got)
-	}
-}
-
 func TestApplyReplayMatchesGolden(t *testing.T) {
 	m := New("events")
 	replay(t, m, filepath.Join("testdata", "replay.jsonl"))
@@ -95,7 +77,7 @@ func TestApplyReplayMatchesGolden(t *testing.T) {
 	if err := m.Write(&buf); err != nil {
 		t.Fatal(err)
 	}
-	golden(t, filepath.Join("testdata", "replay.golden.json"), buf.Bytes())
+	golden.Check(t, filepath.Join("testdata", "replay.golden.json"), buf.Bytes())
 
 	ps := m.PermissionSets[psARN]
 	if ps == nil || ps.Name != "Breakglass" || ps.SessionDuration != "PT12H" {

@@ -1,6 +1,7 @@
 package idc
 
 import (
+	"maps"
 	"slices"
 	"strings"
 )
@@ -19,6 +20,9 @@ type index struct {
 	membership map[string]memberRef
 	// assignment keys present, for idempotent Create/DeleteAccountAssignment.
 	assignment map[string]int
+	// policyRefs: customer managed policy (path, folded name) -> ARNs of
+	// permission sets referencing it, as a policy or a boundary (policyref.go).
+	policyRefs map[string][]string
 }
 
 type memberRef struct{ group, user string }
@@ -53,16 +57,18 @@ func (m *Model) buildIndex() *index {
 		userByFold:  make(map[string]*User, len(m.Users)),
 		membership:  map[string]memberRef{},
 		assignment:  make(map[string]int, len(m.Assignments)),
+		policyRefs:  map[string][]string{},
 	}
 	// Visit in key order so that duplicate names resolve the same way on
 	// every run.
-	for _, k := range sortedKeys(m.PermissionSets) {
+	for _, k := range slices.Sorted(maps.Keys(m.PermissionSets)) {
 		ix.addPS(m.PermissionSets[k])
+		ix.addPolicyRefs(m.PermissionSets[k])
 	}
-	for _, k := range sortedKeys(m.Groups) {
+	for _, k := range slices.Sorted(maps.Keys(m.Groups)) {
 		ix.addGroup(m.Groups[k])
 	}
-	for _, k := range sortedKeys(m.Users) {
+	for _, k := range slices.Sorted(maps.Keys(m.Users)) {
 		ix.addUser(m.Users[k])
 	}
 	for g, ms := range m.Memberships {
@@ -76,15 +82,6 @@ func (m *Model) buildIndex() *index {
 		ix.assignment[a.Key()] = i
 	}
 	return ix
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }
 
 func putFirst[V any](m map[string]V, k string, v V) {

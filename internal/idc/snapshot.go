@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"slices"
 	"strings"
@@ -107,7 +108,7 @@ func (m *Model) Validate() []error {
 			errs = append(errs, fmt.Errorf("%s: no account_id", where))
 		}
 	}
-	for _, g := range sortedKeys(m.Memberships) {
+	for _, g := range slices.Sorted(maps.Keys(m.Memberships)) {
 		if _, ok := m.Groups[g]; !ok {
 			errs = append(errs, fmt.Errorf("memberships[%q]: unknown group", g))
 		}

@@ -1,6 +1,10 @@
 package policy
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/portcullis-sec/portcullis/internal/wildcard"
+)
 
 // compiled is a statement ready for matching: action patterns lower-cased, resource patterns
 // with account ids widened, and a per-statement cache of resource coverage.
@@ -49,7 +53,7 @@ func hasCondition(c map[string]map[string]any) bool { return len(c) > 0 }
 func (c *compiled) matches(act string) bool {
 	hit := false
 	for _, p := range c.acts {
-		if globMatch(p, act) {
+		if wildcard.Match(p, act) {
 			hit = true
 			break
 		}
@@ -98,7 +102,7 @@ func (c *compiled) hitsService(svc string) bool {
 
 // harmless: one exact action that is not an escalation action. Excluding it (NotAction) or
 // denying it still leaves the service's escalation paths open.
-func harmless(p string) bool { return !hasWildcard(p) && !isEscalationAction(p) }
+func harmless(p string) bool { return !wildcard.HasWildcard(p) && !isEscalationAction(p) }
 
 // broad reports whether an Allow grants every action, or every action but a list (NotAction
 // that does not itself exclude everything).

@@ -3,14 +3,13 @@ package policy
 import (
 	"bytes"
 	"encoding/json"
-	"flag"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-)
 
-var update = flag.Bool("update", false, "rewrite golden files in testdata")
+	"github.com/portcullis-sec/portcullis/internal/golden"
+)
 
 // goldenResult is what a golden file holds: the analysis, or the error.
 type goldenResult struct {
@@ -44,20 +43,7 @@ func TestGolden(t *testing.T) {
 			if err := enc.Encode(res); err != nil {
 				t.Fatal(err)
 			}
-			golden := strings.TrimSuffix(in, ".json") + ".golden"
-			if *update {
-				if err := os.WriteFile(golden, got.Bytes(), 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("%v (run with -update to create it)", err)
-			}
-			if !bytes.Equal(got.Bytes(), want) {
-				t.Errorf("%s differs from %s:\n%s", in, golden, got.Bytes())
-			}
+			golden.Check(t, strings.TrimSuffix(in, ".json")+".golden", got.Bytes())
 		})
 	}
 }

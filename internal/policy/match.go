@@ -1,39 +1,15 @@
 package policy
 
-import "strings"
+import (
+	"strings"
 
-// IAM wildcards: '*' matches any run of characters (also none, also ':' and '/'), '?' exactly
-// one. Actions compare case-insensitively (callers lower-case both sides), resources
-// case-sensitively. Matching is bytewise; action names and ARNs are ASCII.
+	"github.com/portcullis-sec/portcullis/internal/wildcard"
+)
 
-// globMatch reports whether s matches pattern p. Linear backtracking over the last star:
-// at most O(len(p)*len(s)) steps and no recursion, so hostile patterns cannot blow up.
-func globMatch(p, s string) bool {
-	pi, si := 0, 0
-	star, mark := -1, 0
-	for si < len(s) {
-		switch {
-		case pi < len(p) && p[pi] == '*':
-			star, mark = pi, si
-			pi++
-		case pi < len(p) && (p[pi] == '?' || p[pi] == s[si]):
-			pi++
-			si++
-		case star >= 0:
-			pi = star + 1
-			mark++
-			si = mark
-		default:
-			return false
-		}
-	}
-	for pi < len(p) && p[pi] == '*' {
-		pi++
-	}
-	return pi == len(p)
-}
-
-func hasWildcard(p string) bool { return strings.ContainsAny(p, "*?") }
+// IAM wildcards are matched by package wildcard ('*' any run, '?' one character; actions
+// compare case-insensitively because callers lower-case both sides, resources
+// case-sensitively). The prefix reasoning below runs the same patterns as an automaton,
+// bytewise: it is asked about action names, which are ASCII.
 
 // anyByte stands for "a character no literal in a pattern equals": JSON-decoded strings are
 // valid UTF-8, which never contains the byte 0xFF, so only '*' and '?' can consume it.
@@ -112,7 +88,7 @@ func starClosure(p string, set []bool) {
 // cover "iam:", "iam:Get*" does not. It checks one automaton state at a time, so a union of
 // states that together (but none alone) accept everything is missed; no real policy does that.
 func coversPrefix(p, prefix string) bool {
-	if !hasWildcard(p) {
+	if !wildcard.HasWildcard(p) {
 		return false
 	}
 	head, whole := globHead(p, len(prefix)+2)
@@ -146,7 +122,7 @@ func coversPrefix(p, prefix string) bool {
 
 // intersectsPrefix reports whether p matches prefix+x for some non-empty x.
 func intersectsPrefix(p, prefix string) bool {
-	if !hasWildcard(p) {
+	if !wildcard.HasWildcard(p) {
 		return len(p) > len(prefix) && strings.HasPrefix(p, prefix)
 	}
 	head, _ := globHead(p, len(prefix)+2)

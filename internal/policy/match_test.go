@@ -2,57 +2,10 @@ package policy
 
 import (
 	"math/rand/v2"
-	"regexp"
-	"strings"
 	"testing"
+
+	"github.com/portcullis-sec/portcullis/internal/wildcard"
 )
-
-func TestGlobMatch(t *testing.T) {
-	cases := []struct {
-		p, s string
-		want bool
-	}{
-		{"iam:*", "iam:createuser", true},
-		{"iam:put*", "iam:putrolepolicy", true},
-		{"iam:put*", "iam:attachrolepolicy", false},
-		{"*", "anything:at all", true},
-		{"*", "", true},
-		{"", "", true},
-		{"", "a", false},
-		{"s*:*", "sts:assumerole", true},
-		{"?am:*", "iam:x", true},
-		{"iam:?", "iam:ab", false},
-		{"a*b*c", "axxbyyc", true},
-		{"a*b*c", "axxbyy", false},
-		{"*:*", "iam", false},
-		{"a", "*", false}, // a '*' in the subject is just a character
-		{"arn:aws:iam::*:role/*", "arn:aws:iam::111122223333:role/a/b", true},
-		{strings.Repeat("a*", 40) + "b", strings.Repeat("a", 200), false},
-	}
-	for _, tc := range cases {
-		if got := globMatch(tc.p, tc.s); got != tc.want {
-			t.Errorf("globMatch(%q, %q) = %v, want %v", tc.p, tc.s, got, tc.want)
-		}
-	}
-}
-
-// globRegexp is the reference semantics, used to cross-check the fast matcher.
-func globRegexp(p string) *regexp.Regexp {
-	var b strings.Builder
-	b.WriteString(`^(?s:`)
-	for _, c := range p {
-		switch c {
-		case '*':
-			b.WriteString(`.*`)
-		case '?':
-			b.WriteString(`.`)
-		default:
-			b.WriteString(regexp.QuoteMeta(string(c)))
-		}
-	}
-	b.WriteString(`)$`)
-	return regexp.MustCompile(b.String())
-}
 
 func randWord(r *rand.Rand, alphabet string, max int) string {
 	n := r.IntN(max + 1)
@@ -61,17 +14,6 @@ func randWord(r *rand.Rand, alphabet string, max int) string {
 		b[i] = alphabet[r.IntN(len(alphabet))]
 	}
 	return string(b)
-}
-
-func TestGlobAgainstReference(t *testing.T) {
-	r := rand.New(rand.NewPCG(1, 2))
-	for i := 0; i < 20000; i++ {
-		p := randWord(r, "ab:*?", 7)
-		s := randWord(r, "ab:", 8)
-		if got, want := globMatch(p, s), globRegexp(p).MatchString(s); got != want {
-			t.Fatalf("globMatch(%q, %q) = %v, reference %v", p, s, got, want)
-		}
-	}
 }
 
 // TestPrefixReasoningSound checks coversPrefix and intersectsPrefix against sampled suffixes:
@@ -90,7 +32,7 @@ func TestPrefixReasoningSound(t *testing.T) {
 			if suffix == "" {
 				continue
 			}
-			m := globMatch(p, prefix+suffix)
+			m := wildcard.Match(p, prefix+suffix)
 			if covers && !m {
 				t.Fatalf("coversPrefix(%q, %q) but %q does not match", p, prefix, prefix+suffix)
 			}

@@ -1,6 +1,10 @@
 package policy
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/portcullis-sec/portcullis/internal/wildcard"
+)
 
 // Does a Resource list cover "all resources of a service"? Proving glob containment against
 // the ARN grammar is overkill; instead each service has probe ARNs, one per resource type that
@@ -155,7 +159,7 @@ func matchesEvery(patterns, probes []string) bool {
 
 func anyGlob(patterns []string, s string) bool {
 	for _, p := range patterns {
-		if globMatch(p, s) {
+		if wildcard.Match(p, s) {
 			return true
 		}
 	}

@@ -66,6 +66,7 @@ func (s *Statement) UnmarshalJSON(b []byte) error {
 func (s Statement) Validate() error {
 	switch {
 	case s.Effect != "Allow" && s.Effect != "Deny":
+		//lint:ignore ST1005 the message starts with the IAM field it is about
 		return fmt.Errorf("Effect: want \"Allow\" or \"Deny\", got %q", s.Effect)
 	case len(s.Action) > 0 && len(s.NotAction) > 0:
 		return fmt.Errorf("has both Action and NotAction")

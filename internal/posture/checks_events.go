@@ -86,12 +86,11 @@ func checkWeakSignin(e *env, r *Result) {
 		return
 	}
 	type agg struct {
-		name      string
-		n         int
-		types     []string
-		last      time.Time
-		noMFA     bool
-		federated int
+		name  string
+		n     int
+		types []string
+		last  time.Time
+		noMFA bool
 	}
 	users := map[string]*agg{}
 	external := 0
@@ -213,7 +212,7 @@ func checkUnused(e *env, r *Result) {
 		if _, ok := holders[p]; !ok {
 			order = append(order, p)
 		}
-		name := a.PrincipalID
+		var name string
 		if a.PrincipalType == "GROUP" {
 			name = "group " + label(e.groupName(a.PrincipalID), a.PrincipalID)
 		} else {

@@ -2,10 +2,7 @@ package posture
 
 import (
 	"bufio"
-	"bytes"
-	"flag"
 	"os"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -13,8 +10,6 @@ import (
 	"github.com/portcullis-sec/portcullis/internal/config"
 	"github.com/portcullis-sec/portcullis/internal/idc"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files")
 
 const (
 	psAdmin   = "arn:aws:sso:::permissionSet/ssoins-1111222233334444/ps-0000000000000001"
@@ -107,25 +102,4 @@ func loadOrg(t *testing.T) *idc.Organization {
 		t.Fatal(err)
 	}
 	return o
-}
-
-func golden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	path := filepath.Join("testdata", "golden", name)
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs from golden file (rerun with -update if intended)\n--- got ---\n%s", name, got)
-	}
 }

@@ -7,28 +7,6 @@ import (
 	"github.com/portcullis-sec/portcullis/internal/idc"
 )
 
-func TestGlob(t *testing.T) {
-	cases := []struct {
-		p, s string
-		want bool
-	}{
-		{"sso:*", "sso:createaccountassignment", true},
-		{"sso:create*", "sso:createaccountassignment", true},
-		{"sso:delete*", "sso:createaccountassignment", false},
-		{"*", "", true},
-		{"arn:aws:iam::*:role/aws-reserved/sso.amazonaws.com/*", "arn:aws:iam::1:role/aws-reserved/sso.amazonaws.com/eu-west-1/AWSReservedSSO_X_1", true},
-		{"arn:aws:iam::*:role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_*", "arn:aws:iam::1:role/aws-reserved/sso.amazonaws.com/eu-west-1/AWSReservedSSO_X_1", false},
-		{"iam:?ut*", "iam:putrolepolicy", true},
-		{"a*b*c", "aXbYbZc", true},
-		{"a*b*c", "aXbYbZ", false},
-	}
-	for _, c := range cases {
-		if got := glob(c.p, c.s); got != c.want {
-			t.Errorf("glob(%q, %q) = %t", c.p, c.s, got)
-		}
-	}
-}
-
 // FuzzReadOrganization: no input panics, and an accepted export can be
 // evaluated by the SCP check.
 func FuzzReadOrganization(f *testing.F) {

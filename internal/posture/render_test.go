@@ -4,7 +4,10 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
+	"path/filepath"
 	"testing"
+
+	"github.com/portcullis-sec/portcullis/internal/golden"
 )
 
 func TestRendersGolden(t *testing.T) {
@@ -19,7 +22,7 @@ func TestRendersGolden(t *testing.T) {
 		if err := r.Write(&buf, f, "1.2.3"); err != nil {
 			t.Fatal(err)
 		}
-		golden(t, "posture."+f, buf.Bytes())
+		golden.Check(t, filepath.Join("testdata", "golden", "posture."+f), buf.Bytes())
 	}
 	if err := r.Write(&bytes.Buffer{}, "xml", ""); err == nil {
 		t.Fatal("an unknown format must be an error")

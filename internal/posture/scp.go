@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/portcullis-sec/portcullis/internal/policy"
+	"github.com/portcullis-sec/portcullis/internal/wildcard"
 )
 
 // guard is one thing an SCP must deny: every action on every probe ARN.
@@ -53,43 +54,19 @@ func deniedBy(stmts []policy.Statement, action, res string) (bool, bool) {
 func actionCovered(s policy.Statement, action string) bool {
 	a := strings.ToLower(action)
 	if len(s.NotAction) > 0 {
-		return !slices.ContainsFunc(s.NotAction, func(p string) bool { return glob(strings.ToLower(p), a) })
+		return !slices.ContainsFunc(s.NotAction, func(p string) bool { return wildcard.Match(strings.ToLower(p), a) })
 	}
-	return slices.ContainsFunc(s.Action, func(p string) bool { return glob(strings.ToLower(p), a) })
+	return slices.ContainsFunc(s.Action, func(p string) bool { return wildcard.Match(strings.ToLower(p), a) })
 }
 
 func resourceCovered(s policy.Statement, res string) bool {
 	switch {
 	case len(s.NotResource) > 0:
-		return !slices.ContainsFunc(s.NotResource, func(p string) bool { return glob(p, res) })
+		return !slices.ContainsFunc(s.NotResource, func(p string) bool { return wildcard.Match(p, res) })
 	case len(s.Resource) > 0:
-		return slices.ContainsFunc(s.Resource, func(p string) bool { return glob(p, res) })
+		return slices.ContainsFunc(s.Resource, func(p string) bool { return wildcard.Match(p, res) })
 	}
 	return false
-}
-
-// glob matches '*' (any run) and '?' (one character), iteratively.
-func glob(p, s string) bool {
-	pi, si, star, mark := 0, 0, -1, 0
-	for si < len(s) {
-		switch {
-		case pi < len(p) && (p[pi] == '?' || p[pi] == s[si]):
-			pi++
-			si++
-		case pi < len(p) && p[pi] == '*':
-			star, mark = pi, si
-			pi++
-		case star >= 0:
-			pi, mark = star+1, mark+1
-			si = mark
-		default:
-			return false
-		}
-	}
-	for pi < len(p) && p[pi] == '*' {
-		pi++
-	}
-	return pi == len(p)
 }
 
 // evaluate reports which actions of a guard stay allowed and whether the

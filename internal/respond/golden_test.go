@@ -3,9 +3,12 @@ package respond
 import (
 	"bytes"
 	"os/exec"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/portcullis-sec/portcullis/internal/golden"
 )
 
 // scenario is one persistence technique and the plan that contains it.
@@ -94,7 +97,7 @@ func TestGoldenPlans(t *testing.T) {
 				if err := RenderPlan(&buf, p, f.format); err != nil {
 					t.Fatalf("render %s: %v", f.format, err)
 				}
-				golden(t, sc.name+"."+f.ext, buf.Bytes())
+				golden.Check(t, filepath.Join("testdata", "golden", sc.name+"."+f.ext), buf.Bytes())
 				if f.format == FormatShell {
 					bashSyntax(t, buf.Bytes())
 				}

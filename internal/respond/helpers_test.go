@@ -1,8 +1,6 @@
 package respond
 
 import (
-	"flag"
-	"os"
 	"path/filepath"
 	"testing"
 	"time"
@@ -11,8 +9,6 @@ import (
 	"github.com/portcullis-sec/portcullis/internal/finding"
 	"github.com/portcullis-sec/portcullis/internal/idc"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files")
 
 // planTime is the revocation instant every test plan uses.
 var planTime = time.Date(2026, 3, 2, 9, 30, 0, 0, time.UTC)
@@ -64,28 +60,6 @@ func loadFinding(t testing.TB, id string) *finding.Finding {
 		t.Fatal(err)
 	}
 	return f
-}
-
-// golden compares got with testdata/golden/name, rewriting it under -update.
-func golden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	path := filepath.Join("testdata", "golden", name)
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if string(got) != string(want) {
-		t.Errorf("%s differs from the golden file (go test -update rewrites it):\n--- got\n%s", path, got)
-	}
 }
 
 func mustPlan(t *testing.T, in Input) *ContainmentPlan {

@@ -1,9 +1,10 @@
 package respond
 
 import (
-	"os"
 	"strings"
 	"testing"
+
+	"github.com/portcullis-sec/portcullis/internal/golden"
 )
 
 const (
@@ -15,26 +16,7 @@ const (
 // TestReadmeGuardTable keeps the README's guard table generated from the
 // registry, so it cannot drift.
 func TestReadmeGuardTable(t *testing.T) {
-	b, err := os.ReadFile(readmePath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := string(b)
-	i, j := strings.Index(s, guardBeginMarker), strings.Index(s, guardEndMarker)
-	if i < 0 || j < i {
-		t.Fatalf("README.md lacks the guard table markers %q … %q", guardBeginMarker, guardEndMarker)
-	}
-	table := GuardTable()
-	if s[i+len(guardBeginMarker):j] == table {
-		return
-	}
-	if *update {
-		if err := os.WriteFile(readmePath, []byte(s[:i+len(guardBeginMarker)]+table+s[j:]), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	t.Errorf("README guard table is stale; run: go test ./internal/respond -run TestReadmeGuardTable -update")
+	golden.Section(t, readmePath, guardBeginMarker, guardEndMarker, GuardTable())
 }
 
 // Every guard is documented and runs: a registry entry without a check,

@@ -54,7 +54,6 @@ func (e *InputError) Unwrap() error { return e.Err }
 
 // result is what a worker learned from one object.
 type result struct {
-	group        int
 	events       []*cloudtrail.Event
 	bytes        int64
 	uncompressed int64

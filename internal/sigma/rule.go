@@ -73,8 +73,12 @@ type Extension struct {
 	Remediation string
 	Guardrail   bool // weakens a guardrail for everyone: admins get no discount
 	Fallback    bool // evaluated only when no other finding-raising rule matched
-	Escalate    []Escalation
-	Tests       []Test
+	// Attempts marks a rule whose point is the failed call (probing a
+	// protected role, guessing a password): an errorCode does not make its
+	// findings mere attempts capped at low.
+	Attempts bool
+	Escalate []Escalation
+	Tests    []Test
 }
 
 // Escalation raises a finding's severity when its selection matches.
@@ -121,6 +125,7 @@ type extensionFile struct {
 	Remediation string `yaml:"remediation"`
 	Guardrail   bool   `yaml:"guardrail"`
 	Fallback    bool   `yaml:"fallback"`
+	Attempts    bool   `yaml:"attempts"`
 	Escalate    []struct {
 		Level  string    `yaml:"level"`
 		Reason string    `yaml:"reason"`
@@ -229,13 +234,13 @@ func (r *Rule) parseExtension(x *extensionFile, fail failFunc) error {
 	if x.ID != "" && !dottedID.MatchString(x.ID) {
 		return fail("portcullis.id", "want a dotted id like idc.assignment.created, got %q", x.ID)
 	}
-	r.Portcullis = Extension{ID: x.ID, Kind: Kind(x.Kind), Summary: x.Summary, Remediation: x.Remediation, Guardrail: x.Guardrail, Fallback: x.Fallback}
+	r.Portcullis = Extension{ID: x.ID, Kind: Kind(x.Kind), Summary: x.Summary, Remediation: x.Remediation, Guardrail: x.Guardrail, Fallback: x.Fallback, Attempts: x.Attempts}
 	if r.Portcullis.Kind == KindDrift {
 		switch {
 		case x.ID == "":
 			return fail("portcullis.id", "required for a %s rule", KindDrift)
-		case len(x.Tests) > 0 || len(x.Escalate) > 0 || x.Fallback:
-			return fail("portcullis", "a %s rule has no detection: tests, escalate and fallback do not apply", KindDrift)
+		case len(x.Tests) > 0 || len(x.Escalate) > 0 || x.Fallback || x.Attempts:
+			return fail("portcullis", "a %s rule has no detection: tests, escalate, fallback and attempts do not apply", KindDrift)
 		}
 	}
 	for i, e := range x.Escalate {

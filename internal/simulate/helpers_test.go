@@ -13,6 +13,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/portcullis-sec/portcullis/internal/wildcard"
 )
 
 // trailObject is one CloudTrail log object read back with encoding/json,
@@ -160,33 +162,13 @@ func str(r map[string]any, path string) string {
 	return s
 }
 
-// globMatch matches an actor pattern with '*' wildcards against s.
-func globMatch(pattern, s string) bool {
-	if !strings.Contains(pattern, "*") {
-		return pattern == s
-	}
-	parts := strings.Split(pattern, "*")
-	if !strings.HasPrefix(s, parts[0]) {
-		return false
-	}
-	s = s[len(parts[0]):]
-	for _, p := range parts[1 : len(parts)-1] {
-		i := strings.Index(s, p)
-		if i < 0 {
-			return false
-		}
-		s = s[i+len(p):]
-	}
-	return strings.HasSuffix(s, parts[len(parts)-1])
-}
-
 // actorMatches says whether a record's actor is one of the config's admins:
 // by ARN pattern, or by Identity Center user name or id.
 func actorMatches(patterns []string, r map[string]any) bool {
 	cands := []string{str(r, "userIdentity.arn"), str(r, "userIdentity.userName"), str(r, "userIdentity.onBehalfOf.userId")}
 	for _, p := range patterns {
 		for _, c := range cands {
-			if c != "" && globMatch(p, c) {
+			if c != "" && wildcard.Match(p, c) {
 				return true
 			}
 		}

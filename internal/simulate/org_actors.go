@@ -22,6 +22,7 @@ func (o *org) buildActors(r *rand.Rand) {
 		"arn:aws:sts::" + mg + ":assumed-role/idc-terraform/*",
 		alice.name,
 		alice.id,
+		pipelinePattern,
 	}
 	o.readers = []*actor{
 		newAssumedRole(r, mg, o.ssoRoleName("ReadOnlyAccess", mg), o.users[4].name, roleOpt{path: o.ssoRolePath(), ua: uaChrome, ip: corpIPs[2], console: true}),

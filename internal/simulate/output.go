@@ -22,10 +22,12 @@ type fileConfig struct {
 	PrivilegedGroups   []string `yaml:"privileged_groups"`
 	MaxSessionDuration string   `yaml:"max_session_duration"`
 	LargeGroupSize     int      `yaml:"large_group_size"`
+	// TrustedTokenIssuers: the organization's own identity provider.
+	TrustedTokenIssuers []string `yaml:"trusted_token_issuers,omitempty"`
 }
 
 func writeConfig(path string, o *org, seed int64) error {
-	c := fileConfig{Admins: o.adminPatterns, MaxSessionDuration: "PT4H", LargeGroupSize: 50}
+	c := fileConfig{Admins: o.adminPatterns, MaxSessionDuration: "PT4H", LargeGroupSize: 50, TrustedTokenIssuers: []string{corpIssuer}}
 	for _, a := range o.accounts {
 		if a.sensitive {
 			c.SensitiveAccounts = append(c.SensitiveAccounts, a.id)

@@ -119,6 +119,7 @@ func plan(opt Options, o *org, mx mixes, pl []planted, start, end int64) []*file
 		files = append(files, streamFiles(s, int64(want[i]), days, start)...)
 	}
 	assignPlanted(files, pl)
+	files = splitAtPlanted(files)
 	kept := files[:0]
 	for _, f := range files {
 		if f.noise > 0 || len(f.planted) > 0 {

@@ -1,15 +1,13 @@
 package simulate
 
 import (
-	"bytes"
-	"flag"
 	"math"
 	"os"
 	"path/filepath"
 	"testing"
-)
 
-var update = flag.Bool("update", false, "rewrite golden files in testdata/golden")
+	"github.com/portcullis-sec/portcullis/internal/golden"
+)
 
 func TestEventsAreExact(t *testing.T) {
 	for _, n := range []int64{300, 2500} {
@@ -62,18 +60,6 @@ func TestGolden(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		golden := filepath.Join("testdata", "golden", name)
-		if *update {
-			if err := os.WriteFile(golden, got, 0o644); err != nil {
-				t.Fatal(err)
-			}
-		}
-		want, err := os.ReadFile(golden)
-		if err != nil {
-			t.Fatalf("%v (run go test -update to create it)", err)
-		}
-		if !bytes.Equal(got, want) {
-			t.Errorf("%s differs from %s (run go test -update if the change is intended)", name, golden)
-		}
+		golden.Check(t, filepath.Join("testdata", "golden", name), got)
 	}
 }

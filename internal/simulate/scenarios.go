@@ -24,6 +24,16 @@ func scenarioList() []scenario {
 		{"assignment-deleted", (*planter).assignmentDeleted},
 		{"group-created", (*planter).groupCreated},
 		{"unlisted-actor", (*planter).unlistedActor},
+		{"golden-jwt", (*planter).goldenJWT},
+		{"account-instance", (*planter).accountInstance},
+		{"instance-lockout", (*planter).instanceLockout},
+		{"delegated-admin-deregistered", (*planter).delegatedAdminDeregistered},
+		{"org-service-access", (*planter).orgServiceAccess},
+		{"referenced-policy", (*planter).referencedPolicy},
+		{"trust-anchor", (*planter).trustAnchor},
+		{"extended-session", (*planter).extendedSession},
+		{"abac", (*planter).abac},
+		{"delegation-tags", (*planter).delegationTags},
 	}
 }
 
@@ -135,16 +145,12 @@ func (p *planter) assignmentDeleted(t int64) {
 		o.security, "GROUP", o.groupByName("SecurityAdmins").id))
 }
 
-// unlistedActor: attribute-based access control changed by someone who came
-// in through OrganizationAccountAccessRole.
+// unlistedActor: an application's sign-in URL pointed elsewhere by someone
+// who came in through OrganizationAccountAccessRole (no specific rule reads
+// UpdateApplication: the fallback must).
 func (p *planter) unlistedActor(t int64) {
 	o := p.org
-	cfg := func(key, path string) raw {
-		return jobj("instanceArn", o.instanceArn, "instanceAccessControlAttributeConfiguration", jobj("accessControlAttributes",
-			jarr(jobj("key", key, "value", jobj("source", jarr(path))))))
-	}
-	p.step("idc.change.unlisted-actor", p.idc(t, o.orgAccess, srcSSO, "CreateInstanceAccessControlAttributeConfiguration",
-		cfg("Department", "${path:enterprise.department}"), nil))
-	p.step("idc.change.unlisted-actor", p.idc(t+240+p.g.rng.Int64N(120), o.orgAccess, srcSSO, "UpdateInstanceAccessControlAttributeConfiguration",
-		cfg("CostCenter", "${path:enterprise.costCenter}"), nil))
+	p.step("idc.change.unlisted-actor", p.idc(t, o.orgAccess, srcSSO, "UpdateApplication",
+		jobj("applicationArn", o.appArn, "portalOptions", jobj("signInOptions", jobj("origin", "APPLICATION",
+			"applicationUrl", "https://portal-broker.acme-support.example/login"))), nil))
 }

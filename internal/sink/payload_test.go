@@ -4,42 +4,14 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"flag"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/portcullis-sec/portcullis/internal/finding"
+	"github.com/portcullis-sec/portcullis/internal/golden"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files")
-
-func golden(t *testing.T, name string, v any) {
-	t.Helper()
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false) // readable goldens
-	enc.SetIndent("", "  ")
-	if err := enc.Encode(v); err != nil {
-		t.Fatal(err)
-	}
-	got := buf.Bytes()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run with -update to create)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs from golden file:\n%s", name, got)
-	}
-}
 
 func TestWebhookBodyAndSignature(t *testing.T) {
 	rec := newRecorder(t, 200)
@@ -118,7 +90,7 @@ func TestSlackMessage(t *testing.T) {
 	if !strings.Contains(msg.Text, "[CRITICAL]") || len(msg.Blocks) < 3 {
 		t.Errorf("text %q, %d blocks", msg.Text, len(msg.Blocks))
 	}
-	golden(t, "slack.golden.json", SlackMessage(f))
+	golden.CheckJSON(t, filepath.Join("testdata", "slack.golden.json"), SlackMessage(f))
 }
 
 func TestPagerDutyEvent(t *testing.T) {
@@ -148,7 +120,7 @@ func TestPagerDutyEvent(t *testing.T) {
 		!strings.HasPrefix(ev.Payload.Summary, "[HIGH] ") {
 		t.Errorf("event = %+v", ev)
 	}
-	golden(t, "pagerduty.golden.json", PagerDutyEvent(f, "R0UTINGKEY"))
+	golden.CheckJSON(t, filepath.Join("testdata", "pagerduty.golden.json"), PagerDutyEvent(f, "R0UTINGKEY"))
 }
 
 func TestPagerDutySeverityAndSummaryLimit(t *testing.T) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strings"
 )
 
 // migrations returns the schema steps in order; entry i creates schema
@@ -50,8 +51,56 @@ func migrations() []string {
 		time       INTEGER NOT NULL
 	);
 	CREATE INDEX dead_letters_time ON dead_letters(time);`,
+		findingKeysMigration,
 	}
 }
+
+// findingKeysMigration (version 2) indexes who and where of each finding for
+// the web view's filters: one row per (key, time, id), where key is
+// "actor:" + the actor's ARN, name or user id, "account:" + the account it
+// happened in or targeted, "subject:" + any of those actor values or a
+// targeted principal, user or group id. A trigger fills it, so the writers
+// (watch, hunt imports) stay as they are; existing rows are backfilled.
+var findingKeysMigration = func() string {
+	var trigger, backfill strings.Builder
+	for _, k := range findingKeyPaths {
+		fmt.Fprintf(&trigger, `
+		INSERT OR IGNORE INTO finding_keys(key, time, id)
+			SELECT '%[1]s' || v, NEW.time, NEW.id FROM (SELECT json_extract(NEW.json, '%[2]s') AS v) WHERE v IS NOT NULL AND v <> '';`, k.prefix, k.path)
+		fmt.Fprintf(&backfill, `
+	INSERT OR IGNORE INTO finding_keys(key, time, id)
+		SELECT '%[1]s' || v, time, id FROM (SELECT json_extract(json, '%[2]s') AS v, time, id FROM findings) WHERE v IS NOT NULL AND v <> '';`, k.prefix, k.path)
+	}
+	return `CREATE TABLE finding_keys (
+		key  TEXT NOT NULL,
+		time INTEGER NOT NULL,
+		id   TEXT NOT NULL,
+		PRIMARY KEY (key, time, id)
+	) WITHOUT ROWID;
+	CREATE INDEX finding_keys_id ON finding_keys(id);
+	CREATE INDEX findings_page ON findings(time, id);
+	CREATE INDEX findings_status_sev ON findings(status, severity, time, id);
+	CREATE TRIGGER findings_keys_insert AFTER INSERT ON findings BEGIN` + trigger.String() + `
+	END;
+	CREATE TRIGGER findings_keys_delete AFTER DELETE ON findings BEGIN
+		DELETE FROM finding_keys WHERE id = OLD.id;
+	END;` + backfill.String()
+}()
+
+// findingKeyPaths are the finding JSON fields behind each key prefix.
+var findingKeyPaths = []struct{ prefix, path string }{
+	{keyActor, "$.actor.arn"}, {keyActor, "$.actor.name"}, {keyActor, "$.actor.user_id"},
+	{keySubject, "$.actor.arn"}, {keySubject, "$.actor.name"}, {keySubject, "$.actor.user_id"},
+	{keySubject, "$.targets.principal_id"}, {keySubject, "$.targets.user_id"}, {keySubject, "$.targets.group_id"},
+	{keyAccount, "$.account"}, {keyAccount, "$.targets.account_id"},
+}
+
+// Key prefixes of finding_keys.
+const (
+	keyActor   = "actor:"
+	keySubject = "subject:"
+	keyAccount = "account:"
+)
 
 // SchemaVersion is the version a fully migrated database reports.
 func SchemaVersion() int { return len(migrations()) }

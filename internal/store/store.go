@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"os"
 	"sync"
 	"time"
 
@@ -30,6 +31,8 @@ type Store struct {
 	// so queueing here keeps commit latency at the commit's own cost. Other
 	// processes still meet the busy timeout.
 	wmu sync.Mutex
+	// mustExist refuses to create a missing database (see MustExist).
+	mustExist bool
 }
 
 // Option tunes Open.
@@ -37,6 +40,11 @@ type Option func(*Store)
 
 // WithClock replaces time.Now (tests).
 func WithClock(now func() time.Time) Option { return func(s *Store) { s.now = now } }
+
+// MustExist makes Open fail when the file does not exist instead of
+// creating an empty store (readers such as the web view: an empty store
+// made by a typo would show "no findings" instead of an error).
+func MustExist() Option { return func(s *Store) { s.mustExist = true } }
 
 // BusyTimeout is how long a writer waits for another writer's lock.
 const BusyTimeout = 10 * time.Second
@@ -57,17 +65,26 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 	// IMMEDIATE takes the write lock at BEGIN, so two writers queue on the
 	// busy timeout instead of failing with SQLITE_BUSY on lock upgrade.
 	q.Set("_txlock", "immediate")
+	s := &Store{path: path, now: time.Now}
+	for _, o := range opts {
+		o(s)
+	}
+	if s.mustExist {
+		q.Set("mode", "rw")
+	}
 	dsn := "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + q.Encode()
 	db, err := sql.Open("sqlite", dsn)
 	if err != nil {
 		return nil, fmt.Errorf("store %s: open: %w", path, err)
 	}
-	s := &Store{db: db, path: path, now: time.Now}
-	for _, o := range opts {
-		o(s)
-	}
+	s.db = db
 	if err := db.PingContext(ctx); err != nil {
 		db.Close()
+		if s.mustExist {
+			if _, serr := os.Stat(path); errors.Is(serr, os.ErrNotExist) {
+				return nil, fmt.Errorf("store %s: no such file (make one with portcullis watch --store)", path)
+			}
+		}
 		return nil, fmt.Errorf("store %s: open: %w", path, err)
 	}
 	if err := s.migrate(ctx, migrations()); err != nil {

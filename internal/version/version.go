@@ -16,6 +16,3 @@ func String() string {
 	}
 	return "dev"
 }
-
-// UserAgent is what every AWS call portcullis makes carries.
-func UserAgent() string { return "portcullis/" + String() }

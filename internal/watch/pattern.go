@@ -25,10 +25,23 @@ func orgEvents() []string {
 	}
 }
 
+// Member-account IAM calls on what Identity Center depends on: customer
+// managed policies permission sets reference by name, its SAML provider,
+// and (failed) edits of its protected AWSReservedSSO roles. IAM logs to
+// us-east-1 of each member account, so these reach a watcher through the
+// organization trail or an EventBridge rule in each account.
+var (
+	iamPolicyEvents = []string{"CreatePolicy", "CreatePolicyVersion", "SetDefaultPolicyVersion", "DeletePolicy",
+		"CreateSAMLProvider", "UpdateSAMLProvider", "DeleteSAMLProvider"}
+	iamRoleEvents = []string{"PutRolePolicy", "AttachRolePolicy", "DetachRolePolicy", "DeleteRolePolicy", "UpdateAssumeRolePolicy",
+		"UpdateRole", "UpdateRoleDescription", "TagRole", "UntagRole", "DeleteRole", "PutRolePermissionsBoundary", "DeleteRolePermissionsBoundary"}
+)
+
 // EventBridgePattern is the rule pattern that feeds the watcher: CloudTrail
 // API calls (and console sign-ins) from the Identity Center services in
-// full, the Organizations calls that matter, and from STS only the SAML
-// federation that Identity Center permission sets use. The rule must live
+// full, the Organizations calls that matter, from STS only the SAML
+// federation that Identity Center permission sets use, and the IAM calls
+// above. The rule must live
 // in the Identity Center home region (and us-east-1 for Organizations and
 // sign-in events).
 func EventBridgePattern() []byte {
@@ -38,6 +51,9 @@ func EventBridgePattern() []byte {
 			map[string]any{"source": icSources()},
 			map[string]any{"source": []string{"aws.organizations"}, "detail": map[string]any{"eventName": orgEvents()}},
 			map[string]any{"source": []string{"aws.sts"}, "detail": map[string]any{"eventName": []string{"AssumeRoleWithSAML"}}},
+			map[string]any{"source": []string{"aws.iam"}, "detail": map[string]any{"eventName": iamPolicyEvents}},
+			map[string]any{"source": []string{"aws.iam"}, "detail": map[string]any{"eventName": iamRoleEvents,
+				"errorCode": []string{"UnmodifiableEntity", "UnmodifiableEntityException"}}},
 		},
 	}
 	b, _ := json.MarshalIndent(p, "", "  ") // maps of strings always marshal
@@ -54,6 +70,8 @@ func DefaultPrefilter() *cloudtrail.Prefilter {
 	in = append(in,
 		cloudtrail.Interest{Source: "organizations.amazonaws.com", Names: orgEvents()},
 		cloudtrail.Interest{Source: "sts.amazonaws.com", Names: []string{"AssumeRoleWithSAML"}},
+		cloudtrail.Interest{Source: "iam.amazonaws.com", Names: iamPolicyEvents},
+		cloudtrail.Interest{Source: "iam.amazonaws.com", Names: iamRoleEvents, Contains: []string{"UnmodifiableEntity"}},
 	)
 	return cloudtrail.NewPrefilter(in)
 }

@@ -34,7 +34,7 @@ func TestEventBridgePattern(t *testing.T) {
 			t.Errorf("organizations narrowed to %v", o.Detail.EventName)
 		}
 	}
-	for _, s := range []string{"aws.sso", "aws.sso-directory", "aws.identitystore", "aws.organizations", "aws.sts", "aws.signin"} {
+	for _, s := range []string{"aws.sso", "aws.sso-directory", "aws.identitystore", "aws.organizations", "aws.sts", "aws.signin", "aws.iam"} {
 		if !slices.Contains(sources, s) {
 			t.Errorf("pattern lacks source %s", s)
 		}
@@ -55,6 +55,11 @@ func TestDefaultPrefilterMatchesThePattern(t *testing.T) {
 		{`{"eventSource":"organizations.amazonaws.com","eventName":"RegisterDelegatedAdministrator"}`, true},
 		{`{"eventSource":"organizations.amazonaws.com","eventName":"DescribeOrganization"}`, false},
 		{`{"eventSource":"s3.amazonaws.com","eventName":"GetObject","invokedBy":"sso.amazonaws.com"}`, false},
+		{`{"eventSource":"iam.amazonaws.com","eventName":"CreatePolicyVersion"}`, true},
+		{`{"eventSource":"iam.amazonaws.com","eventName":"UpdateSAMLProvider"}`, true},
+		{`{"eventSource":"iam.amazonaws.com","eventName":"PutRolePolicy","errorCode":"UnmodifiableEntity"}`, true},
+		{`{"eventSource":"iam.amazonaws.com","eventName":"PutRolePolicy"}`, false},
+		{`{"eventSource":"iam.amazonaws.com","eventName":"CreateUser"}`, false},
 	}
 	for _, tc := range tests {
 		e, err := cloudtrail.Decode([]byte(tc.rec), cloudtrail.Origin{})

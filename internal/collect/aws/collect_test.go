@@ -361,3 +361,31 @@ func TestDeletedDuringSnapshot(t *testing.T) {
 		})
 	}
 }
+
+// TestCollectedModelKnowsPolicyReferences: a live snapshot carries the
+// customer managed policies and boundaries permission sets reference by
+// name and where they are provisioned, so member-account policy edits can
+// be tied to the permission set they feed.
+func TestCollectedModelKnowsPolicyReferences(t *testing.T) {
+	s := startFake(t, awsfake.Sample())
+	got, err := collect(t, s, testOptions(s))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		acct, path, name string
+		boundary         bool
+		want             int
+	}{
+		{"555555555555", "/portcullis/", "dev-extra", false, 1},
+		{"666666666666", "/boundaries/", "dev-boundary", true, 1},
+		{"666666666666", "/", "dev-extra", false, 0}, // other path
+		{"222222222222", "/", "dev-base", false, 0},  // not provisioned there
+	}
+	for _, c := range cases {
+		us := got.PolicyUsers(c.acct, c.path, c.name)
+		if len(us) != c.want || (c.want == 1 && (us[0].PermissionSet.Name != "Developer" || us[0].Boundary != c.boundary || !us[0].Provisioned)) {
+			t.Errorf("PolicyUsers(%s, %s%s) = %+v", c.acct, c.path, c.name, us)
+		}
+	}
+}

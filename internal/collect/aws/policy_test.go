@@ -1,19 +1,15 @@
 package awscollect
 
 import (
-	"bytes"
 	"encoding/json"
-	"flag"
-	"os"
 	"path/filepath"
 	"reflect"
 	"slices"
 	"testing"
 
 	"github.com/portcullis-sec/portcullis/internal/awsfake"
+	"github.com/portcullis-sec/portcullis/internal/golden"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files")
 
 func policyActions(t *testing.T) map[string]bool {
 	t.Helper()
@@ -98,18 +94,5 @@ func TestActionsTableMatchesInterfaces(t *testing.T) {
 }
 
 func TestPolicyGolden(t *testing.T) {
-	golden := filepath.Join("testdata", "policy.json")
-	got := Policy()
-	if *update {
-		if err := os.WriteFile(golden, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(golden)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("Policy() differs from %s (go test -update to accept):\n%s", golden, got)
-	}
+	golden.Check(t, filepath.Join("testdata", "policy.json"), Policy())
 }

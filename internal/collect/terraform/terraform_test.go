@@ -2,36 +2,24 @@ package terraform
 
 import (
 	"bytes"
-	"flag"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 
+	"github.com/portcullis-sec/portcullis/internal/golden"
 	"github.com/portcullis-sec/portcullis/internal/idc"
 )
 
-var update = flag.Bool("update", false, "rewrite golden files")
-
-func golden(t *testing.T, path string, m *idc.Model) {
+// checkModel compares the model's snapshot with the golden file at path.
+func checkModel(t *testing.T, path string, m *idc.Model) {
 	t.Helper()
 	var buf bytes.Buffer
 	if err := m.Write(&buf); err != nil {
 		t.Fatal(err)
 	}
-	if *update {
-		if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run with -update to create)", err)
-	}
-	if !bytes.Equal(buf.Bytes(), want) {
-		t.Errorf("%s differs (run with -update after checking):\n%s", path, buf.Bytes())
-	}
+	golden.Check(t, path, buf.Bytes())
 }
 
 func TestRawStateWithModulesForEachAndCount(t *testing.T) {
@@ -43,7 +31,7 @@ func TestRawStateWithModulesForEachAndCount(t *testing.T) {
 		t.Fatalf("kind %s, planned %v", res.Kind, res.Planned)
 	}
 	m := res.Current
-	golden(t, filepath.Join("testdata", "raw-v4.golden.json"), m)
+	checkModel(t, filepath.Join("testdata", "raw-v4.golden.json"), m)
 
 	admin, ok := m.PermissionSetByName("Admin")
 	if !ok {
@@ -59,6 +47,13 @@ func TestRawStateWithModulesForEachAndCount(t *testing.T) {
 	if dev == nil || dev.InlinePolicy == "" || dev.PermissionsBoundary == nil || dev.PermissionsBoundary.Name != "boundary" ||
 		len(dev.CustomerManagedPolicies) != 1 || dev.CustomerManagedPolicies[0].Path != "/teams/" {
 		t.Errorf("developer = %+v", dev)
+	}
+	// The member-account policies the Developer set feeds, by reference,
+	// where Terraform provisions it.
+	for _, q := range []struct{ path, name string }{{"/teams/", "dev-extra"}, {"/", "boundary"}} {
+		if us := m.PolicyUsers("210987654321", q.path, q.name); len(us) != 1 || us[0].PermissionSet != dev || !us[0].Provisioned {
+			t.Errorf("PolicyUsers(%s%s) = %+v", q.path, q.name, us)
+		}
 	}
 	if len(m.Assignments) != 2 {
 		t.Fatalf("assignments = %d", len(m.Assignments))
@@ -96,7 +91,7 @@ func TestShowJSONStateWalksChildModules(t *testing.T) {
 	if res.Kind != KindShowState {
 		t.Errorf("kind = %s", res.Kind)
 	}
-	golden(t, filepath.Join("testdata", "show-state.golden.json"), m)
+	checkModel(t, filepath.Join("testdata", "show-state.golden.json"), m)
 	ops, ok := m.PermissionSetByName("Ops")
 	if !ok || !slices.Equal(ops.ManagedPolicies, []string{"arn:aws:iam::aws:policy/PowerUserAccess"}) {
 		t.Fatalf("ops = %+v", ops)
