@@ -63,5 +63,8 @@ func routes() map[string]map[string]handler {
 			"CreatePolicy":                     op(Organizations, (*Server).createPolicy),
 			"AttachPolicy":                     op(Organizations, (*Server).attachPolicy),
 		},
+		CloudTrail: {
+			"LookupEvents": op(CloudTrail, (*Server).lookupEvents),
+		},
 	}
 }
