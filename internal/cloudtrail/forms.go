@@ -17,9 +17,9 @@ import (
 //
 // A record carried in a JSON string is unescaped into a buffer of its own and
 // split again (so a string holding an envelope or JSON lines works too); its
-// problems are reported at the string's offset. These forms are small (the
-// CLI's output, an export of one log group) and never the hot path: the
-// S3 object form does not reach this file.
+// problems are reported at the string's offset. The S3 object form does not
+// reach this file. An object too large for the streamer's window is split
+// element by element (stream_object.go), each element within the record cap.
 
 // maxNest bounds records in strings in records in strings.
 const maxNest = 4
@@ -28,6 +28,40 @@ const maxNest = 4
 type span struct{ a, b int }
 
 func (p span) set() bool { return p.b > p.a }
+
+// cliArray returns the mode of an array under key when the key names a CLI
+// form's array (Events: lookup-events, events: logs), else 0.
+func cliArray(key []byte) int {
+	switch {
+	case keyIs(key, "Events"):
+		return modeLookup
+	case keyIs(key, "events"):
+		return modeLogs
+	}
+	return 0
+}
+
+// element reads one element of an array in a mode other than modeRecords,
+// or a non-object element of Records: in a top-level array an object may be
+// an envelope and a string may carry a record; in a CLI form's array each
+// object carries one.
+func (s *splitter) element(i, mode int) (int, bool) {
+	d := s.data
+	switch {
+	case d[i] == '{' && mode == modeTop:
+		return s.object(i)
+	case d[i] == '{' && (mode == modeLookup || mode == modeLogs):
+		return s.carrier(i, mode)
+	case d[i] == '"' && mode == modeTop:
+		e := stringEnd(d, i)
+		if e < 0 {
+			return s.fail(scanTruncated, i, e, "")
+		}
+		s.embedded(i, d[i:e], "a string", ErrNotObject)
+		return e, true
+	}
+	return s.nonObject(i)
+}
 
 // carrier reads one element of a CLI form's array: an object whose
 // CloudTrailEvent (lookup-events) or message (logs) string holds the record.
@@ -81,7 +115,7 @@ func (s *splitter) embedded(at int, quoted []byte, what string, notJSON error) {
 		s.bad(at, fmt.Errorf("%w: %s nested more than %d deep", ErrNotCloudTrail, what, maxNest))
 		return
 	}
-	off := int64(at)
+	off := s.base + int64(at)
 	if s.nested {
 		off = s.at
 	}
@@ -91,37 +125,44 @@ func (s *splitter) embedded(at int, quoted []byte, what string, notJSON error) {
 }
 
 // exportPrefix returns the length of the timestamp and space that start a
-// line of a CloudWatch Logs export ("2026-05-01T12:00:00.000Z "), or 0.
-func exportPrefix(b []byte) int {
+// line of a CloudWatch Logs export ("2026-05-01T12:00:00.000Z "), or 0;
+// short says b ends before that is decided (the streamer reads on).
+func exportPrefix(b []byte) (n int, short bool) {
 	const layout = "0000-00-00T00:00:00"
-	if len(b) < len(layout)+2 {
-		return 0
-	}
 	for i := range len(layout) {
+		if i == len(b) {
+			return 0, true
+		}
 		c := b[i]
 		if layout[i] == '0' {
 			if c < '0' || c > '9' {
-				return 0
+				return 0, false
 			}
 		} else if c != layout[i] {
-			return 0
+			return 0, false
 		}
 	}
 	i := len(layout)
-	if b[i] == '.' {
+	if i < len(b) && b[i] == '.' {
 		i++
 		d := i
 		for i < len(b) && b[i] >= '0' && b[i] <= '9' {
 			i++
 		}
+		if i == len(b) {
+			return 0, true
+		}
 		if i == d {
-			return 0
+			return 0, false
 		}
 	}
-	if i+2 > len(b) || b[i] != 'Z' || b[i+1] != ' ' {
-		return 0
+	switch {
+	case i < len(b) && b[i] != 'Z', i+1 < len(b) && b[i+1] != ' ':
+		return 0, false
+	case i+2 > len(b):
+		return 0, true
 	}
-	return i + 2
+	return i + 2, false
 }
 
 // members walks the keys of the valid-so-far object at d[start] ('{'),
@@ -176,28 +217,40 @@ func members(d []byte, start int, fn func(key []byte, v, e int)) (int, scanErr, 
 // unknownObject says what a JSON object in none of the known forms holds,
 // so a user sees which file they passed by mistake.
 func unknownObject(obj []byte) error {
-	var keys []string
-	n := 0
-	members(obj, 0, func(key []byte, _, _ int) {
-		if n++; len(keys) == 5 {
-			return
-		}
-		k, ok := unescape(key)
-		if !ok {
-			k = string(key)
-		}
-		if len(k) > 40 {
-			k = k[:40] + "…"
-		}
-		keys = append(keys, strconv.Quote(k))
-	})
+	var k keyList
+	members(obj, 0, func(key []byte, _, _ int) { k.add(key) })
+	return k.unknown()
+}
+
+// keyList keeps the first keys of an object for unknownObject's message,
+// and counts the rest.
+type keyList struct {
+	names []string
+	n     int
+}
+
+func (k *keyList) add(key []byte) {
+	if k.n++; len(k.names) == 5 {
+		return
+	}
+	name, ok := unescape(key)
+	if !ok {
+		name = string(key)
+	}
+	if len(name) > 40 {
+		name = name[:40] + "…"
+	}
+	k.names = append(k.names, strconv.Quote(name))
+}
+
+func (k *keyList) unknown() error {
 	more := ""
-	if n > len(keys) {
-		more = fmt.Sprintf(" and %d more", n-len(keys))
+	if k.n > len(k.names) {
+		more = fmt.Sprintf(" and %d more", k.n-len(k.names))
 	}
 	return fmt.Errorf(`%w: an object with keys %s%s; want {"Records":[…]}, a record (with eventSource), `+
 		`aws cloudtrail lookup-events output {"Events":[…]} or aws logs output {"events":[…]}`,
-		ErrNotCloudTrail, strings.Join(keys, ", "), more)
+		ErrNotCloudTrail, strings.Join(k.names, ", "), more)
 }
 
 // preview quotes the start of a string for an error message.

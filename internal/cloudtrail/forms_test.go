@@ -3,6 +3,7 @@ package cloudtrail_test
 import (
 	"encoding/json"
 	"errors"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -24,7 +25,7 @@ func lookupOutput(recs ...string) string {
 	var evs []string
 	for i, r := range recs {
 		evs = append(evs, `        {
-            "EventId": "e`+string(rune('0'+i))+`",
+            "EventId": "e`+strconv.Itoa(i)+`",
             "EventName": "ListAccounts",
             "ReadOnly": "true",
             "EventTime": "2026-05-01T12:00:00+00:00",
@@ -79,7 +80,20 @@ func cliFormCases() []splitCase {
 		{name: "JSON array of other strings", in: `["x",` + jsonString(r1) + `]`, want: []string{r1}, bad: []badSlot{{0, cloudtrail.ErrNotObject}}},
 		{name: "an object of something else", in: `{"trailList":[{"Name":"org"}],"ResponseMetadata":{}}`, bad: []badSlot{{0, cloudtrail.ErrNotCloudTrail}}},
 		{name: "a record with an events array is a record", in: `{"eventSource":"sso.amazonaws.com","events":[1]}`, want: []string{`{"eventSource":"sso.amazonaws.com","events":[1]}`}},
-		{name: "Records win over Events", in: `{"Events":[{"CloudTrailEvent":` + jsonString(r2) + `}],"Records":[` + r1 + `]}`, want: []string{r1}},
+		// An Events or events array is split where it stands (so the streamer
+		// need not hold an object too large for its window), unless the keys
+		// before it made the object a record or an EventBridge event.
+		{name: "Events then Records: both split, in key order", in: `{"Events":[{"CloudTrailEvent":` + jsonString(r2) + `}],"Records":[` + r1 + `]}`, want: []string{r2, r1}},
+		{name: "Records then events: both split", in: `{"Records":[` + r1 + `],"events":[{"message":` + jsonString(r2) + `}]}`, want: []string{r1, r2}},
+		{name: "Events after eventSource is part of the record", in: `{"eventSource":"x","Events":[{"CloudTrailEvent":` + jsonString(r2) + `}]}`,
+			want: []string{`{"eventSource":"x","Events":[{"CloudTrailEvent":` + jsonString(r2) + `}]}`}},
+		{name: "Events before eventSource is split, then the record", in: `{"Events":[{"CloudTrailEvent":` + jsonString(r2) + `}],"eventSource":"x"}`,
+			want: []string{r2, `{"Events":[{"CloudTrailEvent":` + jsonString(r2) + `}],"eventSource":"x"}`}},
+		{name: "Events after an EventBridge detail is not split", in: `{"detail-type":"x","detail":` + r1 + `,"Events":[{"CloudTrailEvent":` + jsonString(r2) + `}]}`, want: []string{r1}},
+		{name: "every Events and events array is split", in: `{"events":[{"message":` + jsonString(r3) + `}],"Events":[{"CloudTrailEvent":` + jsonString(r2) + `}],"Events":[7]}`,
+			want: []string{r3, r2}, bad: []badSlot{{2, cloudtrail.ErrNotObject}}},
+		{name: "broken Events array keeps the records before the damage", in: `{"Events":[{"CloudTrailEvent":` + jsonString(r1) + `},{"CloudTrailEvent" 1}]}` + "\n" + r2,
+			want: []string{r1, r2}, bad: []badSlot{{1, cloudtrail.ErrSyntax}}},
 		{name: "escaped eventSource key is a record", in: `{"event\u0053ource":"sso.amazonaws.com"}`, want: []string{`{"event\u0053ource":"sso.amazonaws.com"}`}},
 		{name: "JSON lines of lookup-events pages", in: `{"Events":[{"CloudTrailEvent":` + jsonString(r1) + "}]}\n" + `{"Events":[{"CloudTrailEvent":` + jsonString(r2) + `}]}`, want: []string{r1, r2}},
 	}

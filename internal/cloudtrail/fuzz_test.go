@@ -81,18 +81,20 @@ func (r *refSplitter) split(data []byte, depth int) bool {
 }
 
 // object classifies one object: S3 envelope, EventBridge event, record (it
-// has eventSource), lookup-events output (Events), logs output (events), or
-// none of them.
+// has eventSource), or none of them; an Events (events) array is split as
+// lookup-events (logs) output where it stands, unless the keys before it
+// made the object a record or an EventBridge event.
 func (r *refSplitter) object(obj json.RawMessage, depth int) bool {
 	dec := json.NewDecoder(bytes.NewReader(obj))
 	_, _ = dec.Token() // {
-	var envelope, detailType, detailNotObject, hasSource bool
-	var detail, lookup, logs json.RawMessage
+	var envelope, detailType, detailNotObject, hasSource, carried bool
+	var detail json.RawMessage
 	for dec.More() {
 		tok, _ := dec.Token()
 		key := tok.(string)
 		var val json.RawMessage
 		_ = dec.Decode(&val)
+		decided := hasSource || detailType && (detail != nil || detailNotObject)
 		switch {
 		case key == "Records" && val[0] == '[':
 			envelope = true
@@ -116,10 +118,15 @@ func (r *refSplitter) object(obj json.RawMessage, depth int) bool {
 			detailType = true
 		case key == "eventSource":
 			hasSource = true
-		case key == "Events" && val[0] == '[':
-			lookup = val
-		case key == "events" && val[0] == '[':
-			logs = val
+		case (key == "Events" || key == "events") && val[0] == '[' && !decided:
+			carried = true
+			field := "CloudTrailEvent"
+			if key == "events" {
+				field = "message"
+			}
+			if !r.carriers(val, field, depth) {
+				return false
+			}
 		}
 	}
 	switch {
@@ -130,10 +137,7 @@ func (r *refSplitter) object(obj json.RawMessage, depth int) bool {
 		r.notObj++
 	case hasSource:
 		r.recs = append(r.recs, string(obj))
-	case lookup != nil:
-		return r.carriers(lookup, "CloudTrailEvent", depth)
-	case logs != nil:
-		return r.carriers(logs, "message", depth)
+	case carried:
 	default:
 		r.notCT++
 	}

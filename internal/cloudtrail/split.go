@@ -88,7 +88,7 @@ type splitter struct {
 // top-level array an object may itself be an envelope, and a string may
 // carry a record; in the CLI forms each object carries one (forms.go).
 const (
-	modeRecords = iota
+	modeRecords = iota + 1 // 0 is no mode (cliArray)
 	modeTop
 	modeLookup // aws cloudtrail lookup-events: Events[].CloudTrailEvent
 	modeLogs   // aws logs filter-log-events / get-log-events: events[].message
@@ -104,7 +104,7 @@ func (s *splitter) run() error {
 	for i = skipWS(d, i); i < len(d); i = skipWS(d, i) {
 		if i == lineStart || d[i-1] == '\n' {
 			// A CloudWatch Logs export line: "<timestamp> <message>".
-			if n := exportPrefix(d[i:]); n > 0 {
+			if n, _ := exportPrefix(d[i:]); n > 0 {
 				if i = skipWS(d, i+n); i >= len(d) {
 					break
 				}
@@ -147,13 +147,16 @@ func (s *splitter) nonObject(i int) (int, bool) {
 
 // object reads a top-level object (or one inside a top-level array): an S3
 // envelope whose Records are streamed as they are found, an EventBridge event
-// whose detail is the record, or else a record itself. Keys may come in any
-// order.
+// whose detail is the record, a record itself, or the output of the AWS CLI
+// whose Events / events array carries records (forms.go). Keys may come in
+// any order, with one exception that lets an object too large to hold be
+// streamed (stream_object.go): an Events or events array is split where it
+// stands, unless the keys before it already made the object a record or an
+// EventBridge event (the CLI prints the array first; a record has none).
 func (s *splitter) object(start int) (int, bool) {
 	d := s.data
-	var envelope, detailType, detailNotObject, hasSource bool
+	var envelope, detailType, detailNotObject, hasSource, carried bool
 	detStart, detEnd := -1, -1
-	var lookup, logs span // the CLI forms' arrays, read once the object is known
 	top, detTop := newTopKeys(), newTopKeys()
 	i := skipWS(d, start+1)
 	if i < len(d) && d[i] == '}' {
@@ -198,17 +201,13 @@ func (s *splitter) object(start int) (int, bool) {
 			}
 			detStart, detEnd = i, e
 			i = e
-		case d[i] == '[' && (keyIs(key, "Events") || keyIs(key, "events")):
-			e, err := containerEnd(d, i, nil)
-			if err != scanOK {
-				return s.fail(err, start, e, "")
+		case d[i] == '[' && !(hasSource || detailType && (detStart >= 0 || detailNotObject)) && cliArray(key) != 0:
+			carried = true
+			next, ok := s.array(i, cliArray(key))
+			if !ok {
+				return next, false
 			}
-			if keyIs(key, "Events") {
-				lookup = span{i, e}
-			} else {
-				logs = span{i, e}
-			}
-			i = e
+			i = next
 		default:
 			e, err := valueEnd(d, i)
 			if err != scanOK {
@@ -258,10 +257,7 @@ func (s *splitter) object(start int) (int, bool) {
 		s.bad(start, fmt.Errorf("%w: EventBridge event whose detail is not an object", ErrNotObject))
 	case hasSource:
 		s.emit(start, i, top)
-	case lookup.set():
-		s.array(lookup.a, modeLookup)
-	case logs.set():
-		s.array(logs.a, modeLogs)
+	case carried:
 	default:
 		s.bad(start, unknownObject(d[start:i]))
 	}
@@ -288,27 +284,8 @@ func (s *splitter) array(start, mode int) (int, bool) {
 			}
 			s.emit(i, e, top)
 			i = e
-		case d[i] == '{' && mode == modeTop:
-			e, ok := s.object(i)
-			if !ok {
-				return e, false
-			}
-			i = e
-		case d[i] == '{':
-			e, ok := s.carrier(i, mode)
-			if !ok {
-				return e, false
-			}
-			i = e
-		case d[i] == '"' && mode == modeTop:
-			e := stringEnd(d, i)
-			if e < 0 {
-				return s.fail(scanTruncated, i, e, "")
-			}
-			s.embedded(i, d[i:e], "a string", ErrNotObject)
-			i = e
 		default:
-			e, ok := s.nonObject(i)
+			e, ok := s.element(i, mode)
 			if !ok {
 				return e, false
 			}

@@ -71,7 +71,10 @@ func resync(d []byte, i int) int {
 			return len(d)
 		}
 		i += k + 1
-		if i < len(d) && (d[i] == '{' || d[i] == '[' || exportPrefix(d[i:]) > 0) {
+		if i < len(d) && (d[i] == '{' || d[i] == '[') {
+			return i
+		}
+		if n, _ := exportPrefix(d[i:]); n > 0 {
 			return i
 		}
 	}
