@@ -1,6 +1,7 @@
 package cloudtrail
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"strconv"
@@ -233,9 +234,11 @@ func (k *keyList) add(key []byte) {
 	if k.n++; len(k.names) == 5 {
 		return
 	}
-	name, ok := unescape(key)
-	if !ok {
-		name = string(key)
+	name := string(key)
+	if bytes.IndexByte(key, '\\') >= 0 {
+		if u, ok := unescape(key); ok {
+			name = u
+		}
 	}
 	if len(name) > 40 {
 		name = name[:40] + "…"
