@@ -66,5 +66,8 @@ func routes() map[string]map[string]handler {
 			"DetachPolicy":                     op(Organizations, (*Server).detachPolicy),
 			"DeletePolicy":                     op(Organizations, (*Server).deletePolicy),
 		},
+		CloudTrail: {
+			"LookupEvents": op(CloudTrail, (*Server).lookupEvents),
+		},
 	}
 }

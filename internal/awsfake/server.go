@@ -30,6 +30,7 @@ const (
 	SSOAdmin      = "sso-admin"
 	IdentityStore = "identitystore"
 	Organizations = "organizations"
+	CloudTrail    = "cloudtrail"
 )
 
 // targetPrefix maps the X-Amz-Target prefix to a service.
@@ -41,6 +42,8 @@ func targetPrefix(prefix string) (string, bool) {
 		return IdentityStore, true
 	case "AWSOrganizationsV20161128":
 		return Organizations, true
+	case "CloudTrail_20131101", "com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101":
+		return CloudTrail, true
 	}
 	return "", false
 }
@@ -52,7 +55,8 @@ type Call struct {
 	Input     json.RawMessage `json:"input"`
 	UserAgent string          `json:"user_agent"`
 	Status    int             `json:"status"`
-	Error     string          `json:"error,omitempty"` // error code answered, "" on success
+	Error     string          `json:"error,omitempty"`  // error code answered, "" on success
+	Region    string          `json:"region,omitempty"` // from the SigV4 credential scope
 }
 
 // Param returns a top-level string member of the request ("AccountId").
@@ -101,6 +105,7 @@ type Server struct {
 	asyncPending int
 	reqSeq       int
 	misbehave    map[string]*misbehaviour
+	history      history // CloudTrail's event history (cloudtrail.go)
 }
 
 type failRule struct {
@@ -222,8 +227,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if s.latency > 0 {
 		time.Sleep(s.latency)
 	}
-	call := Call{UserAgent: r.Header.Get("User-Agent")}
-	prefix, op, _ := strings.Cut(r.Header.Get("X-Amz-Target"), ".")
+	call := Call{UserAgent: r.Header.Get("User-Agent"), Region: sigV4Region(r.Header.Get("Authorization"))}
+	// The operation follows the last dot: CloudTrail's prefix has dots.
+	prefix, op := splitTarget(r.Header.Get("X-Amz-Target"))
 	svc, known := targetPrefix(prefix)
 	call.Service, call.Operation = svc, op
 	body, err := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
@@ -255,6 +261,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	var mb *misbehaviour
 	if aerr == nil {
 		body, mb = s.misbehaving(op, body)
+		s.history.region = call.Region
 		out, aerr = s.routes[svc][op](s, body)
 	}
 	if aerr == nil && mb != nil {

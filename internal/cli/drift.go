@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/portcullis-sec/portcullis/internal/cloudtrail"
+	"github.com/portcullis-sec/portcullis/internal/collect"
 	"github.com/portcullis-sec/portcullis/internal/config"
 	"github.com/portcullis-sec/portcullis/internal/drift"
 	"github.com/portcullis-sec/portcullis/internal/finding"
@@ -107,7 +108,8 @@ Exit status:
      (without --events) rogue grants nobody can be named for`,
 		Example: `  portcullis reconcile --baseline terraform.tfstate --events ./AWSLogs --config portcullis.yaml
   portcullis reconcile --baseline terraform:plan.json --current snapshot.json --format markdown
-  portcullis reconcile --baseline last-known-good.json --current aws --region eu-west-1`,
+  portcullis reconcile --baseline last-known-good.json --current aws --region eu-west-1
+  portcullis reconcile --baseline terraform.tfstate --events event-history --region eu-west-1`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if baseline == "" {
@@ -125,22 +127,23 @@ Exit status:
 			if err != nil {
 				return err
 			}
-			return a.reconcile(ctx, base, cur, events, cfg, format, output)
+			return a.reconcile(ctx, base, cur, events, cfg, format, output, aws)
 		},
 	}
 	fl := cmd.Flags()
 	fl.StringVar(&baseline, "baseline", "", "the authoritative state: "+modelSpecHelp)
 	fl.StringVar(&current, "current", "aws", "the state to check: "+modelSpecHelp)
-	fl.StringArrayVar(&events, "events", nil, "CloudTrail (files, directories, org-trail layout, - for stdin) to explain each grant; repeat for more")
+	fl.StringArrayVar(&events, "events", nil, "CloudTrail (files, directories, org-trail layout, - for stdin, or "+collect.HistoryHelp+" with --region, --profile, --endpoint) to explain each grant; repeat for more")
 	fl.StringVar(&configPath, "config", "", "portcullis.yaml (admins decide which grants are allow-listed)")
 	fl.StringVar(&format, "format", "table", "output: "+strings.Join(drift.Formats, ", "))
 	aws.register(cmd)
+	aws.registerLookupRate(cmd)
 	addOutput(cmd, &output)
 	return cmd
 }
 
-func (a *App) reconcile(ctx context.Context, base, cur *idc.Model, events []string, cfg *config.Config, format, output string) error {
-	evs, bad, err := a.optionalEvents(ctx, events)
+func (a *App) reconcile(ctx context.Context, base, cur *idc.Model, events []string, cfg *config.Config, format, output string, aws awsFlags) error {
+	evs, bad, err := a.optionalEvents(ctx, events, aws)
 	if err != nil {
 		return err
 	}
@@ -164,11 +167,11 @@ func (a *App) reconcile(ctx context.Context, base, cur *idc.Model, events []stri
 
 // optionalEvents reads --events when given; nil means "no events", which
 // the libraries treat differently from "events, none relevant".
-func (a *App) optionalEvents(ctx context.Context, paths []string) (evs []*cloudtrail.Event, bad int, err error) {
+func (a *App) optionalEvents(ctx context.Context, paths []string, aws awsFlags) (evs []*cloudtrail.Event, bad int, err error) {
 	if len(paths) == 0 {
 		return nil, 0, nil
 	}
-	return a.readEvents(ctx, paths)
+	return a.readEvents(ctx, paths, aws)
 }
 
 // loadPair loads two models; both sides cannot come from stdin.

@@ -38,6 +38,7 @@ type huntFlags struct {
 	aws              cloudFlags
 	athena           athenaFlags
 	caps             capFlags
+	history          historyFlags
 }
 
 // capFlags bound what one object may cost (hunt and watch).
@@ -52,19 +53,23 @@ func (c *capFlags) register(fl *pflag.FlagSet) {
 func (a *App) huntCmd() *cobra.Command {
 	var f huntFlags
 	cmd := &cobra.Command{
-		Use:   "hunt [flags] PATH... | s3://BUCKET/PREFIX | - | --athena --database D --table T",
+		Use:   "hunt [flags] PATH... | s3://BUCKET/PREFIX | - | --athena --database D --table T | --event-history",
 		Short: "Run the rule pack over CloudTrail (files, directories, org-trail layout, S3, stdin, Athena)",
 		Example: `  portcullis hunt --config portcullis.yaml ./AWSLogs
   portcullis hunt --since 14d --account 111111111111 --format jsonl /data/trail > findings.jsonl
   zcat event.json.gz | portcullis hunt -
-  portcullis hunt --athena --database security --table cloudtrail_logs --since 30d --workgroup hunting`,
+  portcullis hunt --athena --database security --table cloudtrail_logs --since 30d --workgroup hunting
+  portcullis hunt --event-history --aws-region eu-west-1,us-east-1 --since 30d`,
 		Args: func(cmd *cobra.Command, args []string) error {
-			if f.athena.enabled {
+			if f.athena.enabled || f.history.enabled {
 				return cobra.NoArgs(cmd, args)
 			}
 			return cobra.MinimumNArgs(1)(cmd, args)
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if f.history.enabled {
+				return a.runHuntHistory(cmd, f)
+			}
 			if f.athena.enabled {
 				return a.runHuntAthena(cmd, f)
 			}
@@ -84,11 +89,12 @@ func (a *App) huntCmd() *cobra.Command {
 	fl.StringVar(&f.failOn, "fail-on", "", "exit 3 when a finding at or above this severity is found (info, low, medium, high, critical)")
 	fl.BoolVarP(&f.quiet, "quiet", "q", false, "no progress line and no summary on stderr")
 	addOutput(cmd, &f.output)
-	fl.StringVar(&f.aws.region, "aws-region", "", "region of the S3 bucket (s3:// inputs; default: the SDK's chain)")
-	fl.StringVar(&f.aws.profile, "profile", "", "AWS profile for s3:// inputs")
+	fl.StringVar(&f.aws.region, "aws-region", "", "region of the S3 bucket (s3:// inputs), or the regions to read, comma-separated (--event-history); default: the SDK's chain")
+	fl.StringVar(&f.aws.profile, "profile", "", "AWS profile for s3:// inputs, --athena and --event-history")
 	fl.StringVar(&f.aws.s3Endpoint, "s3-endpoint", "", "S3-compatible endpoint URL (path-style), for s3:// inputs")
 	f.athena.register(fl)
 	f.caps.register(fl)
+	f.history.register(fl)
 	return cmd
 }
 

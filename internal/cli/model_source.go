@@ -11,6 +11,7 @@ import (
 	"github.com/portcullis-sec/portcullis/internal/collect"
 	awscollect "github.com/portcullis-sec/portcullis/internal/collect/aws"
 	"github.com/portcullis-sec/portcullis/internal/idc"
+	"github.com/portcullis-sec/portcullis/internal/source/eventhistory"
 	"github.com/portcullis-sec/portcullis/internal/version"
 )
 
@@ -21,6 +22,13 @@ const modelSpecHelp = collect.SpecHelp
 // spec (and, in contain, write through the SDK).
 type awsFlags struct {
 	region, profile, endpoint, instanceARN string
+	lookupRate                             float64 // event history requests a second (registerLookupRate); 0: the API's
+}
+
+// registerLookupRate adds --lookup-rate, for commands whose --events take
+// the event-history spec.
+func (f *awsFlags) registerLookupRate(cmd *cobra.Command) {
+	cmd.Flags().Float64Var(&f.lookupRate, "lookup-rate", eventhistory.Rate, "event-history: LookupEvents requests per second per region (the API allows 2)")
 }
 
 func (f *awsFlags) register(cmd *cobra.Command) {
@@ -70,11 +78,15 @@ func (a *App) loadOrganization(ctx context.Context, spec string, aws awsFlags) (
 	return org, err
 }
 
-// readEvents reads --events (see collect.ReadEvents), reporting unreadable
-// files and records on stderr.
-func (a *App) readEvents(ctx context.Context, paths []string) (evs []*cloudtrail.Event, bad int, err error) {
-	evs, bad, err = collect.ReadEvents(ctx, paths, a.Stdin, func(err error) {
-		fmt.Fprintln(a.Stderr, "portcullis: events:", err)
+// readEvents reads --events (see collect.ReadEventsWith), reporting
+// unreadable files and records on stderr. The event-history spec reads
+// CloudTrail's event history with the command's AWS flags.
+func (a *App) readEvents(ctx context.Context, paths []string, aws awsFlags) (evs []*cloudtrail.Event, bad int, err error) {
+	evs, bad, err = collect.ReadEventsWith(ctx, paths, collect.EventsOptions{
+		Stdin:   a.Stdin,
+		OnError: func(err error) { fmt.Fprintln(a.Stderr, "portcullis: events:", err) },
+		History: collect.History{AWS: a.collectOptions(aws), Rate: aws.lookupRate},
+		Until:   a.Now(),
 	})
 	if err != nil {
 		return nil, bad, fmt.Errorf("--events: %w", err)

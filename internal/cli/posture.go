@@ -80,7 +80,7 @@ Exit status: 0 no failed check at or above --fail-on (or no --fail-on), 1 error,
 				return err
 			}
 			bad := 0
-			if in.Events, bad, err = a.optionalEvents(ctx, events); err != nil {
+			if in.Events, bad, err = a.optionalEvents(ctx, events, aws); err != nil {
 				return err
 			}
 			rep := posture.Run(in)

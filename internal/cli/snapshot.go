@@ -16,6 +16,7 @@ import (
 	"github.com/portcullis-sec/portcullis/internal/collect/terraform"
 	"github.com/portcullis-sec/portcullis/internal/idc"
 	"github.com/portcullis-sec/portcullis/internal/source"
+	"github.com/portcullis-sec/portcullis/internal/source/eventhistory"
 	"github.com/portcullis-sec/portcullis/internal/version"
 )
 
@@ -28,18 +29,21 @@ type snapshotFlags struct {
 	planned                   bool
 	base, since, until        string
 	skipOther                 bool
+	lookupRate                float64
 }
 
 // snapshotSources are the --from values, in the order help lists them.
 var snapshotSources = []string{"aws", "terraform", "events", "file"}
 
-// sourceFlags says which --from each source-specific flag belongs to, so a
-// flag that would be silently ignored is an error instead.
+// sourceFlags says which --from each source-specific flag belongs to (one
+// or more, space-separated), so a flag that would be silently ignored is an
+// error instead. --from events takes the connection flags for the event
+// history only (snapshotEvents checks).
 var sourceFlags = map[string]string{
-	"region": "aws", "profile": "aws", "endpoint": "aws", "instance-arn": "aws",
+	"region": "aws events", "profile": "aws events", "endpoint": "aws events", "instance-arn": "aws",
 	"allow-partial": "aws", "concurrency": "aws",
 	"planned": "terraform",
-	"base":    "events", "since": "events", "until": "events", "skip-other-instances": "events",
+	"base":    "events", "since": "events", "until": "events", "skip-other-instances": "events", "lookup-rate": "events",
 }
 
 func (a *App) snapshotCmd() *cobra.Command {
@@ -52,7 +56,9 @@ func (a *App) snapshotCmd() *cobra.Command {
 
   --from aws                  the live API (sso-admin, identitystore, organizations), read only
   --from terraform FILE       .tfstate (v4) or terraform show -json of a state or a plan
-  --from events PATH...       CloudTrail replayed onto --base SNAPSHOT (or an empty model)
+  --from events PATH...       CloudTrail replayed onto --base SNAPSHOT (or an empty model);
+                              PATH event-history[:REGION,…] replays CloudTrail's 90-day
+                              event history (LookupEvents; --region, --profile, --endpoint)
   --from file SNAPSHOT        re-read, validate and normalise a snapshot
 
 A snapshot that could not be read completely is never written as complete:
@@ -62,7 +68,8 @@ lists what is missing on stderr and exits 2.`,
   portcullis snapshot --print-policy > portcullis-snapshot-policy.json
   portcullis snapshot --from terraform terraform.tfstate --out idc.json
   terraform show -json plan.out > plan.json && portcullis snapshot --from terraform --planned plan.json
-  portcullis snapshot --from events --base idc.json ./AWSLogs --out idc-now.json`,
+  portcullis snapshot --from events --base idc.json ./AWSLogs --out idc-now.json
+  portcullis snapshot --from events --base idc.json event-history:eu-west-1 --out idc-now.json`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return a.runSnapshot(cmd, args, f)
 		},
@@ -72,9 +79,9 @@ lists what is missing on stderr and exits 2.`,
 	fl.StringVarP(&f.out, "out", "o", "", "write the snapshot to this file (default stdout; atomically: a complete file or none)")
 	fl.StringVar(&f.out, "output", "", "the same as --out")
 	fl.BoolVar(&f.printPolicy, "print-policy", false, "print the least-privilege IAM policy --from aws needs, and exit")
-	fl.StringVar(&f.region, "region", "", "aws: the Identity Center region (default: the SDK chain, AWS_REGION or the profile's)")
-	fl.StringVar(&f.profile, "profile", "", "aws: shared config profile")
-	fl.StringVar(&f.endpoint, "endpoint", "", "aws: endpoint URL override for all three services (private endpoints, tests)")
+	fl.StringVar(&f.region, "region", "", "aws: the Identity Center region (default: the SDK chain, AWS_REGION or the profile's); events: the event history's region when event-history names none")
+	fl.StringVar(&f.profile, "profile", "", "aws, events (event history): shared config profile")
+	fl.StringVar(&f.endpoint, "endpoint", "", "aws: endpoint URL override for all three services (private endpoints, tests); events: for CloudTrail")
 	fl.StringVar(&f.instanceARN, "instance-arn", "", "aws: the Identity Center instance, when the account sees more than one")
 	fl.BoolVar(&f.allowPartial, "allow-partial", false, "aws: write a snapshot marked partial when some reads fail (exit 2) instead of failing")
 	fl.IntVar(&f.concurrency, "concurrency", 4, "aws: requests in flight (the Identity Center APIs share a low rate limit)")
@@ -83,6 +90,7 @@ lists what is missing on stderr and exits 2.`,
 	fl.StringVar(&f.since, "since", "", "events: only events after this (duration back from now or a time); default with --base: its captured_at")
 	fl.StringVar(&f.until, "until", "", "events: only events before this (same forms as --since)")
 	fl.BoolVar(&f.skipOther, "skip-other-instances", false, "events: drop writes of another Identity Center instance than the base's (default: refuse them)")
+	fl.Float64Var(&f.lookupRate, "lookup-rate", eventhistory.Rate, "events (event history): LookupEvents requests per second per region (the API allows 2)")
 	return cmd
 }
 
@@ -98,8 +106,8 @@ func (a *App) runSnapshot(cmd *cobra.Command, args []string, f snapshotFlags) er
 	}
 	var misplaced []string
 	cmd.Flags().Visit(func(fl *pflag.Flag) {
-		if src, ok := sourceFlags[fl.Name]; ok && src != f.from {
-			misplaced = append(misplaced, fmt.Sprintf("--%s goes with --from %s", fl.Name, src))
+		if src, ok := sourceFlags[fl.Name]; ok && !slices.Contains(strings.Fields(src), f.from) {
+			misplaced = append(misplaced, fmt.Sprintf("--%s goes with --from %s", fl.Name, strings.ReplaceAll(src, " ", " or ")))
 		}
 	})
 	if len(misplaced) > 0 {
@@ -248,6 +256,9 @@ func (a *App) snapshotEvents(cmd *cobra.Command, args []string, f snapshotFlags)
 				stamp(filter.Until), stamp(filter.Since))
 		}
 		fmt.Fprintf(a.Stderr, "replaying events from %s (the base's captured_at; --since overrides)\n", m.CapturedAt.Format(time.RFC3339))
+	}
+	if history, err := a.snapshotHistory(cmd, args, f, m, filter); history || err != nil {
+		return m, err
 	}
 	paths, objs, err := a.resolveInputs(cmd, args, filter, cloudFlags{})
 	if err != nil {

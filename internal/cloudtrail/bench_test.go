@@ -190,3 +190,20 @@ func BenchmarkDecodeMatched(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkSplitStream splits the same object through a 64 KiB window: the
+// path an object larger than the record cap takes.
+func BenchmarkSplitStream(b *testing.B) {
+	data := benchObject(b)
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	m := startCPU()
+	defer func() { m.report(b, len(data)) }()
+	for b.Loop() {
+		n := 0
+		cut, err := cloudtrail.SplitWindow(bytes.NewReader(data), 64<<10, func(*cloudtrail.Record) error { n++; return nil }, nil)
+		if cut != nil || err != nil || n != 1000 {
+			b.Fatalf("got %d records, cut %v, err %v", n, cut, err)
+		}
+	}
+}

@@ -65,8 +65,9 @@ func (o *ObjectReader) open(r io.Reader, name string) (io.Reader, bool, error) {
 
 // Split reads the object from r and calls fn for every record, as
 // SplitRecords does, while it decompresses: memory stays about one record
-// cap however large the object is. An object that fits the first window
-// (a little over MaxRecordBytes) is split whole.
+// cap however large the object is (plus, for the CLI forms, the unescaped
+// copy of the one element being split). An object that fits the first
+// window (a little over MaxRecordBytes) is split whole.
 //
 // It returns the decompressed size read and, when the object was cut
 // short, why: damage (ErrTruncatedGzip, ErrCorruptGzip), more than MaxBytes

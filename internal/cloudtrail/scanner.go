@@ -22,6 +22,10 @@ var (
 	ErrSyntax = errors.New("invalid JSON")
 	// ErrNotObject: a record position holds a value that is not an object.
 	ErrNotObject = errors.New("record is not an object")
+	// ErrNotCloudTrail: a JSON object in none of the known forms (no
+	// Records, eventSource, Events or events array), or an element of a CLI
+	// form that carries no record.
+	ErrNotCloudTrail = errors.New("not a CloudTrail record")
 )
 
 // Byte classes the structural loop stops at outside strings.

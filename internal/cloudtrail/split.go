@@ -2,34 +2,25 @@ package cloudtrail
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 )
-
-// SplitError says which record slot was bad and where in the data.
-type SplitError struct {
-	Index  int   // record index (every slot counts, bad ones too)
-	Offset int64 // byte offset in the decompressed object
-	Err    error // wraps ErrTruncated, ErrSyntax or ErrNotObject
-}
-
-func (e *SplitError) Error() string {
-	return fmt.Sprintf("record %d at byte %d: %v", e.Index, e.Offset, e.Err)
-}
-
-func (e *SplitError) Unwrap() error { return e.Err }
 
 // maxJoined bounds how many errors Split returns joined together.
 const maxJoined = 10
 
 // Split calls fn for every record in data, a whole decompressed object in any
 // of the forms CloudTrail arrives in: an S3 object {"Records":[…]}, a bare
-// record, JSON lines (records or envelopes), a JSON array of records, or
-// EventBridge events whose detail is the record. rec is a sub-slice of data.
-// Bad input does not stop the split; Split returns the problems (as
-// *SplitError, joined) after reading everything it could. An error from fn
-// stops it and is returned as is.
+// record, JSON lines (records or envelopes), a JSON array of records,
+// EventBridge events whose detail is the record, or the forms the AWS CLI
+// prints (forms.go): `aws cloudtrail lookup-events` output, `aws logs
+// filter-log-events` / `get-log-events` output and CloudWatch Logs exports.
+// rec is a sub-slice of data, except for records the CLI forms carry as JSON
+// strings, which are unescaped copies. A JSON object that is none of these
+// (no Records, no eventSource, no Events or events array) is bad input
+// (ErrNotCloudTrail). Bad input does not stop the split; Split returns the
+// problems (as *SplitError, joined) after reading everything it could. An
+// error from fn stops it and is returned as is.
 func Split(data []byte, fn func(index int, rec []byte) error) error {
 	var errs []error
 	more := 0
@@ -63,7 +54,7 @@ func SplitErr(data []byte, fn func(index int, rec []byte) error, onBad func(inde
 // record again.
 type Record struct {
 	Index int
-	Raw   []byte // a sub-slice of the object's data
+	Raw   []byte // a sub-slice of the object's data, or of a string unescaped from it (forms.go)
 
 	watched    bool // the splitter saw every top-level key
 	src, name  int  // offsets in Raw of the eventSource / eventName values, -1 if absent
@@ -98,13 +89,22 @@ type splitter struct {
 	stop  error // fn's error
 	rec   Record
 	base  int64 // offset of data[0] in the object (the streamer's window)
+
+	// A splitter over a string unescaped from an outer one (forms.go)
+	// reports its problems at the string's offset in the outer data.
+	nested bool
+	at     int64
+	depth  int
 }
 
 // Array element modes: inside Records every object is a record; inside a
-// top-level array an object may itself be an envelope.
+// top-level array an object may itself be an envelope, and a string may
+// carry a record; in the CLI forms each object carries one (forms.go).
 const (
-	modeRecords = iota
+	modeRecords = iota + 1 // 0 is no mode (cliArray)
 	modeTop
+	modeLookup // aws cloudtrail lookup-events: Events[].CloudTrailEvent
+	modeLogs   // aws logs filter-log-events / get-log-events: events[].message
 )
 
 func (s *splitter) run() error {
@@ -113,7 +113,16 @@ func (s *splitter) run() error {
 	if bytes.HasPrefix(d, []byte("\xef\xbb\xbf")) { // UTF-8 BOM some exporters add
 		i = 3
 	}
+	lineStart := i
 	for i = skipWS(d, i); i < len(d); i = skipWS(d, i) {
+		if i == lineStart || d[i-1] == '\n' {
+			// A CloudWatch Logs export line: "<timestamp> <message>".
+			if n, _ := exportPrefix(d[i:]); n > 0 {
+				if i = skipWS(d, i+n); i >= len(d) {
+					break
+				}
+			}
+		}
 		next, ok := s.top(i)
 		if s.stop != nil {
 			return s.stop
@@ -151,16 +160,20 @@ func (s *splitter) nonObject(i int) (int, bool) {
 
 // object reads a top-level object (or one inside a top-level array): an S3
 // envelope whose Records are streamed as they are found, an EventBridge event
-// whose detail is the record, or else a record itself. Keys may come in any
-// order.
+// whose detail is the record, a record itself, or the output of the AWS CLI
+// whose Events / events array carries records (forms.go). Keys may come in
+// any order, with one exception that lets an object too large to hold be
+// streamed (stream_object.go): an Events or events array is split where it
+// stands, unless the keys before it already made the object a record or an
+// EventBridge event (the CLI prints the array first; a record has none).
 func (s *splitter) object(start int) (int, bool) {
 	d := s.data
-	var envelope, detailType, detailNotObject bool
+	var envelope, detailType, detailNotObject, hasSource, carried bool
 	detStart, detEnd := -1, -1
 	top, detTop := newTopKeys(), newTopKeys()
 	i := skipWS(d, start+1)
 	if i < len(d) && d[i] == '}' {
-		s.emit(start, i+1, top)
+		s.bad(start, fmt.Errorf("%w: an empty object", ErrNotCloudTrail))
 		return i + 1, true
 	}
 	for {
@@ -201,6 +214,13 @@ func (s *splitter) object(start int) (int, bool) {
 			}
 			detStart, detEnd = i, e
 			i = e
+		case d[i] == '[' && !(hasSource || detailType && (detStart >= 0 || detailNotObject)) && cliArray(key) != 0:
+			carried = true
+			next, ok := s.array(i, cliArray(key))
+			if !ok {
+				return next, false
+			}
+			i = next
 		default:
 			e, err := valueEnd(d, i)
 			if err != scanOK {
@@ -208,11 +228,14 @@ func (s *splitter) object(start int) (int, bool) {
 			}
 			switch string(key) {
 			case "eventSource":
-				top.src = i
+				top.src, hasSource = i, true
 			case "eventName":
 				top.name = i
 			default:
-				top.escaped = top.escaped || bytes.IndexByte(key, '\\') >= 0
+				if bytes.IndexByte(key, '\\') >= 0 {
+					top.escaped = true
+					hasSource = hasSource || keyIs(key, "eventSource")
+				}
 			}
 			switch {
 			case keyIs(key, "Records"):
@@ -245,8 +268,11 @@ func (s *splitter) object(start int) (int, bool) {
 		s.emit(detStart, detEnd, detTop)
 	case detailType && detailNotObject:
 		s.bad(start, fmt.Errorf("%w: EventBridge event whose detail is not an object", ErrNotObject))
-	default:
+	case hasSource:
 		s.emit(start, i, top)
+	case carried:
+	default:
+		s.bad(start, unknownObject(d[start:i]))
 	}
 	return i, true
 }
@@ -271,14 +297,8 @@ func (s *splitter) array(start, mode int) (int, bool) {
 			}
 			s.emit(i, e, top)
 			i = e
-		case d[i] == '{':
-			e, ok := s.object(i)
-			if !ok {
-				return e, false
-			}
-			i = e
 		default:
-			e, ok := s.nonObject(i)
+			e, ok := s.element(i, mode)
 			if !ok {
 				return e, false
 			}
@@ -319,93 +339,4 @@ func rel(at, base int) int {
 		return -1
 	}
 	return at - base
-}
-
-// bad reports a problem in the current record slot and moves past it.
-func (s *splitter) bad(offset int, err error) {
-	if s.onBad != nil && s.stop == nil { // after fn failed, nothing more is reported
-		at := s.base + int64(offset)
-		s.onBad(s.index, at, &SplitError{Index: s.index, Offset: at, Err: err})
-	}
-	s.index++
-}
-
-// fail reports a structural error for the record starting at start; at is
-// where it was found. It returns where to resync and ok=false.
-func (s *splitter) fail(code scanErr, start, at int, what string) (int, bool) {
-	if at < 0 || at >= len(s.data) {
-		at, code = len(s.data), scanTruncated
-	}
-	var err error
-	switch code {
-	case scanTruncated:
-		if what == "" {
-			what = "the data ends inside the record"
-		}
-		err = fmt.Errorf("%w: %s", ErrTruncated, what)
-		s.bad(start, err)
-		return len(s.data), false
-	case scanMismatch:
-		err = fmt.Errorf("%w: mismatched %q at byte %d", ErrSyntax, s.data[at], s.base+int64(at))
-	case scanBadValue:
-		if what == "" {
-			err = fmt.Errorf("%w: unexpected %q at byte %d", ErrSyntax, s.data[at], s.base+int64(at))
-		} else {
-			err = fmt.Errorf("%w: %s, found %q at byte %d", ErrSyntax, what, s.data[at], s.base+int64(at))
-		}
-	}
-	s.bad(start, err)
-	return at, false
-}
-
-// resync finds the next line that starts with '{' or '[' after i, so one
-// broken line of a JSON lines file does not lose the rest.
-func resync(d []byte, i int) int {
-	for i < len(d) {
-		k := bytes.IndexByte(d[i:], '\n')
-		if k < 0 {
-			return len(d)
-		}
-		i += k + 1
-		if i < len(d) && (d[i] == '{' || d[i] == '[') {
-			return i
-		}
-	}
-	return len(d)
-}
-
-// keyIs compares a raw (still escaped) key with name.
-func keyIs(raw []byte, name string) bool {
-	if bytes.IndexByte(raw, '\\') < 0 {
-		return string(raw) == name
-	}
-	u, ok := unescape(raw)
-	return ok && u == name
-}
-
-// unescape decodes the contents of a JSON string (without its quotes).
-func unescape(raw []byte) (string, bool) {
-	q := make([]byte, 0, len(raw)+2)
-	q = append(append(append(q, '"'), raw...), '"')
-	var s string
-	if err := json.Unmarshal(q, &s); err != nil {
-		return "", false
-	}
-	return s, true
-}
-
-func kindOf(c byte) string {
-	switch c {
-	case '"':
-		return "a string"
-	case '[':
-		return "an array"
-	case '{':
-		return "an object"
-	case 't', 'f':
-		return "a boolean"
-	case 'n':
-		return "null"
-	}
-	return "a number"
 }

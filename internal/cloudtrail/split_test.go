@@ -32,7 +32,7 @@ type splitCase struct {
 
 func splitCases() []splitCase {
 	pretty := "{\n  \"Records\" : [\n    " + r1 + " ,\n\t" + r2 + "\r\n  ]\n}"
-	return []splitCase{
+	return append([]splitCase{
 		{name: "S3 object", in: `{"Records":[` + r1 + `,` + r2 + `,` + r3 + `]}`, want: []string{r1, r2, r3}},
 		{name: "S3 object pretty-printed", in: pretty, want: []string{r1, r2}},
 		{name: "S3 object ending with newline", in: `{"Records":[` + r1 + "]}\n", want: []string{r1}},
@@ -40,7 +40,7 @@ func splitCases() []splitCase {
 		{name: "Records empty", in: `{"Records":[]}`},
 		{name: "bare record", in: r2, want: []string{r2}},
 		{name: "bare record with BOM", in: "\xef\xbb\xbf" + r1, want: []string{r1}},
-		{name: "empty object is a record", in: `{}`, want: []string{`{}`}},
+		{name: "empty object is not a record", in: `{}`, bad: []badSlot{{0, cloudtrail.ErrNotCloudTrail}}},
 		{name: "JSON lines", in: r1 + "\n" + r2 + "\n\n" + r3 + "\n", want: []string{r1, r2, r3}},
 		{name: "JSON lines with CRLF and indentation", in: r1 + "\r\n  " + r2, want: []string{r1, r2}},
 		{name: "JSON lines of envelopes", in: `{"Records":[` + r1 + "]}\n" + `{"Records":[` + r2 + `,` + r3 + `]}`, want: []string{r1, r2, r3}},
@@ -51,7 +51,7 @@ func splitCases() []splitCase {
 		{name: "EventBridge per line", in: eb + "\n" + eb + "\n", want: []string{r1, r1}},
 		{name: "EventBridge detail before detail-type", in: `{"detail":` + r2 + `,"detail-type":"AWS API Call via CloudTrail"}`, want: []string{r2}},
 		{name: "EventBridge other detail-type still yields detail", in: `{"version":"0","detail-type":"AWS Console Sign In via CloudTrail","detail":` + r3 + `}`, want: []string{r3}},
-		{name: "detail without detail-type is a record", in: `{"detail":` + r1 + `}`, want: []string{`{"detail":` + r1 + `}`}},
+		{name: "detail without detail-type is not a record", in: `{"detail":` + r1 + `}`, bad: []badSlot{{0, cloudtrail.ErrNotCloudTrail}}},
 		{name: "empty input", in: ""},
 		{name: "whitespace only", in: " \n\t\r\n"},
 		{name: "strings with brackets and escapes", in: `{"Records":[{"a":"]}\"{[","b":"\\"},{"c":"\\\\\""}]}`, want: []string{`{"a":"]}\"{[","b":"\\"}`, `{"c":"\\\\\""}`}},
@@ -83,7 +83,7 @@ func splitCases() []splitCase {
 		{name: "unquoted value in a JSON line", in: `{"eventName": ListAccounts}` + "\n" + r1, want: []string{r1}, bad: []badSlot{{0, cloudtrail.ErrSyntax}}},
 		{name: "control byte between values", in: "{\"Records\":[{\"a\":\x01}]}", bad: []badSlot{{0, cloudtrail.ErrSyntax}}},
 		{name: "missing colon", in: `{"Records" [` + r1 + `]}`, bad: []badSlot{{0, cloudtrail.ErrSyntax}}},
-	}
+	}, cliFormCases()...)
 }
 
 func TestSplitForms(t *testing.T) {
@@ -134,7 +134,7 @@ func TestSplitForms(t *testing.T) {
 }
 
 func sentinel(err error) error {
-	for _, s := range []error{cloudtrail.ErrTruncated, cloudtrail.ErrSyntax, cloudtrail.ErrNotObject} {
+	for _, s := range []error{cloudtrail.ErrTruncated, cloudtrail.ErrSyntax, cloudtrail.ErrNotObject, cloudtrail.ErrNotCloudTrail} {
 		if errors.Is(err, s) {
 			return s
 		}

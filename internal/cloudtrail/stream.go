@@ -11,13 +11,17 @@ import (
 // object of any size (a decompression bomb among them) costs at most about
 // one record cap of memory. An object that fits in the first window is split
 // whole, exactly as SplitRecords does; a larger one is split piece by piece:
-// each top-level value, or each element of a top-level array or of an S3
-// envelope's Records, must fit in the window.
+// each top-level value, each element of a top-level array, of an S3
+// envelope's Records or of a CLI form's Events / events, and each other value
+// of an object too large for the window (stream_object.go) must fit in the
+// window. A piece that does not cuts the split (ErrRecordTooLarge): what was
+// reported before the cut is what SplitRecords reports first.
 type streamer struct {
 	r       io.Reader
 	buf     []byte // the window; buf[:n] holds data, buf[0] is at offset base of the object
 	n       int
 	base    int64
+	before  byte  // the byte at base-1, once the window has slid (line starts)
 	total   int64 // decompressed bytes read so far
 	eof     bool  // r has nothing more (cleanly or not)
 	cut     error // why the object was cut short: damage, a cap; nil at a clean end
@@ -76,7 +80,7 @@ func (st *streamer) split() error {
 	if st.eof {
 		_ = st.s.run() // the whole object is in the window: split it whole
 	} else {
-		_ = st.run()
+		st.run()
 	}
 	return st.stopped
 }
@@ -121,6 +125,7 @@ func (st *streamer) more(keep int) (int, bool) {
 	}
 	switch {
 	case keep > 0:
+		st.before = st.buf[keep-1]
 		st.n = copy(st.buf, st.buf[keep:st.n])
 		st.base += int64(keep)
 		keep = 0
@@ -178,136 +183,82 @@ func (st *streamer) tooLarge(i int) (int, bool) {
 	return st.n, true
 }
 
-// run splits the object piece by piece. The window has been filled once.
-func (st *streamer) run() error {
+// run splits the object piece by piece, as splitter.run does. The window
+// has been filled once.
+func (st *streamer) run() {
 	s := &st.s
-	i := 0
+	i, lineStart := 0, int64(0)
 	if bytes.HasPrefix(st.buf[:st.n], []byte("\xef\xbb\xbf")) {
-		i = 3
+		i, lineStart = 3, 3
 	}
 	for {
 		if i = st.ws(i); i >= st.n {
-			return s.stop
+			return
+		}
+		if st.base+int64(i) == lineStart || st.byteBefore(i) == '\n' {
+			var n int
+			if i, n = st.exportAt(i); st.stop {
+				return
+			}
+			if n > 0 {
+				if i = st.ws(i + n); i >= st.n {
+					return
+				}
+			}
 		}
 		next, ok := st.topValue(i)
 		if s.stop != nil || st.stop {
-			return s.stop
+			return
 		}
 		if !ok {
-			next = st.resync(next)
+			if next = st.resync(next); st.stop {
+				return
+			}
 		}
 		i = next
+	}
+}
+
+// byteBefore is the byte before position i, or 0 at the object's start.
+func (st *streamer) byteBefore(i int) byte {
+	switch {
+	case i > 0:
+		return st.buf[i-1]
+	case st.base > 0:
+		return st.before
+	}
+	return 0
+}
+
+// exportAt reads on until it is known whether a CloudWatch Logs export
+// timestamp starts at i, and returns i's new position and the prefix's
+// length (0: none). A timestamp too long for the window cuts the split.
+func (st *streamer) exportAt(i int) (int, int) {
+	for {
+		n, short := exportPrefix(st.buf[i:st.n])
+		if !short || st.eof {
+			return i, n
+		}
+		var ok bool
+		if i, ok = st.more(i); !ok && !st.eof {
+			st.tooLarge(i)
+			return i, 0
+		}
 	}
 }
 
 // topValue splits one top-level value starting at i.
 func (st *streamer) topValue(i int) (int, bool) {
 	i, fits := st.complete(i)
-	if fits {
+	switch {
+	case fits:
 		return st.s.top(i)
-	}
-	switch st.buf[i] {
-	case '{':
-		if q, ok := st.envelopeRecords(i); ok {
-			return st.envelope(i, q)
-		}
-	case '[':
+	case st.buf[i] == '{':
+		return st.object(i)
+	case st.buf[i] == '[':
 		return st.elements(i+1, modeTop)
 	}
 	return st.tooLarge(i)
-}
-
-// envelopeRecords reports whether the object at i starts {"Records":[ and
-// returns the position after the '['.
-func (st *streamer) envelopeRecords(i int) (int, bool) {
-	d := st.buf[:st.n]
-	k := skipWS(d, i+1)
-	if k >= len(d) || d[k] != '"' {
-		return i, false
-	}
-	ke := stringEnd(d, k)
-	if ke < 0 || !keyIs(d[k+1:ke-1], "Records") {
-		return i, false
-	}
-	c := skipWS(d, ke)
-	if c >= len(d) || d[c] != ':' {
-		return i, false
-	}
-	a := skipWS(d, c+1)
-	if a >= len(d) || d[a] != '[' {
-		return i, false
-	}
-	return a + 1, true
-}
-
-// envelope splits the Records of an envelope too large for the window
-// (the one at start, with its first array at i), then reads the envelope's
-// other keys; another Records array is split too, as SplitRecords does.
-func (st *streamer) envelope(start, i int) (int, bool) {
-	s := &st.s
-	origin := st.base + int64(start)
-	// fail reports against the envelope's start, wherever the window is now.
-	fail := func(code scanErr, at int, what string) (int, bool) {
-		return s.fail(code, int(origin-st.base), at, what)
-	}
-	for {
-		next, ok := st.elements(i, modeRecords)
-		if !ok || s.stop != nil || st.stop {
-			return next, ok
-		}
-		// After the array: more keys, or the end of the envelope.
-		i = next
-		for {
-			if i = st.ws(i); i >= st.n {
-				return fail(scanTruncated, i, "")
-			}
-			if st.buf[i] == '}' {
-				return i + 1, true
-			}
-			if st.buf[i] != ',' {
-				return fail(scanBadValue, i, "want ',' or '}'")
-			}
-			if i = st.ws(i + 1); i >= st.n {
-				return fail(scanTruncated, i, "")
-			}
-			if st.buf[i] != '"' {
-				return fail(scanBadValue, i, "want a key")
-			}
-			var fits bool
-			if i, fits = st.complete(i); !fits {
-				return st.tooLarge(i)
-			}
-			ke := stringEnd(st.buf[:st.n], i)
-			if ke < 0 {
-				return fail(scanTruncated, ke, "")
-			}
-			isRecords := keyIs(st.buf[i+1:ke-1], "Records")
-			if i = st.ws(ke); i >= st.n {
-				return fail(scanTruncated, i, "")
-			}
-			if st.buf[i] != ':' {
-				return fail(scanBadValue, i, "want ':' after key")
-			}
-			if i = st.ws(i + 1); i >= st.n {
-				return fail(scanTruncated, i, "")
-			}
-			if isRecords && st.buf[i] == '[' {
-				i++
-				break // split this array too
-			}
-			if i, fits = st.complete(i); !fits {
-				return st.tooLarge(i)
-			}
-			e, err := valueEnd(st.buf[:st.n], i)
-			if err != scanOK {
-				return fail(err, e, "")
-			}
-			if isRecords {
-				s.bad(i, fmt.Errorf("%w: Records is %s, not an array", ErrNotObject, kindOf(st.buf[i])))
-			}
-			i = e
-		}
-	}
 }
 
 // elements splits the elements of an array too large for the window, from
@@ -340,15 +291,16 @@ func (st *streamer) elements(i, mode int) (int, bool) {
 			i = e
 		default:
 			var fits bool
-			if i, fits = st.complete(i); !fits {
-				return st.tooLarge(i)
-			}
 			var e int
 			var ok bool
-			if st.buf[i] == '{' {
-				e, ok = s.object(i)
-			} else {
-				e, ok = s.nonObject(i)
+			i, fits = st.complete(i)
+			switch {
+			case fits:
+				e, ok = s.element(i, mode)
+			case st.buf[i] == '{' && mode == modeTop:
+				e, ok = st.object(i)
+			default:
+				return st.tooLarge(i)
 			}
 			if !ok {
 				return e, false
@@ -372,27 +324,33 @@ func (st *streamer) elements(i, mode int) (int, bool) {
 	}
 }
 
-// resync is the streaming resync: the next line that starts with '{' or
-// '[' after i, reading on (and dropping what it passes) as needed.
+// resync is the streaming resync, as the splitter's: the next line that
+// starts with '{', '[' or an export timestamp after i, reading on (and
+// dropping what it passes) as needed.
 func (st *streamer) resync(i int) int {
 	for {
-		d := st.buf[:st.n]
-		if k := bytes.IndexByte(d[i:], '\n'); k >= 0 {
-			j := i + k + 1
-			if j < st.n {
-				if d[j] == '{' || d[j] == '[' {
-					return j
-				}
-				i = j
-				continue
+		k := bytes.IndexByte(st.buf[i:st.n], '\n')
+		if k < 0 {
+			var ok bool
+			if i, ok = st.more(st.n); !ok {
+				return st.n
 			}
-			i = j - 1 // keep the newline: what follows it decides
-		} else {
-			i = st.n
+			continue
 		}
-		var ok bool
-		if i, ok = st.more(i); !ok {
-			return st.n
+		j := i + k + 1
+		for j >= st.n { // what follows the newline decides
+			var ok bool
+			if j, ok = st.more(j); !ok {
+				return st.n
+			}
 		}
+		if c := st.buf[j]; c == '{' || c == '[' {
+			return j
+		}
+		var n int
+		if j, n = st.exportAt(j); n > 0 || st.stop {
+			return j
+		}
+		i = j
 	}
 }

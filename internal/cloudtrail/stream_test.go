@@ -88,6 +88,9 @@ func TestSplitWindowMatchesWholeSplit(t *testing.T) {
 	for _, tc := range splitCases() {
 		inputs[tc.name] = []byte(tc.in)
 	}
+	for name, in := range cliForms(genRecords(13, 40)) {
+		inputs["40 records as "+name] = []byte(in)
+	}
 	for name, data := range inputs {
 		t.Run(name, func(t *testing.T) {
 			for _, window := range []int{8, 64, 700, 4096, 1 << 20} {
@@ -111,8 +114,13 @@ func TestSplitWindowStreamsALargeEnvelope(t *testing.T) {
 
 func FuzzSplitWindow(f *testing.F) {
 	fuzzSeeds(f)
+	// CLI forms larger than the largest window, so their elements stream.
+	f.Add([]byte(lookupOutput(r1, r2, r3, r1)))
+	f.Add([]byte(filterLogEventsOutput(r1, r2, r3, r1, r2, r3)))
+	f.Add([]byte(strings.Repeat("2026-05-01T12:00:00.000Z "+r1+"\n2026-05-01T12:00:01Z x\n", 8)))
+	f.Add([]byte(`{"Events":[` + strings.Repeat(`{"CloudTrailEvent":`+jsonString(r2)+`},`, 6) + `7],"Records":[` + r1 + `],"eventSource":"x"}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		for _, window := range []int{8, 33, 200} {
+		for _, window := range []int{8, 33, 200, 1000} {
 			checkSameSplit(t, data, window, plain)
 			checkSameSplit(t, data, window, oneByte)
 		}

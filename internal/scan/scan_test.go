@@ -137,7 +137,7 @@ func TestRunBadInput(t *testing.T) {
 		"corrupt.gz: corrupt gzip",
 		"events.jsonl: record 1: field eventTime",
 		"events.jsonl: record 2: field eventName",
-		"events.jsonl: record 4: field eventSource",
+		"events.jsonl: record 4 at byte 755: not a CloudTrail record",
 		"events.jsonl: record 5: field eventSource",
 		"events.jsonl: record 6: field eventSource",
 		"s3://bucket/denied.json.gz: AccessDenied",

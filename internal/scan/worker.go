@@ -126,11 +126,14 @@ func (w *worker) hint(cut error) string {
 
 func (w *worker) onBad(name string, r *result) func(int, int64, error) {
 	return func(index int, _ int64, err error) {
-		if errors.Is(err, cloudtrail.ErrNotObject) {
+		switch {
+		case errors.Is(err, cloudtrail.ErrNotObject):
 			r.problem(rNotObject, name, index, fmt.Errorf("%s: %w", name, err))
-			return
+		case errors.Is(err, cloudtrail.ErrNotCloudTrail):
+			r.problem(rNotCloudTrail, name, index, fmt.Errorf("%s: %w", name, err))
+		default:
+			r.problem(rInvalid, name, index, fmt.Errorf("%s: %w", name, err))
 		}
-		r.problem(rInvalid, name, index, fmt.Errorf("%s: %w", name, err))
 	}
 }
 
