@@ -132,6 +132,20 @@ func (g *Graph) WhatCanReach(user string) (*Result, error) {
 	return &Result{g: g, idx: idx}, nil
 }
 
+// UserInAccount lists a user's grants into one account (id or name);
+// with adminOnly, the admin paths only.
+func (g *Graph) UserInAccount(user, account string, adminOnly bool) (*Result, error) {
+	a, err := g.account(account)
+	if err != nil {
+		return nil, err
+	}
+	r, err := g.WhatCanReach(user)
+	if err != nil {
+		return nil, err
+	}
+	return g.filter(r.idx, func(x grant) bool { return x.account == a && (!adminOnly || g.admin(x)) }), nil
+}
+
 // AdminPathsIntoSensitive lists admin paths into the accounts the
 // configuration marks sensitive.
 func (g *Graph) AdminPathsIntoSensitive(cfg *config.Config) *Result {

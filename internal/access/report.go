@@ -4,13 +4,14 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"text/tabwriter"
+
+	"github.com/portcullis-sec/portcullis/internal/table"
 )
 
 // WriteBlastTable writes a blast radius for a person to read. (Blast and
 // GroupRisk carry JSON tags for machine output.)
 func WriteBlastTable(w io.Writer, b Blast) error {
-	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	tw := table.New(w)
 	name := b.ID
 	if b.Name != "" && b.Name != b.ID {
 		name = b.Name + " (" + b.ID + ")"
@@ -34,7 +35,7 @@ func WriteBlastTable(w io.Writer, b Blast) error {
 
 // WriteGroupRisksTable writes LargeAdminGroups' answer.
 func WriteGroupRisksTable(w io.Writer, risks []GroupRisk) error {
-	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	tw := table.New(w)
 	fmt.Fprintln(tw, "GROUP\tMEMBERS\tADMIN ACCOUNTS\tADMIN PERMISSION SETS")
 	for _, r := range risks {
 		name := r.GroupID

@@ -2,19 +2,21 @@ package access
 
 import (
 	"bufio"
+	"bytes"
 	"cmp"
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"io"
 	"strconv"
-	"text/tabwriter"
 	"unicode/utf8"
+
+	"github.com/portcullis-sec/portcullis/internal/table"
 )
 
 // WriteTable writes a human-readable table.
 func WriteTable(w io.Writer, r *Result) error {
-	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	tw := table.New(w)
 	fmt.Fprintln(tw, "USER\tACCOUNT\tPERMISSION SET\tLEVEL\tVIA")
 	for i := range r.Len() {
 		a := r.At(i)
@@ -127,9 +129,12 @@ func appendField(buf []byte, key, val string, always bool) []byte {
 func appendString(buf []byte, s string) []byte {
 	for i := 0; i < len(s); i++ {
 		c := s[i]
-		if c < 0x20 || c == '"' || c == '\\' || c >= utf8.RuneSelf || c == '<' || c == '>' || c == '&' {
-			b, _ := json.Marshal(s) // a string always marshals
-			return append(buf, b...)
+		if c < 0x20 || c == '"' || c == '\\' || c >= utf8.RuneSelf {
+			var b bytes.Buffer
+			enc := json.NewEncoder(&b)
+			enc.SetEscapeHTML(false) // < > & stay readable
+			_ = enc.Encode(s)        // a string always encodes
+			return append(buf, bytes.TrimSuffix(b.Bytes(), []byte("\n"))...)
 		}
 	}
 	buf = append(buf, '"')

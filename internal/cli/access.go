@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -10,13 +11,14 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/portcullis-sec/portcullis/internal/access"
-	"github.com/portcullis-sec/portcullis/internal/collect/terraform"
 	"github.com/portcullis-sec/portcullis/internal/config"
 	"github.com/portcullis-sec/portcullis/internal/idc"
 )
 
 type accessFlags struct {
+	aws                                     awsFlags
 	snapshot, terraform, configPath, format string
+	output                                  string
 	account, user, blast                    string
 	adminOnly, adminSensitive, largeGroups  bool
 }
@@ -26,7 +28,7 @@ var blastKinds = []string{access.KindUser, access.KindGroup, access.KindPermissi
 func (a *App) accessCmd() *cobra.Command {
 	var f accessFlags
 	cmd := &cobra.Command{
-		Use:   "access --snapshot FILE [question] [--format table|json|csv|dot]",
+		Use:   "access --snapshot SPEC [question] [--format table|json|csv|dot]",
 		Short: "Effective access: who reaches which account with which permission set; admin paths; blast radius",
 		Long: `access expands every assignment of a snapshot into (user, account, permission
 set) grants, with the path (direct or through which group) and the level of
@@ -34,7 +36,8 @@ the permission set (admin, privileged, …). Ask one question, or none to list
 every grant:
 
   --account ID_OR_NAME [--admin-only]   who can reach this account
-  --user ID_OR_NAME                     what this user can reach
+  --user ID_OR_NAME [--account ID_OR_NAME]
+                                        what this user can reach (in that account)
   --blast-radius KIND:ID                what falls to whoever controls a user, group,
                                         permission-set or account (account:management and
                                         account:delegated-admin name those two accounts)
@@ -42,28 +45,33 @@ every grant:
   --large-admin-groups                  groups with admin larger than large_group_size
 
 Grant lists print as table, json, csv (access reviews) or dot (Graphviz);
-blast radius and large admin groups as table or json.`,
+blast radius and large admin groups as table or json.
+
+--snapshot is ` + modelSpecHelp + `;
+--terraform FILE is the same as --snapshot terraform:FILE.`,
 		Example: `  portcullis access --snapshot idc.json --account prod --admin-only
   portcullis access --snapshot idc.json --user alice@example.com
   portcullis access --snapshot idc.json --blast-radius account:delegated-admin --config portcullis.yaml
   portcullis access --snapshot idc.json --format csv > access-review.csv
   portcullis access --snapshot idc.json --format dot | dot -Tsvg > access.svg`,
 		Args: cobra.NoArgs,
-		RunE: func(*cobra.Command, []string) error {
-			return a.runAccess(f)
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return a.runAccess(cmd.Context(), f)
 		},
 	}
 	fl := cmd.Flags()
-	fl.StringVar(&f.snapshot, "snapshot", "", "Identity Center snapshot (portcullis snapshot)")
-	fl.StringVar(&f.terraform, "terraform", "", "read the state straight from a Terraform file instead of a snapshot")
+	fl.StringVar(&f.snapshot, "snapshot", "", "the Identity Center state: "+modelSpecHelp)
+	fl.StringVar(&f.terraform, "terraform", "", "Terraform state or plan JSON: the same as --snapshot terraform:FILE")
 	fl.StringVar(&f.configPath, "config", "", "portcullis.yaml (sensitive_accounts, large_group_size)")
 	fl.StringVar(&f.format, "format", "", "table, json, csv or dot (default: table on a terminal, json otherwise)")
 	fl.StringVar(&f.account, "account", "", "who can reach this account (id or name)")
-	fl.BoolVar(&f.adminOnly, "admin-only", false, "with --account: admin paths only")
-	fl.StringVar(&f.user, "user", "", "what this user (id or user name) can reach")
+	fl.BoolVar(&f.adminOnly, "admin-only", false, "with --account (and --user): admin paths only")
+	fl.StringVar(&f.user, "user", "", "what this user (id or user name) can reach; with --account, in that account")
 	fl.StringVar(&f.blast, "blast-radius", "", "blast radius of KIND:ID, KIND one of "+strings.Join(blastKinds, ", "))
 	fl.BoolVar(&f.adminSensitive, "admin-paths-sensitive", false, "admin paths into the config's sensitive_accounts")
 	fl.BoolVar(&f.largeGroups, "large-admin-groups", false, "groups holding admin with more members than large_group_size (default 50)")
+	f.aws.register(cmd)
+	addOutput(cmd, &f.output)
 	return cmd
 }
 
@@ -103,8 +111,19 @@ var (
 // accessQuestions are asked one at a time; with none, access lists every
 // grant (allGrants).
 var accessQuestions = []accessQuestion{{
+	flag:    "--user with --account",
+	asked:   func(f accessFlags) bool { return f.user != "" && f.account != "" },
+	formats: grantFormats,
+	answer: func(in accessInput) (accessAnswer, error) {
+		res, err := in.graph.UserInAccount(in.flags.user, in.flags.account, in.flags.adminOnly)
+		if err != nil {
+			return nil, fmt.Errorf("--user %s --account %s: %w", in.flags.user, in.flags.account, err)
+		}
+		return grants{res}, nil
+	},
+}, {
 	flag:    "--account",
-	asked:   func(f accessFlags) bool { return f.account != "" },
+	asked:   func(f accessFlags) bool { return f.account != "" && f.user == "" },
 	formats: grantFormats,
 	answer: func(in accessInput) (accessAnswer, error) {
 		res, err := in.graph.WhoCanReach(in.flags.account, in.flags.adminOnly)
@@ -115,7 +134,7 @@ var accessQuestions = []accessQuestion{{
 	},
 }, {
 	flag:    "--user",
-	asked:   func(f accessFlags) bool { return f.user != "" },
+	asked:   func(f accessFlags) bool { return f.user != "" && f.account == "" },
 	formats: grantFormats,
 	answer: func(in accessInput) (accessAnswer, error) {
 		res, err := in.graph.WhatCanReach(in.flags.user)
@@ -144,14 +163,11 @@ var accessQuestions = []accessQuestion{{
 	flag:    "--admin-paths-sensitive",
 	asked:   func(f accessFlags) bool { return f.adminSensitive },
 	formats: grantFormats,
-	checkFlags: func(f accessFlags) error {
-		if f.configPath == "" {
-			return fmt.Errorf("--admin-paths-sensitive needs --config FILE with sensitive_accounts")
-		}
-		return nil
-	},
 	checkConfig: func(f accessFlags, cfg *config.Config) error {
-		if len(cfg.SensitiveAccounts) == 0 {
+		switch {
+		case f.configPath == "":
+			return fmt.Errorf("--admin-paths-sensitive needs sensitive_accounts from a config: --config FILE, ./portcullis.yaml or the user config folder's portcullis/portcullis.yaml")
+		case len(cfg.SensitiveAccounts) == 0:
 			return fmt.Errorf("--admin-paths-sensitive: config %s lists no sensitive_accounts", f.configPath)
 		}
 		return nil
@@ -199,7 +215,7 @@ func pickQuestion(f accessFlags) (accessQuestion, error) {
 	return accessQuestion{}, fmt.Errorf("ask one question at a time, got %s", strings.Join(names, " and "))
 }
 
-func (a *App) runAccess(f accessFlags) error {
+func (a *App) runAccess(ctx context.Context, f accessFlags) error {
 	q, err := pickQuestion(f)
 	if err != nil {
 		return err
@@ -210,7 +226,7 @@ func (a *App) runAccess(f accessFlags) error {
 	format := f.format
 	if format == "" {
 		format = "json"
-		if a.StdoutTTY {
+		if a.StdoutTTY && f.output == "" {
 			format = "table"
 		}
 	}
@@ -229,12 +245,16 @@ func (a *App) runAccess(f accessFlags) error {
 	if err != nil {
 		return err
 	}
+	// Questions name the config in their messages: the discovered one too.
+	if f.configPath, _, err = a.findConfig(f.configPath); err != nil {
+		return err
+	}
 	if q.checkConfig != nil {
 		if err := q.checkConfig(f, cfg); err != nil {
 			return err
 		}
 	}
-	m, err := a.accessModel(f)
+	m, err := a.accessModel(ctx, f)
 	if err != nil {
 		return err
 	}
@@ -242,7 +262,10 @@ func (a *App) runAccess(f accessFlags) error {
 	if err != nil {
 		return err
 	}
-	return ans.write(a.Stdout, format)
+	if err := a.writeOutput(f.output, func(w io.Writer) error { return ans.write(w, format) }); err != nil {
+		return err
+	}
+	return partialExit(m)
 }
 
 // grants is a list of (user, account, permission set) grants.
@@ -295,28 +318,21 @@ func (g groupRisks) write(w io.Writer, format string) error {
 	}{access.Schema, g.size, len(g.risks), orEmpty(g.risks)})
 }
 
-// accessModel loads the model from --snapshot or --terraform and says on
-// stderr when it is partial: answers from it may be short.
-func (a *App) accessModel(f accessFlags) (*idc.Model, error) {
-	var (
-		m   *idc.Model
-		err error
-	)
+// accessModel loads the model from --snapshot (any spec) or --terraform
+// (an alias of --snapshot terraform:FILE); loadModel warns when it is partial.
+func (a *App) accessModel(ctx context.Context, f accessFlags) (*idc.Model, error) {
+	spec := f.snapshot
 	switch {
 	case f.snapshot != "" && f.terraform != "":
 		return nil, fmt.Errorf("give --snapshot or --terraform, not both")
-	case f.snapshot != "":
-		m, err = idc.Load(f.snapshot)
 	case f.terraform != "":
-		m, err = terraform.Load(f.terraform)
-	default:
-		return nil, fmt.Errorf("--snapshot FILE is required (or --terraform FILE); make one with portcullis snapshot")
+		spec = "terraform:" + f.terraform
+	case spec == "":
+		return nil, fmt.Errorf("--snapshot is required (%s); make a snapshot with portcullis snapshot", modelSpecHelp)
 	}
+	m, err := a.loadModel(ctx, spec, f.aws)
 	if err != nil {
-		return nil, err
-	}
-	if m.Partial {
-		fmt.Fprintf(a.Stderr, "portcullis: warning: the snapshot is partial, answers may miss access; missing:\n  %s\n", strings.Join(m.Missing, "\n  "))
+		return nil, fmt.Errorf("--snapshot: %w", err)
 	}
 	return m, nil
 }

@@ -48,6 +48,8 @@ type App struct {
 	// and progress lines only go to terminals).
 	StdoutTTY, StderrTTY bool
 	StdinTTY             bool
+	// StdoutWidth is the terminal's width in columns (nil or 0: unknown).
+	StdoutWidth func() int
 }
 
 // OSApp is the App for the real process.
@@ -57,6 +59,13 @@ func OSApp() *App {
 		StdoutTTY: term.IsTerminal(int(os.Stdout.Fd())),
 		StderrTTY: term.IsTerminal(int(os.Stderr.Fd())),
 		StdinTTY:  term.IsTerminal(int(os.Stdin.Fd())),
+		StdoutWidth: func() int {
+			w, _, err := term.GetSize(int(os.Stdout.Fd()))
+			if err != nil {
+				return 0
+			}
+			return w
+		},
 	}
 }
 
@@ -92,11 +101,24 @@ func (a *App) Root() *cobra.Command {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
+	color := "auto"
+	root.PersistentFlags().StringVar(&color, "color", color, "colour severities in tables: auto (on a terminal, unless NO_COLOR is set), always or never")
+	// Every command writes its tables through stdout as the terminal
+	// allows (width, colour); see terminal.
+	root.PersistentPreRunE = func(*cobra.Command, []string) error {
+		out, err := a.terminal(color)
+		if err != nil {
+			return err
+		}
+		a.Stdout = out
+		return nil
+	}
 	root.AddCommand(
 		a.huntCmd(),
 		a.rulesCmd(),
 		a.simulateCmd(),
 		a.demoCmd(),
+		a.versionCmd(),
 	)
 	for _, extra := range a.extraCommands() {
 		root.AddCommand(extra)

@@ -38,7 +38,7 @@ func (f *athenaFlags) register(fl *pflag.FlagSet) {
 }
 
 func (a *App) runHuntAthena(cmd *cobra.Command, f huntFlags) error {
-	hs, err := a.huntSetup(f)
+	hs, err := a.huntSetup(cmd.Context(), f)
 	if err != nil {
 		return err
 	}
@@ -83,7 +83,7 @@ func (a *App) runHuntAthena(cmd *cobra.Command, f huntFlags) error {
 	if err != nil {
 		return err
 	}
-	if err := finding.Write(a.Stdout, hs.format, res.Findings); err != nil {
+	if err := a.writeOutput(f.output, func(w io.Writer) error { return finding.Write(w, hs.format, res.Findings) }); err != nil {
 		return fmt.Errorf("write findings: %w", err)
 	}
 	if !f.quiet {
@@ -95,7 +95,7 @@ func (a *App) runHuntAthena(cmd *cobra.Command, f huntFlags) error {
 	if res.InputErrors > 0 {
 		return withCode(ExitBadInput, "%d rows could not be read back as CloudTrail records (see above)", res.InputErrors)
 	}
-	return nil
+	return partialExit(hs.snap)
 }
 
 // athenaProgress reports the query's states on stderr; on a terminal a

@@ -45,3 +45,9 @@ func (f cloudFlags) sqsClient(cfg aws.Config) *sqs.Client {
 		}
 	})
 }
+
+// modelFlags are the live-AWS flags an `aws` model spec (--snapshot aws)
+// reads with: the same region and profile as the command's S3 or SQS.
+func (f cloudFlags) modelFlags() awsFlags {
+	return awsFlags{region: f.region, profile: f.profile}
+}

@@ -4,12 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"strings"
 
 	"github.com/spf13/cobra"
 
 	awscollect "github.com/portcullis-sec/portcullis/internal/collect/aws"
+	"github.com/portcullis-sec/portcullis/internal/idc"
 	"github.com/portcullis-sec/portcullis/internal/respond"
 	"github.com/portcullis-sec/portcullis/internal/respond/apply"
 )
@@ -27,6 +29,7 @@ type containFlags struct {
 	detach, force                      []string
 	apply, yes                         bool
 	auditPath, statePath, resumePath   string
+	output                             string
 	planPath, liftState                string
 	lift                               bool
 }
@@ -112,6 +115,7 @@ no confirmation or a failed step; 3 applied, but manual steps remain for a perso
 	fl.BoolVar(&f.lift, "lift", false, "after the incident: remove the PortcullisDeny… statements (and SCPs) a containment added; scope with --permission-set, --account or --lift-state")
 	fl.StringVar(&f.liftState, "lift-state", "", "with --lift: the state file of the contain --apply run to undo (exactly its statements, and the SCP it created)")
 	f.aws.register(cmd)
+	addOutput(cmd, &f.output)
 	return cmd
 }
 
@@ -125,21 +129,22 @@ func (a *App) runContain(ctx context.Context, f containFlags) error {
 	}
 	var (
 		plan      *respond.ContainmentPlan
+		model     *idc.Model // the state read; nil on --resume
 		statePath = f.statePath
 	)
 	switch {
 	case f.planPath != "":
-		p, err := a.reviewedPlan(ctx, f)
+		p, m, err := a.reviewedPlan(ctx, f)
 		if err != nil {
 			return err
 		}
-		plan = p
+		plan, model = p, m
 	case f.lift || f.liftState != "":
-		p, err := a.liftPlan(ctx, f)
+		p, m, err := a.liftPlan(ctx, f)
 		if err != nil {
 			return err
 		}
-		plan = p
+		plan, model = p, m
 	case f.resumePath != "":
 		p, err := a.resumePlan(f)
 		if err != nil {
@@ -147,66 +152,70 @@ func (a *App) runContain(ctx context.Context, f containFlags) error {
 		}
 		plan, statePath = p, f.resumePath
 	default:
-		p, err := a.buildPlan(ctx, f)
+		p, m, err := a.buildPlan(ctx, f)
 		var gerr *respond.GuardError
 		if errors.As(err, &gerr) && p != nil {
-			a.renderRefused(p, f.format)
+			a.renderRefused(p, f.format, f.output)
 			return err
 		}
 		if err != nil {
 			return err
 		}
-		plan = p
+		plan, model = p, m
 	}
-	if err := respond.RenderPlan(a.Stdout, plan, f.format); err != nil {
+	if err := a.writeOutput(f.output, func(w io.Writer) error { return respond.RenderPlan(w, plan, f.format) }); err != nil {
 		return err
 	}
 	if !f.apply {
-		return nil
+		return partialExit(model)
 	}
 	if statePath == "" {
 		statePath = apply.DefaultStatePath(plan)
 	}
-	return a.applyPlan(ctx, plan, f, statePath)
+	if err := a.applyPlan(ctx, plan, f, statePath); err != nil {
+		return err
+	}
+	return partialExit(model)
 }
 
 // buildPlan reads the finding, the config and the state and plans. A guard
 // refusal returns the plan and the *respond.GuardError.
-func (a *App) buildPlan(ctx context.Context, f containFlags) (*respond.ContainmentPlan, error) {
+func (a *App) buildPlan(ctx context.Context, f containFlags) (*respond.ContainmentPlan, *idc.Model, error) {
 	in, err := containInput(f)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if f.findingID != "" || f.findingsPath != "" {
 		if f.findingID == "" || f.findingsPath == "" {
-			return nil, fmt.Errorf("--finding ID and --findings FILE go together")
+			return nil, nil, fmt.Errorf("--finding ID and --findings FILE go together")
 		}
 		fs, err := respond.LoadFindings(f.findingsPath)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		if in.Finding, err = respond.FindFinding(fs, f.findingID); err != nil {
-			return nil, fmt.Errorf("%s: %w", f.findingsPath, err)
+			return nil, nil, fmt.Errorf("%s: %w", f.findingsPath, err)
 		}
 	}
 	spec := f.snapshot
 	switch {
 	case f.snapshot != "" && f.from != "":
-		return nil, fmt.Errorf("give --snapshot SPEC or --from aws, not both")
+		return nil, nil, fmt.Errorf("give --snapshot SPEC or --from aws, not both")
 	case f.from != "":
 		spec = f.from
 	case spec == "":
-		return nil, fmt.Errorf("no state: give --snapshot FILE or --from aws")
+		return nil, nil, fmt.Errorf("no state: give --snapshot FILE or --from aws")
 	}
 	cfg, err := a.loadConfig(f.configPath)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	m, err := a.loadModel(ctx, spec, f.aws)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return respond.Plan(in, m, cfg, a.Now())
+	p, err := respond.Plan(in, m, cfg, a.Now())
+	return p, m, err
 }
 
 // containInput maps the flags onto respond.Input (see the package doc's table).
@@ -261,12 +270,12 @@ func (a *App) resumePlan(f containFlags) (*respond.ContainmentPlan, error) {
 
 // renderRefused shows a plan that guard rails blocked. A shell script is
 // never written for it, so sh falls back to text on stderr.
-func (a *App) renderRefused(p *respond.ContainmentPlan, format string) {
+func (a *App) renderRefused(p *respond.ContainmentPlan, format, output string) {
 	if format == respond.FormatShell {
 		_ = respond.RenderText(a.Stderr, p)
 		return
 	}
-	_ = respond.RenderPlan(a.Stdout, p, format)
+	_ = a.writeOutput(output, func(w io.Writer) error { return respond.RenderPlan(w, p, format) })
 }
 
 func (a *App) applyPlan(ctx context.Context, p *respond.ContainmentPlan, f containFlags, statePath string) error {

@@ -48,31 +48,31 @@ func planConflicts(f containFlags, source string, allowScope bool) error {
 // reviewedPlan reads a plan file (its hash proves it was not edited) and
 // checks it against the live state: a plan whose state moved is refused,
 // naming what moved.
-func (a *App) reviewedPlan(ctx context.Context, f containFlags) (*respond.ContainmentPlan, error) {
+func (a *App) reviewedPlan(ctx context.Context, f containFlags) (*respond.ContainmentPlan, *idc.Model, error) {
 	if f.lift || f.liftState != "" {
-		return nil, errors.New("--plan applies a reviewed plan; --lift builds one: give one of them")
+		return nil, nil, errors.New("--plan applies a reviewed plan; --lift builds one: give one of them")
 	}
 	if err := planConflicts(f, "--plan takes the steps from "+f.planPath, false); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	fh, err := os.Open(f.planPath)
 	if err != nil {
-		return nil, fmt.Errorf("--plan: %w", err)
+		return nil, nil, fmt.Errorf("--plan: %w", err)
 	}
 	defer fh.Close()
 	p, err := respond.ReadPlan(fh, f.planPath)
 	if err != nil {
-		return nil, fmt.Errorf("--plan: %w", err)
+		return nil, nil, fmt.Errorf("--plan: %w", err)
 	}
 	if p.Blocked() {
-		return nil, fmt.Errorf("--plan %s: %w", f.planPath, &respond.GuardError{Refusals: p.Refusals})
+		return nil, nil, fmt.Errorf("--plan %s: %w", f.planPath, &respond.GuardError{Refusals: p.Refusals})
 	}
 	m, err := a.liveState(ctx, f, "--plan")
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if err := respond.CheckState(p, m); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	fmt.Fprintf(a.Stderr, "portcullis: plan %s: the live state matches the one it was built from (%d objects)\n", p.Hash, len(p.State.Objects))
 	if f.apply {
@@ -81,31 +81,32 @@ func (a *App) reviewedPlan(ctx context.Context, f containFlags) (*respond.Contai
 			state = apply.DefaultStatePath(p)
 		}
 		if st, err := apply.LoadState(state); err == nil && len(st.Completed()) > 0 {
-			return nil, fmt.Errorf("--plan: %s records steps of this plan done already (our own changes move the state): continue with --resume %s", state, state)
+			return nil, nil, fmt.Errorf("--plan: %s records steps of this plan done already (our own changes move the state): continue with --resume %s", state, state)
 		} else if err != nil && !errors.Is(err, fs.ErrNotExist) {
-			return nil, err
+			return nil, nil, err
 		}
 	}
-	return p, nil
+	return p, m, nil
 }
 
 // liftPlan builds the plan that removes a containment's statements (and
 // the SCPs it created) after the incident.
-func (a *App) liftPlan(ctx context.Context, f containFlags) (*respond.ContainmentPlan, error) {
+func (a *App) liftPlan(ctx context.Context, f containFlags) (*respond.ContainmentPlan, *idc.Model, error) {
 	if err := planConflicts(f, "--lift", true); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	in := respond.LiftInput{PermissionSet: f.permSet, Account: f.account, Region: f.aws.region}
 	if f.liftState != "" {
 		st, err := apply.LoadState(f.liftState)
 		if err != nil {
-			return nil, fmt.Errorf("--lift-state: %w", err)
+			return nil, nil, fmt.Errorf("--lift-state: %w", err)
 		}
 		in.Applied, in.CreatedSCPs = st.Plan, st.CreatedSCPs()
 	}
 	m, err := a.liveState(ctx, f, "--lift")
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return respond.Lift(in, m, a.Now())
+	p, err := respond.Lift(in, m, a.Now())
+	return p, m, err
 }

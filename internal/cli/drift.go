@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"fmt"
+	"io"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -17,8 +18,8 @@ import (
 
 func (a *App) diffCmd() *cobra.Command {
 	var (
-		aws                        awsFlags
-		configPath, format, failOn string
+		aws                                awsFlags
+		configPath, format, failOn, output string
 	)
 	cmd := &cobra.Command{
 		Use:   "diff BASELINE CURRENT",
@@ -55,7 +56,7 @@ Exit status: 0 no difference at or above --fail-on (or no --fail-on), 1 error,
 				return err
 			}
 			rep := drift.Diff(base, cur, cfg)
-			if err := rep.Write(a.Stdout, format); err != nil {
+			if err := a.writeOutput(output, func(w io.Writer) error { return rep.Write(w, format) }); err != nil {
 				return fmt.Errorf("write diff: %w", err)
 			}
 			if gate != nil {
@@ -71,14 +72,15 @@ Exit status: 0 no difference at or above --fail-on (or no --fail-on), 1 error,
 	fl.StringVar(&format, "format", "table", "output: "+strings.Join(drift.Formats, ", "))
 	fl.StringVar(&failOn, "fail-on", "", "exit 3 when a difference at or above this severity is found (info, low, medium, high, critical)")
 	aws.register(cmd)
+	addOutput(cmd, &output)
 	return cmd
 }
 
 func (a *App) reconcileCmd() *cobra.Command {
 	var (
-		aws                                   awsFlags
-		baseline, current, configPath, format string
-		events                                []string
+		aws                                           awsFlags
+		baseline, current, configPath, format, output string
+		events                                        []string
 	)
 	cmd := &cobra.Command{
 		Use:   "reconcile --baseline SPEC [--current SPEC] [--events PATH...]",
@@ -125,7 +127,7 @@ Exit status:
 			if err != nil {
 				return err
 			}
-			return a.reconcile(ctx, base, cur, events, cfg, format, aws)
+			return a.reconcile(ctx, base, cur, events, cfg, format, output, aws)
 		},
 	}
 	fl := cmd.Flags()
@@ -136,16 +138,17 @@ Exit status:
 	fl.StringVar(&format, "format", "table", "output: "+strings.Join(drift.Formats, ", "))
 	aws.register(cmd)
 	aws.registerLookupRate(cmd)
+	addOutput(cmd, &output)
 	return cmd
 }
 
-func (a *App) reconcile(ctx context.Context, base, cur *idc.Model, events []string, cfg *config.Config, format string, aws awsFlags) error {
+func (a *App) reconcile(ctx context.Context, base, cur *idc.Model, events []string, cfg *config.Config, format, output string, aws awsFlags) error {
 	evs, bad, err := a.optionalEvents(ctx, events, aws)
 	if err != nil {
 		return err
 	}
 	rep := drift.Reconcile(base, cur, evs, cfg)
-	if err := rep.Write(a.Stdout, format); err != nil {
+	if err := a.writeOutput(output, func(w io.Writer) error { return rep.Write(w, format) }); err != nil {
 		return fmt.Errorf("write reconcile report: %w", err)
 	}
 	allowed := rep.RogueBy(drift.ByAllowlisted)
@@ -192,7 +195,7 @@ func (a *App) loadPair(ctx context.Context, baseSpec, curSpec string, aws awsFla
 func partialExit(ms ...*idc.Model) error {
 	for _, m := range ms {
 		if m != nil && m.Partial {
-			return withCode(ExitBadInput, "a model is partial (see the warnings above): the result may miss differences")
+			return withCode(ExitBadInput, "a snapshot is partial (see the warning above): the result may be incomplete")
 		}
 	}
 	return nil

@@ -7,8 +7,10 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/portcullis-sec/portcullis/internal/drift"
+	"github.com/portcullis-sec/portcullis/internal/idc"
 )
 
 func TestDiffGolden(t *testing.T) {
@@ -200,5 +202,39 @@ func TestReconcileEventsFromStdin(t *testing.T) {
 		"--current", driftDir.file("reconcile/allowlisted.snapshot.json"), "--events", "-", "--config", driftDir.file("portcullis.yaml"))
 	if r.code != ExitOK || !strings.Contains(r.stdout, "alice@example.com at 2026-03-02T10:05:00Z") {
 		t.Errorf("exit %d, stdout %s, stderr %s", r.code, r.stdout, r.stderr)
+	}
+}
+
+// TestReconcileOfReplays is the new user's path: a replay up to T that
+// changes nothing is the baseline, a replay of the whole trail the current
+// state. The baseline is as of T (not the time of the run), so the trail
+// explains every grant made after it.
+func TestReconcileOfReplays(t *testing.T) {
+	dir := t.TempDir()
+	before, now := filepath.Join(dir, "before.json"), filepath.Join(dir, "now.json")
+	r := runCLI(t, "snapshot", "--from", "events", "--until", "2026-11-01", "--out", before, modelDir.file("events.json"))
+	if r.code != ExitOK || !strings.Contains(r.stderr, "0 changes applied") {
+		t.Fatalf("baseline: exit %d, want a replay that changes nothing: %s", r.code, r.stderr)
+	}
+	if m, err := idc.Load(before); err != nil || !m.CapturedAt.Equal(time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)) {
+		t.Fatalf("baseline captured_at %v (error %v), want the end of the window 2026-11-01", m.CapturedAt, err)
+	}
+	if r := runCLI(t, "snapshot", "--from", "events", "--out", now, modelDir.file("events.json")); r.code != ExitOK {
+		t.Fatalf("current: exit %d: %s", r.code, r.stderr)
+	}
+	r = runCLI(t, "reconcile", "--baseline", before, "--current", now, "--events", modelDir.file("events.json"), "--format", "json")
+	var rep drift.ReconcileReport
+	if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil {
+		t.Fatalf("exit %d: %v\n%s", r.code, err, r.stderr)
+	}
+	if len(rep.Grants) == 0 || rep.EventsUsed == 0 {
+		t.Fatalf("%d grants, %d events used: the replays should differ by the trail's writes", len(rep.Grants), rep.EventsUsed)
+	}
+	for _, g := range rep.Grants {
+		// A permission set only named by a later event is a stub of the
+		// replay, not a grant the trail made.
+		if g.Kind != drift.PermissionSetAdded && g.Attribution == drift.Unexplained {
+			t.Errorf("%s is unexplained though the trail made it", g.Object.Key)
+		}
 	}
 }

@@ -56,7 +56,7 @@ func (a *App) runHuntHistory(cmd *cobra.Command, f huntFlags) error {
 	case f.history.rate <= 0:
 		return fmt.Errorf("--lookup-rate: want more than 0 requests per second, got %v", f.history.rate)
 	}
-	hs, err := a.huntSetup(f)
+	hs, err := a.huntSetup(cmd.Context(), f)
 	if err != nil {
 		return err
 	}
@@ -111,7 +111,7 @@ func (a *App) runHuntHistory(cmd *cobra.Command, f huntFlags) error {
 	if res == nil {
 		return runErr
 	}
-	if err := finding.Write(a.Stdout, hs.format, res.Findings); err != nil {
+	if err := a.writeOutput(f.output, func(w io.Writer) error { return finding.Write(w, hs.format, res.Findings) }); err != nil {
 		return fmt.Errorf("write findings: %w", err)
 	}
 	if !f.quiet {
@@ -127,7 +127,7 @@ func (a *App) runHuntHistory(cmd *cobra.Command, f huntFlags) error {
 	if res.InputErrors > 0 {
 		return withCode(ExitBadInput, "%d event history records could not be read (see above)", res.InputErrors)
 	}
-	return nil
+	return partialExit(hs.snap)
 }
 
 // historyProgress draws the event history's progress on one
@@ -213,13 +213,12 @@ func (a *App) snapshotHistory(cmd *cobra.Command, args []string, f snapshotFlags
 		}
 		return false, nil
 	}
-	if filter.Until.IsZero() {
-		filter.Until = a.Now()
-	}
 	if !filter.Since.IsZero() && filter.Since.Before(a.Now().Add(-eventhistory.Horizon)) {
 		fmt.Fprintf(a.Stderr, "portcullis: warning: replaying from %s, more than 90 days ago: the event history holds only the last 90 days\n", filter.Since.Format("2006-01-02"))
 	}
 	prog := &historyProgress{w: a.Stderr}
+	// The history is read up to now; the snapshot is dated by --until or its
+	// last event (collect.Replay), never by the clock.
 	h := collect.History{AWS: a.collectOptions(awsFlags{region: f.region, profile: f.profile, endpoint: f.endpoint}), Rate: f.lookupRate}
 	if a.StderrTTY {
 		h.Progress = prog.update

@@ -14,21 +14,41 @@ import (
 	"github.com/portcullis-sec/portcullis/internal/finding"
 	"github.com/portcullis-sec/portcullis/internal/source"
 	"github.com/portcullis-sec/portcullis/internal/store"
+	"github.com/portcullis-sec/portcullis/internal/table"
 	"github.com/portcullis-sec/portcullis/internal/version"
 )
 
 func (a *App) findingsCmd() *cobra.Command {
 	var storePath string
-	cmd := &cobra.Command{Use: "findings", Short: "List and triage the findings in a watch store"}
-	cmd.PersistentFlags().StringVar(&storePath, "store", "portcullis.db", "SQLite store written by portcullis watch")
+	cmd := &cobra.Command{Use: "findings", Short: "List, show and triage the findings in a watch store",
+		Long: `findings reads the SQLite store portcullis watch writes. It never creates
+one: a store path that does not exist is an error naming it. A finding is
+named by its id or a unique prefix of 8 or more characters.`}
+	cmd.PersistentFlags().StringVar(&storePath, "store", "portcullis.db", "SQLite store written by portcullis watch (never created here)")
+	open := func(cmd *cobra.Command) (*store.Store, error) {
+		st, err := store.Open(cmd.Context(), storePath, store.MustExist())
+		if err != nil {
+			return nil, fmt.Errorf("--store: %w", err)
+		}
+		return st, nil
+	}
 
-	var status, minSev, rule, since, format string
+	var status, minSev, rule, since, format, output string
 	var limit int
 	list := &cobra.Command{
 		Use:   "list",
 		Short: "List stored findings, newest first",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if format == "" {
+				format = "jsonl"
+				if a.StdoutTTY && output == "" {
+					format = "table"
+				}
+			}
+			if err := checkFormat(format, []string{"table", "json", "jsonl", "ocsf"}); err != nil {
+				return err
+			}
 			flt := store.Filter{Rule: rule, Limit: limit}
 			if status != "" {
 				s, err := store.ParseStatus(status)
@@ -51,7 +71,7 @@ func (a *App) findingsCmd() *cobra.Command {
 				}
 				flt.Since = t
 			}
-			st, err := store.Open(cmd.Context(), storePath)
+			st, err := open(cmd)
 			if err != nil {
 				return err
 			}
@@ -60,7 +80,7 @@ func (a *App) findingsCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			return a.writeRecords(recs, format)
+			return a.writeOutput(output, func(w io.Writer) error { return a.writeRecords(w, recs, format) })
 		},
 	}
 	list.Flags().StringVar(&status, "status", "", "open, acknowledged or resolved")
@@ -69,6 +89,7 @@ func (a *App) findingsCmd() *cobra.Command {
 	list.Flags().StringVar(&since, "since", "", "only findings after this (14d, RFC 3339 …)")
 	list.Flags().IntVar(&limit, "limit", 0, "at most this many")
 	list.Flags().StringVar(&format, "format", "", "table, json, jsonl or ocsf (OCSF 1.3.0 Detection Findings, one per line, status from the triage status) (default: table on a terminal, jsonl otherwise)")
+	addOutput(list, &output)
 
 	setStatus := func(use, short string, to store.Status) *cobra.Command {
 		var note string
@@ -77,14 +98,18 @@ func (a *App) findingsCmd() *cobra.Command {
 			Short: short,
 			Args:  cobra.MinimumNArgs(1),
 			RunE: func(cmd *cobra.Command, args []string) error {
-				st, err := store.Open(cmd.Context(), storePath)
+				st, err := open(cmd)
 				if err != nil {
 					return err
 				}
 				defer st.Close()
-				for _, id := range args {
-					if err := st.SetStatus(cmd.Context(), id, to, note); err != nil {
-						return fmt.Errorf("%s %s: %w", use, id, err)
+				for _, arg := range args {
+					id, err := st.ResolveID(cmd.Context(), arg)
+					if err == nil {
+						err = st.SetStatus(cmd.Context(), id, to, note)
+					}
+					if err != nil {
+						return fmt.Errorf("%s %s: %w", use, arg, err)
 					}
 					fmt.Fprintf(a.Stdout, "%s %s\n", id, to)
 				}
@@ -94,30 +119,46 @@ func (a *App) findingsCmd() *cobra.Command {
 		c.Flags().StringVar(&note, "note", "", "why (kept with the status)")
 		return c
 	}
-	cmd.AddCommand(list,
+	var showFormat string
+	show := &cobra.Command{
+		Use:   "show ID",
+		Short: "Show one stored finding (an id or a unique prefix of 8+ characters)",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			st, err := open(cmd)
+			if err != nil {
+				return err
+			}
+			defer st.Close()
+			id, err := st.ResolveID(cmd.Context(), args[0])
+			if err != nil {
+				return err
+			}
+			rec, err := st.GetFinding(cmd.Context(), id)
+			if err != nil {
+				return err
+			}
+			return a.showRecord(rec, showFormat)
+		},
+	}
+	show.Flags().StringVar(&showFormat, "format", "", "text or json (default: text on a terminal, json otherwise)")
+	cmd.AddCommand(list, show,
 		setStatus("ack", "Mark findings acknowledged", store.StatusAcknowledged),
 		setStatus("resolve", "Mark findings resolved", store.StatusResolved),
 		setStatus("reopen", "Mark findings open again", store.StatusOpen))
 	return cmd
 }
 
-func (a *App) writeRecords(recs []store.Record, format string) error {
-	if format == "" {
-		format = "jsonl"
-		if a.StdoutTTY {
-			format = "table"
-		}
-	}
+func (a *App) writeRecords(w io.Writer, recs []store.Record, format string) error {
 	switch format {
 	case "json":
 		if recs == nil {
 			recs = []store.Record{}
 		}
-		enc := json.NewEncoder(a.Stdout)
-		enc.SetIndent("", "  ")
-		return enc.Encode(recs)
+		return writeJSON(w, recs)
 	case "jsonl":
-		enc := json.NewEncoder(a.Stdout)
+		enc := json.NewEncoder(w)
+		enc.SetEscapeHTML(false)
 		for i := range recs {
 			if err := enc.Encode(&recs[i]); err != nil {
 				return err
@@ -125,13 +166,13 @@ func (a *App) writeRecords(recs []store.Record, format string) error {
 		}
 		return nil
 	case "ocsf":
-		return writeRecordsOCSF(a.Stdout, recs)
+		return writeRecordsOCSF(w, recs)
 	case "table":
 		if len(recs) == 0 {
-			_, err := fmt.Fprintln(a.Stdout, "No findings.")
+			_, err := fmt.Fprintln(w, "No findings.")
 			return err
 		}
-		tw := tabwriter.NewWriter(a.Stdout, 0, 0, 2, ' ', 0)
+		tw := table.New(w)
 		fmt.Fprintln(tw, "ID\tTIME\tSEVERITY\tSTATUS\tRULE\tSUMMARY")
 		for _, r := range recs {
 			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", r.ID, r.Time.UTC().Format(time.RFC3339), strings.ToUpper(r.Severity.String()), r.Status, r.Rule, r.Summary)
@@ -159,4 +200,42 @@ func writeRecordsOCSF(w io.Writer, recs []store.Record) error {
 		}
 	}
 	return bw.Flush()
+}
+
+// showRecord prints one finding with its triage status.
+func (a *App) showRecord(r store.Record, format string) error {
+	if format == "" {
+		format = "json"
+		if a.StdoutTTY {
+			format = "text"
+		}
+	}
+	switch format {
+	case "json":
+		return writeJSON(a.Stdout, r)
+	case "text":
+	default:
+		return fmt.Errorf("--format: want text or json, got %q", format)
+	}
+	tw := tabwriter.NewWriter(a.Stdout, 0, 0, 2, ' ', 0)
+	row := func(k, v string) {
+		if v != "" {
+			fmt.Fprintf(tw, "%s\t%s\n", k, v)
+		}
+	}
+	row("id", r.ID)
+	row("rule", r.Rule+" — "+r.Title)
+	row("severity", strings.ToUpper(r.Severity.String()))
+	row("status", strings.TrimSuffix(string(r.Status)+" ("+r.StatusNote+")", " ()"))
+	row("time", r.Time.UTC().Format(time.RFC3339))
+	row("actor", r.Actor.Label())
+	row("account", r.Account)
+	row("region", r.Region)
+	row("summary", r.Summary)
+	for _, e := range r.Events {
+		row("event", fmt.Sprintf("%s %s %s (%s)", e.Time.UTC().Format(time.RFC3339), e.EventSource, e.EventName, e.EventID))
+	}
+	row("attack", strings.Join(r.Attack, ", "))
+	row("remediation", r.Remediation)
+	return tw.Flush()
 }

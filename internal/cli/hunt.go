@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"maps"
@@ -32,6 +33,7 @@ type huntFlags struct {
 	ruleDirs         []string
 	snapshot         string
 	failOn           string
+	output           string
 	quiet            bool
 	aws              cloudFlags
 	athena           athenaFlags
@@ -77,15 +79,16 @@ func (a *App) huntCmd() *cobra.Command {
 	fl := cmd.Flags()
 	fl.StringVar(&f.since, "since", "", "only events after this: a duration back from now (14d, 36h) or a time (RFC 3339, 2026-11-01)")
 	fl.StringVar(&f.until, "until", "", "only events before this (same forms as --since)")
-	fl.StringSliceVar(&f.accounts, "account", nil, "only these account ids (pruned by path)")
-	fl.StringSliceVar(&f.region, "region", nil, "only these regions (pruned by path)")
+	fl.StringSliceVar(&f.accounts, "account", nil, "only these account ids (org-trail folders pruned by path, every record by recipientAccountId)")
+	fl.StringSliceVar(&f.region, "region", nil, "only these regions (org-trail folders pruned by path, every record by awsRegion)")
 	fl.IntVar(&f.workers, "workers", runtime.NumCPU(), "files read in parallel")
 	fl.StringVar(&f.format, "format", "", "output: table, json, jsonl or ocsf (OCSF 1.3.0 Detection Findings, one per line) (default: table on a terminal, jsonl otherwise)")
-	fl.StringVar(&f.configPath, "config", "", "portcullis.yaml with admins, sensitive_accounts, privileged_groups …")
+	fl.StringVar(&f.configPath, "config", "", "portcullis.yaml with admins, sensitive_accounts, privileged_groups … (default: ./portcullis.yaml, else the user config folder's portcullis/portcullis.yaml)")
 	fl.StringSliceVar(&f.ruleDirs, "rules", nil, "extra rule directory (added to the built-in pack)")
-	fl.StringVar(&f.snapshot, "snapshot", "", "Identity Center snapshot (portcullis snapshot) for names, sizes and admin-ness")
+	fl.StringVar(&f.snapshot, "snapshot", "", "Identity Center state for names, sizes and admin-ness: "+modelSpecHelp)
 	fl.StringVar(&f.failOn, "fail-on", "", "exit 3 when a finding at or above this severity is found (info, low, medium, high, critical)")
 	fl.BoolVarP(&f.quiet, "quiet", "q", false, "no progress line and no summary on stderr")
+	addOutput(cmd, &f.output)
 	fl.StringVar(&f.aws.region, "aws-region", "", "region of the S3 bucket (s3:// inputs), or the regions to read, comma-separated (--event-history); default: the SDK's chain")
 	fl.StringVar(&f.aws.profile, "profile", "", "AWS profile for s3:// inputs, --athena and --event-history")
 	fl.StringVar(&f.aws.s3Endpoint, "s3-endpoint", "", "S3-compatible endpoint URL (path-style), for s3:// inputs")
@@ -93,13 +96,6 @@ func (a *App) huntCmd() *cobra.Command {
 	f.caps.register(fl)
 	f.history.register(fl)
 	return cmd
-}
-
-func (a *App) loadConfig(path string) (*config.Config, error) {
-	if path == "" {
-		return config.Default(), nil
-	}
-	return config.Load(path)
 }
 
 // huntSetup is what both hunts (files, Athena) read from their flags.
@@ -112,11 +108,11 @@ type huntSetup struct {
 	snap   *idc.Model
 }
 
-func (a *App) huntSetup(f huntFlags) (*huntSetup, error) {
+func (a *App) huntSetup(ctx context.Context, f huntFlags) (*huntSetup, error) {
 	format := f.format
 	if format == "" {
 		format = "jsonl"
-		if a.StdoutTTY {
+		if a.StdoutTTY && f.output == "" {
 			format = "table"
 		}
 	}
@@ -132,37 +128,29 @@ func (a *App) huntSetup(f huntFlags) (*huntSetup, error) {
 		hs.gate = &s
 	}
 	var err error
-	if hs.cfg, err = a.loadConfig(f.configPath); err != nil {
+	if hs.cfg, err = a.loadConfigQuiet(f.configPath, f.quiet); err != nil {
 		return nil, err
 	}
 	if hs.rules, err = detect.Load(f.ruleDirs...); err != nil {
 		return nil, err
 	}
 	hs.filter = source.Filter{Accounts: f.accounts, Regions: f.region}
-	now := a.Now()
-	if f.since != "" {
-		if hs.filter.Since, err = source.ParseTimeArg(f.since, now); err != nil {
-			return nil, fmt.Errorf("--since: %w", err)
-		}
-	}
-	if f.until != "" {
-		if hs.filter.Until, err = source.ParseTimeArg(f.until, now); err != nil {
-			return nil, fmt.Errorf("--until: %w", err)
-		}
+	if hs.filter.Since, hs.filter.Until, err = timeWindow(f.since, f.until, a.Now()); err != nil {
+		return nil, err
 	}
 	if f.workers < 1 {
 		return nil, fmt.Errorf("--workers: want at least 1, got %d", f.workers)
 	}
 	if f.snapshot != "" {
-		if hs.snap, err = idc.Load(f.snapshot); err != nil {
-			return nil, err
+		if hs.snap, err = a.loadModel(ctx, f.snapshot, f.aws.modelFlags()); err != nil {
+			return nil, fmt.Errorf("--snapshot: %w", err)
 		}
 	}
 	return hs, nil
 }
 
 func (a *App) runHunt(cmd *cobra.Command, args []string, f huntFlags) error {
-	hs, err := a.huntSetup(f)
+	hs, err := a.huntSetup(cmd.Context(), f)
 	if err != nil {
 		return err
 	}
@@ -191,7 +179,9 @@ func (a *App) runHunt(cmd *cobra.Command, args []string, f huntFlags) error {
 	if err != nil {
 		return err
 	}
-	if err := finding.Write(a.Stdout, format, res.Findings); err != nil {
+	a.noteUnlaid(filter, res.Unlaid, res.FirstUnlaid)
+	a.noteEmptyWindow(filter, res.Walk, res.Scan)
+	if err := a.writeOutput(f.output, func(w io.Writer) error { return finding.Write(w, format, res.Findings) }); err != nil {
 		return fmt.Errorf("write findings: %w", err)
 	}
 	if !f.quiet {
@@ -201,9 +191,13 @@ func (a *App) runHunt(cmd *cobra.Command, args []string, f huntFlags) error {
 		return withCode(ExitFindings, "")
 	}
 	if res.InputErrors > 0 || res.Scan.FilesFailed > 0 {
+		if res.Scan.Files == res.Scan.FilesFailed {
+			// Not one input could be read: no result to stand by.
+			return withCode(ExitError, "no input could be read (%d input errors, see above)", res.InputErrors)
+		}
 		return withCode(ExitBadInput, "%d input errors: some input could not be read (see above)", res.InputErrors)
 	}
-	return nil
+	return partialExit(snap)
 }
 
 // gated reports whether a finding reaches the --fail-on severity.

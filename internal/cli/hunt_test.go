@@ -126,3 +126,68 @@ func TestHuntMissingPathIsAnInputError(t *testing.T) {
 		t.Errorf("the readable input was not hunted: %s", r.stdout)
 	}
 }
+
+// TestHuntRecordWithoutEventSource: the README's bad input — a line naming
+// the file and record index, counted, exit 2 — not a prefilter skip.
+func TestHuntRecordWithoutEventSource(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "trail.json")
+	noSource := `{"eventVersion":"1.09","eventTime":"2026-11-02T10:00:00Z","eventName":"CreateAccountAssignment","eventID":"evt-nosource"}`
+	if err := os.WriteFile(path, []byte(`{"Records":[`+record(1, "DeletePermissionsBoundaryFromPermissionSet")+","+noSource+`]}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r := runCLI(t, "hunt", "--format", "jsonl", path)
+	if r.code != ExitBadInput {
+		t.Errorf("exit %d, want %d", r.code, ExitBadInput)
+	}
+	for _, want := range []string{path + ": record 1: field eventSource", "not-cloudtrail 1"} {
+		if !strings.Contains(r.stderr, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, r.stderr)
+		}
+	}
+	if strings.Contains(r.stderr, "prefilter 1") {
+		t.Errorf("the record was counted as a prefilter skip:\n%s", r.stderr)
+	}
+}
+
+// TestHuntFiltersSaySo: --account/--region reach records of stdin and flat
+// folders by their fields (and say so); an impossible window is an error;
+// a window that excludes every file says so.
+func TestHuntFiltersSaySo(t *testing.T) {
+	// record() is account 111111111111, us-east-1, 2026-11-02.
+	stdin := record(1, "DeletePermissionsBoundaryFromPermissionSet") + "\n"
+	r := session{stdin: stdin}.run(t, "hunt", "--account", "222222222222", "--format", "jsonl", "-")
+	if r.code != ExitOK || r.stdout != "" {
+		t.Errorf("--account 222… on stdin: exit %d, findings %q (want none: the record is 111…)", r.code, r.stdout)
+	}
+	for _, want := range []string{"have no AWSLogs/ACCOUNT/CloudTrail/REGION/ path (e.g. <stdin>)", "recipientAccountId", "skipped records: account 1"} {
+		if !strings.Contains(r.stderr, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, r.stderr)
+		}
+	}
+	r = session{stdin: stdin}.run(t, "hunt", "--region", "us-east-1", "--account", "111111111111", "--format", "jsonl", "-")
+	if r.code != ExitOK || !strings.Contains(r.stdout, "evt-1") {
+		t.Errorf("matching --account/--region: exit %d, stdout %q", r.code, r.stdout)
+	}
+
+	r = runCLI(t, "hunt", "--since", "2026-11-03", "--until", "2026-11-02", "-")
+	if r.code != ExitError || !strings.Contains(r.stderr, "--since 2026-11-03T00:00:00Z is not before --until 2026-11-02T00:00:00Z") {
+		t.Errorf("impossible window: exit %d: %s", r.code, r.stderr)
+	}
+
+	dir := filepath.Join(t.TempDir(), "AWSLogs", "111111111111", "CloudTrail", "us-east-1", "2026", "11", "02")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "trail.json"), []byte(records(0, 2)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	root := filepath.Join(filepath.Dir(dir), "..", "..", "..", "..", "..")
+	r = runCLI(t, "hunt", "--since", "2026-11-10", "--format", "jsonl", root)
+	if r.code != ExitOK || !strings.Contains(r.stderr, "no file in the window [2026-11-10T00:00:00Z, …)") {
+		t.Errorf("window outside every file: exit %d: %s", r.code, r.stderr)
+	}
+	r = runCLI(t, "hunt", "--since", "2026-11-02T12:00:00Z", "--format", "jsonl", filepath.Join(dir, "trail.json"))
+	if r.code != ExitOK || !strings.Contains(r.stderr, "no record in the window [2026-11-02T12:00:00Z, …): 2 record(s) read fall outside it") {
+		t.Errorf("window outside every record: exit %d: %s", r.code, r.stderr)
+	}
+}

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"fmt"
+	"io"
 	"strings"
 	"time"
 
@@ -16,6 +17,7 @@ func (a *App) postureCmd() *cobra.Command {
 	var (
 		aws                                                   awsFlags
 		snapshot, orgPath, window, configPath, format, failOn string
+		output                                                string
 		events                                                []string
 	)
 	cmd := &cobra.Command{
@@ -82,7 +84,7 @@ Exit status: 0 no failed check at or above --fail-on (or no --fail-on), 1 error,
 				return err
 			}
 			rep := posture.Run(in)
-			if err := rep.Write(a.Stdout, format, version.String()); err != nil {
+			if err := a.writeOutput(output, func(w io.Writer) error { return rep.Write(w, format, version.String()) }); err != nil {
 				return fmt.Errorf("write posture report: %w", err)
 			}
 			if gate != nil && rep.FailsAt(*gate) {
@@ -103,6 +105,7 @@ Exit status: 0 no failed check at or above --fail-on (or no --fail-on), 1 error,
 	fl.StringVar(&format, "format", "table", "output: "+strings.Join(posture.Formats, ", "))
 	fl.StringVar(&failOn, "fail-on", "", "exit 3 when a check at or above this severity fails (info, low, medium, high, critical)")
 	aws.register(cmd)
+	addOutput(cmd, &output)
 	return cmd
 }
 

@@ -187,3 +187,21 @@ func FuzzParseWindow(f *testing.F) {
 		}
 	})
 }
+
+// TestPostureFromTerraformSkipsWhatStateCannotShow: Terraform state holds
+// no delegated administrator unless Terraform registered one, so "none is
+// registered" is not a pass.
+func TestPostureFromTerraformSkipsWhatStateCannotShow(t *testing.T) {
+	r := runCLI(t, "posture", "--snapshot", modelDir.file("sso.tfstate"), "--format", "json")
+	if r.code != ExitOK {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	var rep posture.Report
+	if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil {
+		t.Fatal(err)
+	}
+	res, ok := rep.Result("posture.delegated-admin")
+	if !ok || res.Status != posture.Skip || !strings.Contains(res.Note, "terraform") || !strings.Contains(res.Note, "delegated admin") {
+		t.Errorf("delegated-admin from Terraform: %s (%q), want skipped, saying the state cannot show it", res.Status, res.Note)
+	}
+}

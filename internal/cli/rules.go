@@ -2,7 +2,7 @@ package cli
 
 import (
 	"fmt"
-	"text/tabwriter"
+	"io"
 
 	"github.com/spf13/cobra"
 
@@ -18,26 +18,25 @@ func (a *App) rulesCmd() *cobra.Command {
 	cmd.PersistentFlags().StringSliceVar(&dirs, "rules", nil, "extra rule directory (Sigma YAML), added to the built-in pack")
 	load := func() (*detect.RuleSet, error) { return detect.Load(dirs...) }
 
+	var listFormat, listOutput, docsOutput string
+	var verbose bool
 	list := &cobra.Command{
 		Use:   "list",
-		Short: "List the rules",
+		Short: "List the rules (table, or json with their metadata)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := checkFormat(listFormat, []string{"table", "json"}); err != nil {
+				return err
+			}
 			rs, err := load()
 			if err != nil {
 				return err
 			}
-			tw := tabwriter.NewWriter(a.Stdout, 0, 0, 2, ' ', 0)
-			fmt.Fprintln(tw, "ID\tLEVEL\tKIND\tTITLE")
-			for _, r := range rs.Rules {
-				if !r.Generates() {
-					continue
-				}
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", r.Portcullis.ID, r.Level, r.KindLabel(), r.Title)
-			}
-			return tw.Flush()
+			return a.writeOutput(listOutput, func(w io.Writer) error { return writeRuleList(w, rs, listFormat) })
 		},
 	}
+	list.Flags().StringVar(&listFormat, "format", "table", "table or json")
+	addOutput(list, &listOutput)
 	show := &cobra.Command{
 		Use:   "show ID",
 		Short: "Show one rule as written (Sigma YAML with its portcullis block and tests)",
@@ -57,8 +56,8 @@ func (a *App) rulesCmd() *cobra.Command {
 		},
 	}
 	test := &cobra.Command{
-		Use:   "test",
-		Short: "Run every rule's own positive and negative test events",
+		Use:   "test [-v]",
+		Short: "Run every rule's own positive and negative test events (-v: each test's verdict)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			rs, err := load()
@@ -73,14 +72,7 @@ func (a *App) rulesCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			failed := 0
-			for _, r := range res {
-				if !r.Passed {
-					failed++
-					fmt.Fprintf(a.Stdout, "FAIL %s: %s: %s\n", r.Rule, r.Name, r.Detail)
-				}
-			}
-			fmt.Fprintf(a.Stdout, "%d passed, %d failed\n", len(res)-failed, failed)
+			failed := writeRuleTests(a.Stdout, res, verbose)
 			if failed > 0 {
 				return withCode(ExitError, "%d rule tests failed", failed)
 			}
@@ -104,10 +96,11 @@ func (a *App) rulesCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			_, err = fmt.Fprint(a.Stdout, md)
-			return err
+			return a.writeOutput(docsOutput, func(w io.Writer) error { _, err := io.WriteString(w, md); return err })
 		},
 	}
+	test.Flags().BoolVarP(&verbose, "verbose", "v", false, "print every test with its verdict: rule, test, expected and got (match and severity)")
+	addOutput(docs, &docsOutput)
 	cmd.AddCommand(list, show, test, docs, a.rulesExportCmd(&dirs))
 	return cmd
 }

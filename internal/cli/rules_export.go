@@ -4,11 +4,11 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -18,11 +18,13 @@ import (
 	"github.com/portcullis-sec/portcullis/internal/detect"
 	"github.com/portcullis-sec/portcullis/internal/export"
 	"github.com/portcullis-sec/portcullis/internal/sigma"
+	"github.com/portcullis-sec/portcullis/internal/table"
 	"github.com/portcullis-sec/portcullis/internal/watch"
 )
 
 type exportFlags struct {
 	format, out, configPath  string
+	output                   string
 	database, table, catalog string
 	eventDataStore, since    string
 	only                     []string
@@ -53,6 +55,7 @@ func (a *App) rulesExportCmd(dirs *[]string) *cobra.Command {
 	fl.StringVar(&f.since, "since", "", "SQL: only events after this: a time (2026-11-01, RFC 3339) or a length of time before the query runs (1d, 6h) for scheduled queries")
 	fl.StringSliceVar(&f.only, "rule", nil, "export only these rule ids (repeatable)")
 	fl.BoolVar(&f.explain, "explain", false, "print what each rule exports to: fully, partially (and what is lost), or not, and why")
+	addOutput(cmd, &f.output)
 	return cmd
 }
 
@@ -115,9 +118,12 @@ func (a *App) runExport(f exportFlags, dirs []string) error {
 		combined = watch.EventBridgePattern(in...)
 	}
 	if f.out != "" {
+		if f.output != "" {
+			return fmt.Errorf("give --out DIR (a file per rule) or --output FILE (all in one), not both")
+		}
 		return a.writeExportDir(f, items, combined)
 	}
-	return a.writeExportStream(f.format, items, combined)
+	return a.writeOutput(f.output, func(w io.Writer) error { return writeExportStream(w, f.format, items, combined) })
 }
 
 // selectRules returns the rules to export: all, or the ones named.
@@ -173,7 +179,7 @@ func parseExportSince(s string) (export.Since, error) {
 }
 
 func (a *App) explainExport(items []export.Item) error {
-	tw := tabwriter.NewWriter(a.Stdout, 0, 0, 2, ' ', 0)
+	tw := table.New(a.Stdout)
 	fmt.Fprintln(tw, "RULE\tEXPORT\tWHAT IS LOST, OR WHY NOT")
 	for _, it := range items {
 		var why []string
@@ -213,7 +219,7 @@ func summary(items []export.Item) string {
 
 // writeExportStream writes every export to stdout: SQL queries and Sigma
 // documents one after another, EventBridge patterns as one JSON document.
-func (a *App) writeExportStream(format string, items []export.Item, combined []byte) error {
+func writeExportStream(w io.Writer, format string, items []export.Item, combined []byte) error {
 	var b bytes.Buffer
 	switch format {
 	case export.FormatEventBridge:
@@ -245,7 +251,7 @@ func (a *App) writeExportStream(format string, items []export.Item, combined []b
 			b.WriteString("\n")
 		}
 	}
-	_, err := a.Stdout.Write(b.Bytes())
+	_, err := w.Write(b.Bytes())
 	return err
 }
 

@@ -132,7 +132,10 @@ func (a *App) runServe(ctx context.Context, f serveFlags) error {
 	fmt.Fprintf(a.Stderr, "portcullis: open %s/login?token=%s\n", base, token)
 	err = srv.Serve(ctx, ln, f.tlsCert, f.tlsKey)
 	fmt.Fprintln(a.Stderr, "portcullis: serve stopped")
-	return err
+	if err != nil {
+		return err
+	}
+	return partialExit(o.Model)
 }
 
 // serveToken reads --token-file, else $PORTCULLIS_SERVE_TOKEN, else makes one.

@@ -1,7 +1,9 @@
 package cli
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"slices"
 	"strings"
@@ -18,6 +20,7 @@ func (a *App) simulateCmd() *cobra.Command {
 		o                                     simulate.Options
 		size, start, snapshot                 string
 		users, groups, accounts, sets, assign int
+		force                                 bool
 	)
 	cmd := &cobra.Command{
 		Use:   "simulate --out DIR",
@@ -29,16 +32,8 @@ func (a *App) simulateCmd() *cobra.Command {
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if snapshot != "" {
 				m := idc.Synthetic(o.Seed, users, groups, accounts, sets, assign)
-				fh, err := os.Create(snapshot)
-				if err != nil {
-					return err
-				}
-				if err := m.Write(fh); err != nil {
-					fh.Close()
+				if err := a.writeOutput(snapshot, m.Write); err != nil {
 					return fmt.Errorf("write %s: %w", snapshot, err)
-				}
-				if err := fh.Close(); err != nil {
-					return err
 				}
 				fmt.Fprintf(a.Stderr, "wrote synthetic snapshot %s: %d users, %d groups, %d accounts, %d permission sets, %d assignments\n",
 					snapshot, len(m.Users), len(m.Groups), len(m.Accounts), len(m.PermissionSets), len(m.Assignments))
@@ -46,6 +41,9 @@ func (a *App) simulateCmd() *cobra.Command {
 			}
 			if o.Out == "" {
 				return fmt.Errorf("--out is required")
+			}
+			if err := checkOutDir(o.Out, force); err != nil {
+				return err
 			}
 			if size != "" {
 				n, err := simulate.ParseSize(size)
@@ -78,7 +76,8 @@ func (a *App) simulateCmd() *cobra.Command {
 		},
 	}
 	fl := cmd.Flags()
-	fl.StringVar(&o.Out, "out", "", "output directory (org-trail layout under AWSLogs/)")
+	fl.StringVar(&o.Out, "out", "", "output directory (org-trail layout under AWSLogs/); must be empty or new unless --force")
+	fl.BoolVar(&force, "force", false, "write into a non-empty --out: files of the same name are overwritten, nothing is deleted (an older trail there stays and mixes with the new one)")
 	fl.Int64Var(&o.Events, "events", 0, "records to write (default 20000)")
 	fl.StringVar(&size, "size", "", "approximate uncompressed size instead of --events (e.g. 1GB, 200MB)")
 	fl.Int64Var(&o.Seed, "seed", 1, "random seed: the same seed and flags give identical files")
@@ -94,4 +93,22 @@ func (a *App) simulateCmd() *cobra.Command {
 	fl.IntVar(&sets, "permission-sets", 300, "snapshot mode: permission sets")
 	fl.IntVar(&assign, "assignments", 100000, "snapshot mode: assignments")
 	return cmd
+}
+
+// checkOutDir refuses a --out that already holds files: a second trail
+// would mix two organizations and overwrite the first one's truth file and
+// config. --force writes anyway and still deletes nothing.
+func checkOutDir(dir string, force bool) error {
+	entries, err := os.ReadDir(dir)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return nil
+	case err != nil:
+		return fmt.Errorf("--out %s: %w", dir, err)
+	case len(entries) == 0 || force:
+		return nil
+	}
+	return fmt.Errorf("--out %s is not empty (%d entries, e.g. %s): a trail written there would mix with what is there and overwrite its %s and portcullis.yaml; "+
+		"use a new or empty folder, or --force to write into it anyway (it overwrites files of the same name and deletes nothing)",
+		dir, len(entries), entries[0].Name(), ".portcullis-truth.json")
 }

@@ -3,8 +3,6 @@ package cli
 import (
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -30,6 +28,7 @@ type snapshotFlags struct {
 	concurrency               int
 	planned                   bool
 	base, since, until        string
+	skipOther                 bool
 	lookupRate                float64
 }
 
@@ -44,7 +43,7 @@ var sourceFlags = map[string]string{
 	"region": "aws events", "profile": "aws events", "endpoint": "aws events", "instance-arn": "aws",
 	"allow-partial": "aws", "concurrency": "aws",
 	"planned": "terraform",
-	"base":    "events", "since": "events", "until": "events", "lookup-rate": "events",
+	"base":    "events", "since": "events", "until": "events", "skip-other-instances": "events", "lookup-rate": "events",
 }
 
 func (a *App) snapshotCmd() *cobra.Command {
@@ -77,7 +76,8 @@ lists what is missing on stderr and exits 2.`,
 	}
 	fl := cmd.Flags()
 	fl.StringVar(&f.from, "from", "", "where state comes from: "+strings.Join(snapshotSources, ", "))
-	fl.StringVarP(&f.out, "out", "o", "", "write the snapshot to this file (default stdout)")
+	fl.StringVarP(&f.out, "out", "o", "", "write the snapshot to this file (default stdout; atomically: a complete file or none)")
+	fl.StringVar(&f.out, "output", "", "the same as --out")
 	fl.BoolVar(&f.printPolicy, "print-policy", false, "print the least-privilege IAM policy --from aws needs, and exit")
 	fl.StringVar(&f.region, "region", "", "aws: the Identity Center region (default: the SDK chain, AWS_REGION or the profile's); events: the event history's region when event-history names none")
 	fl.StringVar(&f.profile, "profile", "", "aws, events (event history): shared config profile")
@@ -89,6 +89,7 @@ lists what is missing on stderr and exits 2.`,
 	fl.StringVar(&f.base, "base", "", "events: snapshot to replay onto (default: an empty model)")
 	fl.StringVar(&f.since, "since", "", "events: only events after this (duration back from now or a time); default with --base: its captured_at")
 	fl.StringVar(&f.until, "until", "", "events: only events before this (same forms as --since)")
+	fl.BoolVar(&f.skipOther, "skip-other-instances", false, "events: drop writes of another Identity Center instance than the base's (default: refuse them)")
 	fl.Float64Var(&f.lookupRate, "lookup-rate", eventhistory.Rate, "events (event history): LookupEvents requests per second per region (the API allows 2)")
 	return cmd
 }
@@ -201,28 +202,9 @@ func (a *App) snapshotTerraform(path string, planned bool) (*idc.Model, error) {
 	return m, nil
 }
 
-// writeSnapshot writes to a temporary file renamed into place, so a failed
-// run never leaves a truncated snapshot where a good one was.
+// writeSnapshot writes the snapshot to stdout or, atomically, to out.
 func (a *App) writeSnapshot(m *idc.Model, out string) error {
-	if out == "" || out == "-" {
-		return m.Write(a.Stdout)
-	}
-	tmp, err := os.CreateTemp(filepath.Dir(out), "."+filepath.Base(out)+".*")
-	if err != nil {
-		return fmt.Errorf("write %s: %w", out, err)
-	}
-	defer os.Remove(tmp.Name()) // no-op after the rename
-	if err := m.Write(tmp); err != nil {
-		tmp.Close()
-		return fmt.Errorf("write %s: %w", out, err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("write %s: %w", out, err)
-	}
-	if err := os.Rename(tmp.Name(), out); err != nil {
-		return fmt.Errorf("write %s: %w", out, err)
-	}
-	return nil
+	return a.writeOutput(out, m.Write)
 }
 
 // warnList prints up to max errors, then how many more there were.
@@ -249,6 +231,10 @@ func writeWithNewline(w io.Writer, b []byte) error {
 // marked partial, which ends the command with exit 2.
 func (a *App) snapshotEvents(cmd *cobra.Command, args []string, f snapshotFlags) (*idc.Model, error) {
 	m := idc.New("events")
+	// Events alone only show what changed in the window.
+	for _, f := range []string{idc.FactDelegatedAdmin, idc.FactManagementAccount, idc.FactMemberships, idc.FactPermissionSets} {
+		m.SetUnknown(f)
+	}
 	if f.base != "" {
 		b, err := idc.Load(f.base)
 		if err != nil {
@@ -258,21 +244,18 @@ func (a *App) snapshotEvents(cmd *cobra.Command, args []string, f snapshotFlags)
 		m.From = "events"
 	}
 	var filter source.Filter
-	now := a.Now()
 	var err error
-	if f.since != "" {
-		if filter.Since, err = source.ParseTimeArg(f.since, now); err != nil {
-			return nil, fmt.Errorf("--since: %w", err)
-		}
-	} else if f.base != "" && !m.CapturedAt.IsZero() {
+	if filter.Since, filter.Until, err = timeWindow(f.since, f.until, a.Now()); err != nil {
+		return nil, err
+	}
+	if f.since == "" && f.base != "" && !m.CapturedAt.IsZero() {
 		// Events before the base was captured are already in it.
 		filter.Since = m.CapturedAt
-		fmt.Fprintf(a.Stderr, "replaying events from %s (the base's captured_at; --since overrides)\n", m.CapturedAt.Format(time.RFC3339))
-	}
-	if f.until != "" {
-		if filter.Until, err = source.ParseTimeArg(f.until, now); err != nil {
-			return nil, fmt.Errorf("--until: %w", err)
+		if !filter.Until.IsZero() && !filter.Since.Before(filter.Until) {
+			return nil, fmt.Errorf("--until %s is not after the base's captured_at %s, where the replay starts (--since overrides): the window holds nothing",
+				stamp(filter.Until), stamp(filter.Since))
 		}
+		fmt.Fprintf(a.Stderr, "replaying events from %s (the base's captured_at; --since overrides)\n", m.CapturedAt.Format(time.RFC3339))
 	}
 	if history, err := a.snapshotHistory(cmd, args, f, m, filter); history || err != nil {
 		return m, err
@@ -281,23 +264,36 @@ func (a *App) snapshotEvents(cmd *cobra.Command, args []string, f snapshotFlags)
 	if err != nil {
 		return nil, err
 	}
+	var ws source.WalkStats
+	var lost []error // paths that cannot be read, while others can
 	if len(paths) > 0 {
-		if _, err := source.Walk(cmd.Context(), paths, filter, func(o source.Object) error {
+		ws, err = source.Walk(cmd.Context(), paths, filter, func(o source.Object) error {
 			objs = append(objs, o)
 			return nil
-		}); err != nil {
+		})
+		if err != nil && (cmd.Context().Err() != nil || len(objs) == 0) {
 			return nil, err
 		}
+		lost = collect.PathErrors(err)
 	}
 	st, err := collect.Replay(cmd.Context(), m, objs, collect.ReplayOptions{
-		Since: filter.Since, Until: filter.Until, Now: now,
+		Since: filter.Since, Until: filter.Until, SkipOtherInstances: f.skipOther,
 		OnError: func(err error) { fmt.Fprintln(a.Stderr, "portcullis: input:", err) },
 	})
 	if err != nil {
 		return nil, err
 	}
+	for _, e := range lost {
+		fmt.Fprintln(a.Stderr, "portcullis: input:", e)
+		m.Missing = append(m.Missing, "events: "+e.Error())
+		m.Partial = true
+	}
+	if st.OtherInstance > 0 {
+		fmt.Fprintf(a.Stderr, "portcullis: skipped %d write(s) of other instances (--skip-other-instances); first: %s\n", st.OtherInstance, st.FirstOther.What())
+	}
 	fmt.Fprintf(a.Stderr, "replayed %d files, %d records: %d Identity Center events read, %d changes applied, %d could not be applied\n",
 		st.Files, st.Records, st.Matched, st.Applied, len(st.ApplyErrors))
+	a.noteEmptyWindow(filter, ws, st.Stats)
 	warnList(a.Stderr, "portcullis: apply: ", st.ApplyErrors, 10)
 	return m, nil
 }

@@ -150,6 +150,10 @@ func TestSnapshotFromAWSPartial(t *testing.T) {
 					t.Errorf("stderr does not list missing %q", miss)
 				}
 			}
+			// Without Organizations nobody can say no delegated admin exists.
+			if tc.op == "DescribeOrganization" && (m.Knows(idc.FactDelegatedAdmin) || m.Knows(idc.FactManagementAccount)) {
+				t.Errorf("unknown %v: the delegated admin and management account were not read", m.Unknown)
+			}
 		})
 	}
 }
@@ -283,6 +287,8 @@ func TestSnapshotBadInput(t *testing.T) {
 		{"missing events path", []string{"snapshot", "--from", "events", missing}, missing},
 		{"missing base", []string{"snapshot", "--from", "events", "--base", missing, modelDir.file("events.json")}, "--base"},
 		{"bad --since", []string{"snapshot", "--from", "events", "--since", "yesterday", modelDir.file("events.json")}, "--since"},
+		{"--since after --until", []string{"snapshot", "--from", "events", "--since", "2026-11-03", "--until", "2026-11-02", modelDir.file("events.json")}, "is not before --until"},
+		{"--until before the base", []string{"snapshot", "--from", "events", "--base", modelDir.file("org.snapshot.json"), "--until", "2026-10-01", modelDir.file("events.json")}, "is not after the base's captured_at 2026-11-01T00:00:00Z"},
 		{"flag of another source", []string{"snapshot", "--from", "aws", "--base", modelDir.file("org.snapshot.json")}, "--base goes with --from events"},
 		{"aws takes no path", []string{"snapshot", "--from", "aws", "x.json"}, "takes no arguments"},
 		{"terraform wants one file", []string{"snapshot", "--from", "terraform"}, "wants one FILE"},
@@ -315,4 +321,35 @@ func TestSnapshotEventsFromStdin(t *testing.T) {
 		t.Fatalf("exit %d: %s", r.code, r.stderr)
 	}
 	modelDir.check(t, "events.snapshot.json", []byte(r.stdout))
+}
+
+// TestSnapshotEventsOfAnotherInstance: a trail of instance B replayed onto
+// a snapshot of instance A is refused, naming both and the event;
+// --skip-other-instances replays A's events only and says what it dropped.
+func TestSnapshotEventsOfAnotherInstance(t *testing.T) {
+	b, err := os.ReadFile(modelDir.file("events.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	const instA, instB = "arn:aws:sso:::instance/ssoins-0000000000000001", "arn:aws:sso:::instance/ssoins-00000000000000bb"
+	other := filepath.Join(t.TempDir(), "other.json")
+	if err := os.WriteFile(other, []byte(strings.ReplaceAll(string(b), instA, instB)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r := runCLI(t, "snapshot", "--from", "events", "--base", modelDir.file("org.snapshot.json"), other)
+	for _, want := range []string{instA, instB, other + ": record 2", "CreateAccountAssignment"} {
+		if r.code != ExitError || !strings.Contains(r.stderr, want) {
+			t.Errorf("exit %d (want %d), stderr lacks %q:\n%s", r.code, ExitError, want, r.stderr)
+		}
+	}
+	if r.stdout != "" {
+		t.Errorf("a refused replay wrote a snapshot: %.200s", r.stdout)
+	}
+	r = runCLI(t, "snapshot", "--from", "events", "--base", modelDir.file("org.snapshot.json"), "--skip-other-instances", other)
+	if r.code != ExitOK || !strings.Contains(r.stderr, "skipped 2 write(s) of other instances") {
+		t.Fatalf("--skip-other-instances: exit %d: %s", r.code, r.stderr)
+	}
+	if m := readSnapshot(t, r.stdout, "skipped"); m.InstanceARN != instA {
+		t.Errorf("instance %s, want the base's %s", m.InstanceARN, instA)
+	}
 }

@@ -48,8 +48,8 @@ func (a *App) watchCmd() *cobra.Command {
 	fl.StringVar(&f.storePath, "store", "portcullis.db", "SQLite store: findings, processed event ids, correlation state, checkpoints")
 	fl.StringVar(&f.configPath, "config", "", "portcullis.yaml")
 	fl.StringSliceVar(&f.ruleDirs, "rules", nil, "extra rule directory")
-	fl.StringVar(&f.snapshot, "snapshot", "", "Identity Center snapshot to start from (names, sizes, admin-ness)")
-	fl.StringVar(&f.baseline, "baseline", "", "last known-good state (snapshot or Terraform state): page on every grant outside it ("+DriftRuleDoc+")")
+	fl.StringVar(&f.snapshot, "snapshot", "", "Identity Center state to start from (names, sizes, admin-ness): "+modelSpecHelp)
+	fl.StringVar(&f.baseline, "baseline", "", "last known-good state, page on every grant outside it ("+DriftRuleDoc+"): "+modelSpecHelp)
 	fl.StringArrayVar(&f.sinks, "sink", nil, "alert sink, repeatable: stdout[:format=ocsf] | webhook:url-env=VAR[,hmac-env=VAR] | slack:url-env=VAR | pagerduty:key-env=VAR | sns:topic=ARN | securityhub:region=R[,product-arn=ARN]; common keys min=SEVERITY, name=, attempts=, timeout=")
 	fl.StringVar(&f.queueURL, "sqs-queue-url", "", "consume EventBridge events (and S3 object-created notifications) from this SQS queue")
 	fl.Int32Var(&f.visibility, "visibility-timeout", 0, "SQS visibility timeout in seconds (0: the queue's)")
@@ -108,7 +108,7 @@ func (a *App) runWatch(ctx context.Context, f watchFlags) error {
 			return v, v != ""
 		})
 		if err != nil {
-			return fmt.Errorf("--listen needs a shared secret (PORTCULLIS_WATCH_SECRET or --secret-file), or --insecure-no-auth: %w", err)
+			return fmt.Errorf("--listen: %w", err) // the error says what to set
 		}
 	}
 	cfg, err := a.loadConfig(f.configPath)
@@ -121,8 +121,8 @@ func (a *App) runWatch(ctx context.Context, f watchFlags) error {
 	}
 	var snap *idc.Model
 	if f.snapshot != "" {
-		if snap, err = idc.Load(f.snapshot); err != nil {
-			return err
+		if snap, err = a.loadModel(ctx, f.snapshot, f.cloud.modelFlags()); err != nil {
+			return fmt.Errorf("--snapshot: %w", err)
 		}
 	}
 	eng, err := detect.NewEngine(rs, cfg, snap)
@@ -151,8 +151,9 @@ func (a *App) runWatch(ctx context.Context, f watchFlags) error {
 		return fmt.Errorf("--sink: %w", err)
 	}
 	var det watch.Detector = eng.Stream()
+	var base *idc.Model
 	if f.baseline != "" {
-		base, err := a.loadModel(ctx, f.baseline, awsFlags{})
+		base, err = a.loadModel(ctx, f.baseline, f.cloud.modelFlags())
 		if err != nil {
 			return fmt.Errorf("--baseline: %w", err)
 		}
@@ -224,7 +225,7 @@ func (a *App) runWatch(ctx context.Context, f watchFlags) error {
 	err = g.Wait()
 	if errors.Is(err, context.Canceled) || ctx.Err() != nil {
 		fmt.Fprintln(a.Stderr, "portcullis: watch stopped")
-		return nil
+		return partialExit(snap, base)
 	}
 	return err
 }

@@ -104,8 +104,11 @@ func FromMap(m map[string]any, raw []byte, origin Origin) (*Event, error) {
 	case string: // some producers stringify booleans
 		e.ReadOnly = ro == "true"
 	}
-	if e.Source == "" && e.Name == "" {
-		return nil, &DecodeError{Origin: origin, Field: "eventSource", Err: fmt.Errorf("not a CloudTrail record (no eventSource or eventName)")}
+	if e.Source == "" {
+		// Every CloudTrail record names its service; without one no rule or
+		// state change can read it, and dropping it quietly would hide bad
+		// input (the README promises a line per such record).
+		return nil, &DecodeError{Origin: origin, Field: "eventSource", Err: fmt.Errorf("missing: not a CloudTrail record")}
 	}
 	ts, err := topString(m, "eventTime", origin)
 	if err != nil {

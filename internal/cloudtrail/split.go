@@ -61,6 +61,19 @@ type Record struct {
 	escapedKey bool // a top-level key may spell eventSource or eventName with escapes
 }
 
+// MayLackSource reports whether the record may have no usable top-level
+// eventSource: none was seen, or its value is not a string. A prefilter
+// "no" for such a record is bad input rather than an uninteresting
+// record, so the caller decodes it to learn which. Never false for a
+// record that lacks one.
+func (r *Record) MayLackSource() bool {
+	if !r.watched || r.escapedKey || r.src < 0 || r.src+1 >= len(r.Raw) {
+		return true
+	}
+	// O(1) on the hot path: only a non-empty string names a service.
+	return r.Raw[r.src] != '"' || r.Raw[r.src+1] == '"'
+}
+
 // SplitRecords is SplitErr handing out Records. The *Record is reused: it
 // is valid only during the call to fn.
 func SplitRecords(data []byte, fn func(*Record) error, onBad func(index int, offset int64, err error)) error {

@@ -21,7 +21,8 @@ import (
 )
 
 // SpecHelp documents what Load accepts, for flag help texts.
-const SpecHelp = "a snapshot file, Terraform state or `terraform show -json` output (detected by content, or force with terraform:FILE), `aws` for the live API, or - for stdin"
+// No backticks: pflag would take a quoted word for the flag's argument name.
+const SpecHelp = `a snapshot file, Terraform state or "terraform show -json" output (detected by content, or force with terraform:FILE), "aws" for the live API, or - for stdin`
 
 // Options are what a spec needs besides itself.
 type Options struct {

@@ -32,9 +32,9 @@ func eventInterests() []cloudtrail.Interest {
 // ReadEvents reads CloudTrail from files, directories (org-trail layout) or
 // - (stdin) and returns the Identity Center events (eventInterests) in time
 // order. The slice is non-nil even when nothing matched: "events were
-// given" changes what drift and posture conclude. Unreadable files and
-// records go to onError (may be nil) and are counted in bad; they do not
-// stop the read.
+// given" changes what drift and posture conclude. Unreadable paths, files
+// and records go to onError (may be nil) and are counted in bad; they do
+// not stop the read. Only when no path at all can be read is it an error.
 func ReadEvents(ctx context.Context, paths []string, stdin io.Reader, onError func(error)) (evs []*cloudtrail.Event, bad int, err error) {
 	return ReadEventsWith(ctx, paths, EventsOptions{Stdin: stdin, OnError: onError})
 }
@@ -75,11 +75,21 @@ func ReadEventsWith(ctx context.Context, paths []string, o EventsOptions) (evs [
 		files = slices.DeleteFunc(files, func(p string) bool { return p == "-" })
 	}
 	if len(files) > 0 {
-		if _, err := source.Walk(ctx, files, source.Filter{}, func(o source.Object) error {
+		_, err := source.Walk(ctx, files, source.Filter{}, func(o source.Object) error {
 			objs = append(objs, o)
 			return nil
-		}); err != nil {
+		})
+		// A path that cannot be read is bad input like a broken file, as
+		// long as something else can be read; with nothing left it is the
+		// error.
+		if err != nil && (ctx.Err() != nil || len(objs)+len(histories) == 0) {
 			return nil, 0, err
+		}
+		for _, e := range PathErrors(err) {
+			bad++
+			if o.OnError != nil {
+				o.OnError(e)
+			}
 		}
 	}
 	onBad := func(err error) {
@@ -115,4 +125,16 @@ func ReadEventsWith(ctx context.Context, paths []string, o EventsOptions) (evs [
 		slices.SortStableFunc(evs, func(a, b *cloudtrail.Event) int { return a.Time.Compare(b.Time) })
 	}
 	return evs, bad, nil
+}
+
+// PathErrors splits the joined error of source.Walk into one error per
+// path that could not be read.
+func PathErrors(err error) []error {
+	if err == nil {
+		return nil
+	}
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		return j.Unwrap()
+	}
+	return []error{err}
 }

@@ -68,10 +68,15 @@ func TestReplayHistory(t *testing.T) {
 		wantGroups  []string
 		wantCapture string
 	}{
-		{"the options' region", nil, day, []string{"g-1", "g-2"}, "10:05"},
-		{"both regions, in time order", []string{"us-east-1", "eu-west-1"}, day, []string{"g-1", "g-2", "g-3"}, "10:05"},
-		{"since", []string{"us-east-1", "eu-west-1"}, ReplayOptions{Since: day.Since.Add(10*time.Hour + 2*time.Minute), Until: day.Until}, []string{"g-2", "g-3"}, "10:05"},
-		{"until", []string{"us-east-1", "eu-west-1"}, ReplayOptions{Since: day.Since, Until: day.Since.Add(10*time.Hour + 4*time.Minute)}, []string{"g-1", "g-3"}, "10:03"},
+		// A window's replay is as of the window's end (Until), whatever
+		// changed inside it.
+		{"the options' region", nil, day, []string{"g-1", "g-2"}, "03-02 00:00"},
+		{"both regions, in time order", []string{"us-east-1", "eu-west-1"}, day, []string{"g-1", "g-2", "g-3"}, "03-02 00:00"},
+		{"since", []string{"us-east-1", "eu-west-1"}, ReplayOptions{Since: day.Since.Add(10*time.Hour + 2*time.Minute), Until: day.Until}, []string{"g-2", "g-3"}, "03-02 00:00"},
+		{"until", []string{"us-east-1", "eu-west-1"}, ReplayOptions{Since: day.Since, Until: day.Since.Add(10*time.Hour + 4*time.Minute)}, []string{"g-1", "g-3"}, "03-01 10:04"},
+		// Without Until the history is read up to Now, and the replay is as
+		// of its last event, never of Now.
+		{"no until", []string{"us-east-1", "eu-west-1"}, ReplayOptions{Since: day.Since, Now: day.Until}, []string{"g-1", "g-2", "g-3"}, "03-01 10:05"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -84,7 +89,7 @@ func TestReplayHistory(t *testing.T) {
 			if got := sortedGroupIDs(m); fmt.Sprint(got) != fmt.Sprint(tt.wantGroups) || st.Applied != len(tt.wantGroups) {
 				t.Errorf("groups %v (%d applied), want %v", got, st.Applied, tt.wantGroups)
 			}
-			if got := m.CapturedAt.Format("15:04"); got != tt.wantCapture || m.Partial {
+			if got := m.CapturedAt.Format("01-02 15:04"); got != tt.wantCapture || m.Partial {
 				t.Errorf("captured at %s, partial %t; want %s, complete", got, m.Partial, tt.wantCapture)
 			}
 			if st.History == nil || st.History.Regions != max(1, len(tt.regions)) || st.Matched != int64(len(tt.wantGroups)) {

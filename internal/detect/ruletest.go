@@ -21,6 +21,9 @@ type TestResult struct {
 	Name   string
 	Passed bool
 	Detail string
+	// Want is what the test expects ("a finding", "a finding at high", "no
+	// finding"), Got what the rule did ("a finding at medium", "no finding").
+	Want, Got string
 }
 
 // TestContext is the config rule tests run with (rules/testcontext.yaml).
@@ -49,36 +52,51 @@ func (rs *RuleSet) RunTests(cfg *config.Config) ([]TestResult, error) {
 			if res.Name == "" {
 				res.Name = fmt.Sprintf("test %d", i+1)
 			}
-			res.Passed, res.Detail = rs.runOne(r, t, cfg)
+			res.Passed, res.Detail, res.Got = rs.runOne(r, t, cfg)
+			res.Want = verdict(t.Match, t.Severity)
 			out = append(out, res)
 		}
 	}
 	return out, nil
 }
 
-func (rs *RuleSet) runOne(r *Rule, t sigma.Test, cfg *config.Config) (bool, string) {
+func (rs *RuleSet) runOne(r *Rule, t sigma.Test, cfg *config.Config) (passed bool, detail, got string) {
 	fs, dropped, err := rs.replay(t, cfg)
 	if err != nil {
-		return false, err.Error()
+		return false, err.Error(), "no verdict (the test did not run)"
 	}
-	var got *string
+	sev := ""
 	for _, f := range fs {
 		if f.Rule == r.Portcullis.ID {
-			s := f.Severity.String()
-			got = &s
+			sev = f.Severity.String()
 		}
+	}
+	got = verdict(sev != "", sev)
+	if dropped {
+		got = "no finding (the prefilter drops the event)"
 	}
 	switch {
 	case t.Match && dropped:
-		return false, "expected a finding, but the prefilter derived from the rules drops the event"
-	case t.Match && got == nil:
-		return false, "expected a finding, got none"
-	case !t.Match && got != nil:
-		return false, "expected no finding, got one at " + *got
-	case t.Match && t.Severity != "" && *got != t.Severity:
-		return false, fmt.Sprintf("expected severity %s, got %s", t.Severity, *got)
+		return false, "expected a finding, but the prefilter derived from the rules drops the event", got
+	case t.Match && sev == "":
+		return false, "expected a finding, got none", got
+	case !t.Match && sev != "":
+		return false, "expected no finding, got one at " + sev, got
+	case t.Match && t.Severity != "" && sev != t.Severity:
+		return false, fmt.Sprintf("expected severity %s, got %s", t.Severity, sev), got
 	}
-	return true, ""
+	return true, "", got
+}
+
+// verdict says "no finding", "a finding" or "a finding at SEVERITY".
+func verdict(match bool, severity string) string {
+	switch {
+	case !match:
+		return "no finding"
+	case severity == "":
+		return "a finding"
+	}
+	return "a finding at " + severity
 }
 
 // replay runs a test's events through a fresh engine (state never leaks

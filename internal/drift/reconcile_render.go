@@ -5,8 +5,10 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"text/tabwriter"
 	"time"
+
+	"github.com/portcullis-sec/portcullis/internal/finding"
+	"github.com/portcullis-sec/portcullis/internal/table"
 )
 
 // section titles, in report order.
@@ -62,7 +64,7 @@ func who(c Change) string {
 		return "-"
 	}
 	x := c.Causes[len(c.Causes)-1] // the latest event made the current state
-	name := cmp.Or(x.Actor.Name, x.Actor.ARN, x.Actor.UserID, "?")
+	name := x.Actor.Label()
 	s := fmt.Sprintf("%s at %s from %s (%s %s)", name, x.Time.UTC().Format(time.RFC3339), orNone(x.SourceIP), x.EventName, x.EventID)
 	if n := len(c.Causes); n > 1 {
 		s += fmt.Sprintf(" +%d more", n-1)
@@ -98,7 +100,7 @@ func (r *ReconcileReport) WriteTable(w io.Writer) error {
 }
 
 func changeTable(ew *errWriter, rows []Change) {
-	tw := tabwriter.NewWriter(ew, 0, 0, 2, ' ', 0)
+	tw := table.NewFor(ew, ew.w)
 	fmt.Fprintln(tw, "SEVERITY\tKIND\tSUMMARY\tMADE BY")
 	for _, c := range rows {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", c.Severity, c.Kind, oneLine(c.Summary), who(c))
@@ -148,7 +150,7 @@ func writeMarkdownChange(ew *errWriter, n int, c Change) {
 	}
 	ew.printf("\n| When | Who | Allow-listed | From | Event |\n|---|---|---|---|---|\n")
 	for _, x := range c.Causes {
-		name := cmp.Or(x.Actor.ARN, x.Actor.Name, x.Actor.UserID, "?")
+		name := cmp.Or(x.Actor.ARN, x.Actor.Name, x.Actor.UserID, finding.UnknownActor)
 		ev := fmt.Sprintf("%s `%s`", x.EventName, x.EventID)
 		if x.Related {
 			ev += " (touched it; not the last change)"

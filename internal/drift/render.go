@@ -5,9 +5,9 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/portcullis-sec/portcullis/internal/finding"
+	"github.com/portcullis-sec/portcullis/internal/table"
 )
 
 // Formats the renderers accept.
@@ -76,7 +76,7 @@ func (r *Report) WriteTable(w io.Writer) error {
 	ew.printf("%s\n", countLine(len(r.Differences), r.Counts, "difference"))
 	if len(r.Differences) > 0 {
 		ew.printf("\n")
-		tw := tabwriter.NewWriter(ew, 0, 0, 2, ' ', 0)
+		tw := table.NewFor(ew, w)
 		fmt.Fprintln(tw, "SEVERITY\tKIND\tSUMMARY")
 		for _, d := range r.Differences {
 			fmt.Fprintf(tw, "%s\t%s\t%s\n", d.Severity, d.Kind, oneLine(d.Summary))

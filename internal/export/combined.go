@@ -1,7 +1,7 @@
 package export
 
 import (
-	"encoding/json"
+	"bytes"
 	"slices"
 	"strings"
 
@@ -102,8 +102,9 @@ func Combined(in []cloudtrail.Interest) []byte {
 			p["$or"] = ors
 		}
 	}
-	b, _ := json.MarshalIndent(p, "", "  ") // strings, lists and maps of them always marshal
-	return append(b, '\n')
+	var buf bytes.Buffer
+	_ = encodeJSON(&buf, p, "  ") // strings, lists and maps of them always encode
+	return buf.Bytes()
 }
 
 func appendNew(dst []string, xs ...string) []string {

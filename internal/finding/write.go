@@ -6,9 +6,9 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"text/tabwriter"
 	"time"
 
+	"github.com/portcullis-sec/portcullis/internal/table"
 	"github.com/portcullis-sec/portcullis/internal/version"
 )
 
@@ -24,10 +24,12 @@ func Write(w io.Writer, format string, fs []Finding) error {
 		}
 		enc := json.NewEncoder(w)
 		enc.SetIndent("", "  ")
+		enc.SetEscapeHTML(false)
 		return enc.Encode(fs)
 	case "jsonl":
 		bw := bufio.NewWriter(w)
 		enc := json.NewEncoder(bw)
+		enc.SetEscapeHTML(false)
 		for i := range fs {
 			if err := enc.Encode(&fs[i]); err != nil {
 				return err
@@ -49,13 +51,10 @@ func WriteTable(w io.Writer, fs []Finding) error {
 		_, err := fmt.Fprintln(w, "No findings.")
 		return err
 	}
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	tw := table.New(w)
 	fmt.Fprintln(tw, "TIME\tSEVERITY\tRULE\tACTOR\tACCOUNT\tSUMMARY")
 	for _, f := range fs {
-		actor := f.Actor.Name
-		if actor == "" {
-			actor = f.Actor.ARN
-		}
+		actor := f.Actor.Label()
 		if f.Actor.Allowlisted {
 			actor += " (admin)"
 		}
@@ -112,4 +111,17 @@ func Read(r io.Reader, name string) ([]Finding, error) {
 		}
 		out = append(out, f)
 	}
+}
+
+// JSON encodes v as one line of JSON without HTML escaping: portcullis
+// output is read by people and tools (an origin reads <stdin>, not
+// \u003cstdin\u003e), never pasted into HTML unescaped.
+func JSON(v any) ([]byte, error) {
+	var b strings.Builder
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return []byte(strings.TrimSuffix(b.String(), "\n")), nil
 }

@@ -49,6 +49,11 @@ type Result struct {
 	Coverage []detect.Gap
 	// Events counts the events RunEvents received (Scan stays zero there).
 	Events int64
+	// Unlaid counts the objects whose path says no account or region
+	// (stdin, flat folders): Filter.Accounts/Regions reach their records
+	// only by field. FirstUnlaid names one.
+	Unlaid      int
+	FirstUnlaid string
 }
 
 // Run hunts the inputs.
@@ -81,6 +86,14 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 			onErr(err)
 		}
 	}
+	for _, obj := range objs {
+		if obj.Key.Account == "" || obj.Key.Region == "" {
+			if res.Unlaid++; res.FirstUnlaid == "" {
+				res.FirstUnlaid = obj.Name
+			}
+		}
+	}
+	keep, dropped := recordFilter(o.Filter)
 	var pf *cloudtrail.Prefilter
 	if !o.NoPrefilter {
 		pf = cloudtrail.NewPrefilter(eng.Interest())
@@ -97,10 +110,20 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 		Progress:       o.Progress,
 	}, func(batch []*cloudtrail.Event) error {
 		for _, ev := range batch {
-			res.Findings = append(res.Findings, eng.Process(ev)...)
+			if keep(ev) {
+				res.Findings = append(res.Findings, eng.Process(ev)...)
+			}
 		}
 		return ctx.Err()
 	})
+	for reason, n := range dropped {
+		if n > 0 {
+			if stats.Skipped == nil {
+				stats.Skipped = map[string]int64{}
+			}
+			stats.Skipped[reason] += n
+		}
+	}
 	res.Scan = stats
 	if err != nil {
 		return res, fmt.Errorf("scan: %w", err)
@@ -147,4 +170,25 @@ func dedupe(fs []finding.Finding) []finding.Finding {
 		}
 	}
 	return out
+}
+
+// recordFilter applies Filter.Accounts and Filter.Regions to each record's
+// recipientAccountId and awsRegion: paths prune org-trail folders, but
+// stdin, flat folders and renamed files say nothing, and the flags must
+// not silently do nothing there. A record without the field is kept, as a
+// record without eventTime is kept by the time window. dropped counts
+// records by reason ("account", "region") once the scan is done.
+func recordFilter(f source.Filter) (keep func(*cloudtrail.Event) bool, dropped map[string]int64) {
+	dropped = map[string]int64{"account": 0, "region": 0}
+	return func(ev *cloudtrail.Event) bool {
+		switch {
+		case !f.KeepAccount(ev.Account):
+			dropped["account"]++
+			return false
+		case !f.KeepRegion(ev.Region):
+			dropped["region"]++
+			return false
+		}
+		return true
+	}, dropped
 }

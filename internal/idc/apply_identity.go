@@ -134,9 +134,13 @@ func (a *applier) organizations() (bool, error) {
 	if err != nil {
 		return false, err
 	}
+	// After either call the delegated admin is known, whatever the source
+	// could show before.
+	learned := !a.m.Knows(FactDelegatedAdmin)
+	a.m.LearnFact(FactDelegatedAdmin)
 	if a.ev.Name == "DeregisterDelegatedAdministrator" {
 		if a.m.DelegatedAdminID != acct {
-			return false, nil
+			return learned, nil
 		}
 		a.m.DelegatedAdminID = ""
 		if ac, ok := a.m.Accounts[acct]; ok {
@@ -153,7 +157,7 @@ func (a *applier) organizations() (bool, error) {
 		ac = &Account{ID: acct}
 		a.m.Accounts[acct] = ac
 	}
-	changed := a.m.DelegatedAdminID != acct || !ac.DelegatedAdmin
+	changed := learned || a.m.DelegatedAdminID != acct || !ac.DelegatedAdmin
 	a.m.DelegatedAdminID = acct
 	ac.DelegatedAdmin = true
 	ac.Source = a.src

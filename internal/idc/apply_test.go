@@ -384,3 +384,16 @@ func TestConcurrentLookupsOnReadModel(t *testing.T) {
 		<-done
 	}
 }
+
+// TestDelegatedAdminEventsMakeItKnown: a source that could not show the
+// delegated admin (Terraform) learns it from either organizations call.
+func TestDelegatedAdminEventsMakeItKnown(t *testing.T) {
+	for _, name := range []string{"RegisterDelegatedAdministrator", "DeregisterDelegatedAdministrator"} {
+		m := New("terraform")
+		m.SetUnknown(FactDelegatedAdmin)
+		changed, err := m.Apply(event(t, "organizations.amazonaws.com", name, "e1", "", `{"accountId":"666666666666","servicePrincipal":"sso.amazonaws.com"}`, ""))
+		if err != nil || !changed || !m.Knows(FactDelegatedAdmin) {
+			t.Errorf("%s: changed %t, error %v, delegated admin known %t", name, changed, err, m.Knows(FactDelegatedAdmin))
+		}
+	}
+}

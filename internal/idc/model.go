@@ -42,6 +42,8 @@ type Model struct {
 	// says what is absent. Consumers must surface it.
 	Partial bool     `json:"partial,omitempty"`
 	Missing []string `json:"missing,omitempty"`
+	// Unknown lists the facts (Fact*) the source cannot show at all.
+	Unknown []string `json:"unknown,omitempty"`
 
 	// mu guards the lazy build of idx. idx is kept current by Apply; code
 	// that fills the maps directly calls Index when done (see index.go).

@@ -136,6 +136,7 @@ func (m *Model) Write(w io.Writer) error {
 		Assignments    []Assignment              `json:"assignments"`
 		Memberships    map[string][]Membership   `json:"memberships"`
 		Missing        []string                  `json:"missing,omitempty"`
+		Unknown        []string                  `json:"unknown,omitempty"`
 	}{Model: m, Schema: m.Schema}
 	if out.Schema == "" {
 		out.Schema = SnapshotSchema
@@ -164,6 +165,7 @@ func (m *Model) Write(w io.Writer) error {
 		})
 	}
 	out.Missing = sortedCopy(m.Missing, strings.Compare)
+	out.Unknown = sortedCopy(m.Unknown, strings.Compare)
 	bw := bufio.NewWriter(w)
 	enc := json.NewEncoder(bw)
 	enc.SetIndent("", "  ")

@@ -88,6 +88,26 @@ func TestChecks(t *testing.T) {
 			in.Model.DelegatedAdminID = ""
 			in.Model.Accounts[sec].DelegatedAdmin = false
 		}, Pass, M, nil},
+		{"no delegated admin in a source that cannot show one (Terraform)", "posture.delegated-admin", func(t *testing.T, in *Input) {
+			in.Model.DelegatedAdminID = ""
+			in.Model.Accounts[sec].DelegatedAdmin = false
+			in.Model.SetUnknown(idc.FactDelegatedAdmin)
+		}, Skip, M, nil},
+		{"unknown members: a large group found still fails", "posture.admin-large-group", func(t *testing.T, in *Input) { in.Model.SetUnknown(idc.FactMemberships) }, Fail, H, []string{psAdmin + "|GROUP|g-all|" + dev}},
+		{"unknown members: no large group is no pass", "posture.admin-large-group", func(t *testing.T, in *Input) {
+			in.Config = testConfig(t, "")
+			in.Config.LargeGroupSize = 10
+			in.Model.SetUnknown(idc.FactMemberships)
+		}, Skip, H, nil},
+		{"unknown members: nobody outside admins is no pass", "posture.sensitive-admin-outside-admins", func(t *testing.T, in *Input) {
+			in.Config.Admins = append(in.Config.Admins, in.Config.Admins[0])
+			in.Config.Admins[1].Pattern = "u-bob"
+			in.Model.SetUnknown(idc.FactMemberships)
+		}, Skip, H, nil},
+		{"permission sets replayed as stubs: short sessions are no pass", "posture.session-duration", func(t *testing.T, in *Input) {
+			ps(in, psAdmin).SessionDuration = ""
+			in.Model.SetUnknown(idc.FactPermissionSets)
+		}, Skip, M, nil},
 
 		{"password and TOTP sign-ins, one password-only", "posture.mfa-weak-signin", nil, Fail, H, []string{"u-bob", "u-carol"}},
 		{"no events given", "posture.mfa-weak-signin", func(t *testing.T, in *Input) { in.Events = nil }, Skip, M, nil},

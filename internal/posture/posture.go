@@ -8,7 +8,9 @@
 package posture
 
 import (
+	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/portcullis-sec/portcullis/internal/access"
@@ -74,8 +76,8 @@ type Report struct {
 	ManagementAccountID string         `json:"management_account_id,omitempty"`
 	Model               string         `json:"model"` // where the model came from
 	Partial             bool           `json:"partial,omitempty"`
-	Now                 time.Time      `json:"now"`
-	WindowStart         time.Time      `json:"window_start"`
+	Now                 time.Time      `json:"now,omitzero"` // zero: no events and no capture time
+	WindowStart         time.Time      `json:"window_start,omitzero"`
 	Counts              map[Status]int `json:"counts"`
 	Results             []Result       `json:"results"`
 }
@@ -129,6 +131,7 @@ func Run(in Input) Report {
 				res.Status = Fail
 			}
 		}
+		e.unknownInput(c.Facts, &res)
 		sortObjects(res.Failing)
 		r.Counts[res.Status]++
 		r.Results = append(r.Results, res)
@@ -161,7 +164,9 @@ func newEnv(in Input) *env {
 	if e.to.IsZero() {
 		e.to = m.CapturedAt
 	}
-	e.from = e.to.Add(-win)
+	if !e.to.IsZero() { // else nothing dates the window: no events, no capture time
+		e.from = e.to.Add(-win)
+	}
 	for _, ev := range in.Events {
 		if ev == nil || ev.Time.Before(e.from) || ev.Time.After(e.to) {
 			continue
@@ -204,4 +209,33 @@ func sortObjects(os []Object) {
 		}
 		return 0
 	})
+}
+
+// unknownInput applies "skipped, never passed" to what the model's source
+// cannot show: a pass resting on an unknown fact becomes a skip saying
+// which; a failure stands (what was found is real), noting what it could
+// not see.
+func (e *env) unknownInput(facts []string, r *Result) {
+	var unknown []string
+	for _, f := range facts {
+		if !e.m.Knows(f) {
+			unknown = append(unknown, strings.ReplaceAll(f, "_", " "))
+		}
+	}
+	if len(unknown) == 0 || r.Status == Skip {
+		return
+	}
+	what := fmt.Sprintf("the model (from %s) cannot show %s", orUnknownSource(e.m.From), strings.Join(unknown, " or "))
+	if r.Status == Pass {
+		r.Status, r.Note = Skip, what
+		return
+	}
+	r.Note = strings.TrimPrefix(r.Note+"; incomplete: "+what, "; ")
+}
+
+func orUnknownSource(s string) string {
+	if s == "" {
+		return "an unknown source"
+	}
+	return s
 }

@@ -5,8 +5,9 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"text/tabwriter"
 	"time"
+
+	"github.com/portcullis-sec/portcullis/internal/table"
 )
 
 // Formats the renderers accept.
@@ -47,7 +48,7 @@ func (r *Report) WriteTable(w io.Writer) error {
 		ew.printf("evidence window: %s .. %s\n", r.WindowStart.UTC().Format(time.RFC3339), r.Now.UTC().Format(time.RFC3339))
 	}
 	ew.printf("%d failed, %d passed, %d skipped\n\n", r.Counts[Fail], r.Counts[Pass], r.Counts[Skip])
-	tw := tabwriter.NewWriter(ew, 0, 0, 2, ' ', 0)
+	tw := table.NewFor(ew, w)
 	fmt.Fprintln(tw, "STATUS\tSEVERITY\tCHECK\tFAILING\tTITLE")
 	for _, x := range r.Results {
 		n := "-"

@@ -139,24 +139,17 @@ func firstRune(b []byte) string {
 // FindFinding returns the finding with that id. A unique prefix of at least
 // 8 characters also matches, so a person can paste a shortened id.
 func FindFinding(fs []finding.Finding, id string) (*finding.Finding, error) {
-	id = strings.TrimSpace(id)
-	if id == "" {
-		return nil, errors.New("finding id is empty")
+	got, err := finding.ResolveID(id, finding.StartingWith(fs, id), 0)
+	if err != nil {
+		if errors.Is(err, finding.ErrNoSuchID) {
+			return nil, fmt.Errorf("finding %q not found (%d findings read)", strings.TrimSpace(id), len(fs))
+		}
+		return nil, err
 	}
-	var hits []int
 	for i := range fs {
-		if fs[i].ID == id {
+		if fs[i].ID == got {
 			return &fs[i], nil
 		}
-		if len(id) >= 8 && strings.HasPrefix(fs[i].ID, id) {
-			hits = append(hits, i)
-		}
 	}
-	switch len(hits) {
-	case 0:
-		return nil, fmt.Errorf("finding %q not found (%d findings read)", id, len(fs))
-	case 1:
-		return &fs[hits[0]], nil
-	}
-	return nil, fmt.Errorf("finding id %q is ambiguous: %d findings start with it", id, len(hits))
+	return nil, fmt.Errorf("finding %q not found (%d findings read)", got, len(fs))
 }

@@ -61,8 +61,8 @@ func TestLoadFindingsFile(t *testing.T) {
 	}
 	cases := []struct{ id, want, wantErr string }{
 		{findBackdoor, findBackdoor, ""},
-		{"pf-2c3d4e5f", findBackdoor, ""}, // unique prefix
-		{"pf-", "", "not found"},          // too short to be a prefix
+		{"pf-2c3d4e5f", findBackdoor, ""},     // unique prefix
+		{"pf-", "", "too short for a prefix"}, // says so, listing candidates
 		{"pf-9999999999", "", "not found"},
 		{"", "", "empty"},
 	}

@@ -3,6 +3,7 @@ package respond
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/portcullis-sec/portcullis/internal/finding"
 	"github.com/portcullis-sec/portcullis/internal/idc"
@@ -180,7 +181,7 @@ func (sc *scope) resolvePrincipal(p string, m *idc.Model) error {
 	} else if g, ok := m.GroupByName(p); ok {
 		sc.group = g
 	} else {
-		return fmt.Errorf("principal %q is neither a user nor a group in the state (captured %s)", p, m.CapturedAt.Format("2006-01-02T15:04:05Z07:00"))
+		return fmt.Errorf("principal %q is neither a user nor a group in the state%s", p, capturedNote(m))
 	}
 	if sc.user != nil {
 		sc.subject.PrincipalType, sc.subject.PrincipalID = "USER", sc.user.ID
@@ -198,4 +199,13 @@ func (sc *scope) matches(a idc.Assignment) bool {
 		return false
 	}
 	return sc.account == "" || a.AccountID == sc.account
+}
+
+// capturedNote says when the state was captured, or nothing when it does
+// not say (a zero time would read 0001-01-01).
+func capturedNote(m *idc.Model) string {
+	if m.CapturedAt.IsZero() {
+		return ""
+	}
+	return " (captured " + m.CapturedAt.UTC().Format(time.RFC3339) + ")"
 }

@@ -3,6 +3,7 @@ package respond
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -29,8 +30,13 @@ var (
 type checker struct{ errs []string }
 
 func (c *checker) check(re *regexp.Regexp, what, v string) {
-	if !re.MatchString(v) {
-		c.errs = append(c.errs, fmt.Sprintf("%s %q does not match %s", what, v, re))
+	if re.MatchString(v) {
+		return
+	}
+	// A value met twice (a user in the scope and in a membership) is
+	// reported once.
+	if msg := fmt.Sprintf("%s %q does not match %s", what, v, re); !slices.Contains(c.errs, msg) {
+		c.errs = append(c.errs, msg)
 	}
 }
 

@@ -93,7 +93,11 @@ func TestRunBadInput(t *testing.T) {
 		memObject("events.jsonl", []byte(`{"detail-type":"AWS API Call via CloudTrail","detail":`+rec("e1", "sso", "CreateAccountAssignment", "2026-05-01T09:00:00Z")+"}\n"+
 			`{"eventSource":"sso.amazonaws.com","eventName":"X","eventTime":"yesterday"}`+"\n"+
 			`{"eventSource":"sso.amazonaws.com","eventName":7}`+"\n"+
-			rec("e2", "sso", "ListAccounts", "")+"\n"), time.Time{}),
+			rec("e2", "sso", "ListAccounts", "")+"\n"+
+			// No eventSource: not CloudTrail, whatever the prefilter says.
+			`{"eventName":"CreateUser","eventTime":"2026-05-01T09:01:00Z","eventID":"x1"}`+"\n"+
+			`{"eventSource":null,"eventName":"X"}`+"\n"+
+			`{"eventSource":"","eventName":"X"}`+"\n"), time.Time{}),
 		{Name: "s3://bucket/denied.json.gz", Key: source.Key{}, Open: func(context.Context) (io.ReadCloser, error) {
 			return nil, errors.New("AccessDenied")
 		}},
@@ -133,6 +137,9 @@ func TestRunBadInput(t *testing.T) {
 		"corrupt.gz: corrupt gzip",
 		"events.jsonl: record 1: field eventTime",
 		"events.jsonl: record 2: field eventName",
+		"events.jsonl: record 4 at byte 755: not a CloudTrail record",
+		"events.jsonl: record 5: field eventSource",
+		"events.jsonl: record 6: field eventSource",
 		"s3://bucket/denied.json.gz: AccessDenied",
 	} {
 		if !strings.Contains(all, want) {
@@ -145,7 +152,7 @@ func TestRunBadInput(t *testing.T) {
 	if st.Files != len(objs) || st.FilesFailed != 3 || st.Errors != int64(len(errs)) {
 		t.Errorf("files %d failed %d errors %d (%d reported)", st.Files, st.FilesFailed, st.Errors, len(errs))
 	}
-	wantSkipped := map[string]int64{"prefilter": 1, "not-an-object": 2, "invalid-json": 2, "not-cloudtrail": 2, "unreadable-file": 3}
+	wantSkipped := map[string]int64{"prefilter": 1, "not-an-object": 2, "invalid-json": 2, "not-cloudtrail": 5, "unreadable-file": 3}
 	for k, v := range wantSkipped {
 		if st.Skipped[k] != v {
 			t.Errorf("skipped[%s] = %d, want %d (all: %v)", k, st.Skipped[k], v, st.Skipped)

@@ -152,6 +152,14 @@ func (w *worker) record(ctx context.Context, name string, r *result) func(*cloud
 			w.seen |= k
 		}
 		if !pf.MatchRecord(rec) {
+			// A record without eventSource is bad input, not a record no
+			// rule wants: decode the rare candidates to say which.
+			if rec.MayLackSource() {
+				if _, err := cloudtrail.DecodeFast(rec.Raw, cloudtrail.Origin{File: name, Index: rec.Index}); err != nil {
+					r.problem(decodeReason(err), name, rec.Index, err)
+					return nil
+				}
+			}
 			r.skipped[rPrefilter]++
 			return nil
 		}

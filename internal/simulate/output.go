@@ -55,11 +55,14 @@ func writeTruth(path string, steps []Step) error {
 	if steps == nil {
 		steps = []Step{}
 	}
-	body, err := json.MarshalIndent(steps, "", "  ")
-	if err != nil {
+	var body bytes.Buffer
+	enc := json.NewEncoder(&body)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false) // the planted records are read as they were written
+	if err := enc.Encode(steps); err != nil {
 		return fmt.Errorf("simulate: render %s: %w", path, err)
 	}
-	if err := os.WriteFile(path, append(body, '\n'), 0o644); err != nil {
+	if err := os.WriteFile(path, body.Bytes(), 0o644); err != nil {
 		return fmt.Errorf("simulate: write %s: %w", path, err)
 	}
 	return nil

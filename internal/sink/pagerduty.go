@@ -2,7 +2,6 @@ package sink
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"strings"
@@ -74,7 +73,7 @@ func PagerDutyEvent(f finding.Finding, routingKey string) map[string]any {
 }
 
 func (p *PagerDuty) Send(ctx context.Context, f finding.Finding) error {
-	body, err := json.Marshal(PagerDutyEvent(f, p.routingKey))
+	body, err := finding.JSON(PagerDutyEvent(f, p.routingKey))
 	if err != nil {
 		return Permanent(fmt.Errorf("encode pagerduty event for %s: %w", f.ID, err))
 	}

@@ -2,7 +2,6 @@ package sink
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"strings"
@@ -28,7 +27,7 @@ func NewSlack(name, rawURL string, c *http.Client) *Slack {
 func (s *Slack) Name() string { return s.name }
 
 func (s *Slack) Send(ctx context.Context, f finding.Finding) error {
-	body, err := json.Marshal(SlackMessage(f))
+	body, err := finding.JSON(SlackMessage(f))
 	if err != nil {
 		return Permanent(fmt.Errorf("encode slack message for %s: %w", f.ID, err))
 	}

@@ -2,7 +2,6 @@ package sink
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -67,7 +66,7 @@ func snsSubject(f finding.Finding) string {
 }
 
 func (s *SNS) Send(ctx context.Context, f finding.Finding) error {
-	body, err := json.Marshal(f)
+	body, err := finding.JSON(f)
 	if err != nil {
 		return Permanent(fmt.Errorf("encode finding %s: %w", f.ID, err))
 	}

@@ -2,7 +2,6 @@ package sink
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"sync"
@@ -47,7 +46,7 @@ func (s *Writer) Send(_ context.Context, f finding.Finding) error {
 	if s.ocsf {
 		v = finding.OCSF(f, finding.OCSFOptions{ProductVersion: version.String()})
 	}
-	b, err := json.Marshal(v)
+	b, err := finding.JSON(v)
 	if err != nil {
 		return Permanent(fmt.Errorf("encode finding %s: %w", f.ID, err))
 	}

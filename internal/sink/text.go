@@ -8,16 +8,7 @@ import (
 
 // actorLine names who did it, most specific first.
 func actorLine(a finding.Actor) string {
-	s := a.Name
-	if s == "" {
-		s = a.ARN
-	}
-	if s == "" {
-		s = a.UserID
-	}
-	if s == "" {
-		return "unknown"
-	}
+	s := a.Label()
 	if a.Allowlisted {
 		s += " (allow-listed)"
 	}

@@ -5,7 +5,6 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -44,7 +43,7 @@ func NewWebhook(name, rawURL string, key []byte, c *http.Client) *Webhook {
 func (w *Webhook) Name() string { return w.name }
 
 func (w *Webhook) Send(ctx context.Context, f finding.Finding) error {
-	body, err := json.Marshal(f)
+	body, err := finding.JSON(f)
 	if err != nil {
 		return Permanent(fmt.Errorf("encode finding %s: %w", f.ID, err))
 	}

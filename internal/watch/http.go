@@ -137,7 +137,9 @@ func (w *Watcher) serveEvents(rw http.ResponseWriter, r *http.Request, limit int
 func writeJSON(rw http.ResponseWriter, status int, v any) {
 	rw.Header().Set("Content-Type", "application/json")
 	rw.WriteHeader(status)
-	json.NewEncoder(rw).Encode(v)
+	enc := json.NewEncoder(rw)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(v) // the client may be gone; nothing to do then
 }
 
 // Serve runs the endpoint on ln until ctx ends, then shuts down gracefully:

@@ -14,13 +14,19 @@ import (
 // orgResult is what the organizations phase read; fill merges it.
 type orgResult struct {
 	management, delegated string
-	accounts              map[string]*idc.Account
-	paths                 map[string]string // account id -> "Root/OU/OU"
+	// unknown are the facts a denied or absent Organizations read left
+	// unknown (idc.Fact*).
+	unknown  []string
+	accounts map[string]*idc.Account
+	paths    map[string]string // account id -> "Root/OU/OU"
 }
 
 func (r orgResult) fill(m *idc.Model) {
 	m.ManagementAccountID = r.management
 	m.DelegatedAdminID = r.delegated
+	for _, f := range r.unknown {
+		m.SetUnknown(f)
+	}
 	for id, a := range r.accounts {
 		a.OUPath = r.paths[id]
 		a.Management = id == r.management && id != ""
@@ -55,12 +61,14 @@ func (c *collector) organization(ctx context.Context) (orgResult, error) {
 	org := c.cl.Organizations
 	if org == nil {
 		c.note("organizations: no client (account names, OU paths, management and delegated admin accounts unknown)")
+		r.unknown = []string{idc.FactManagementAccount, idc.FactDelegatedAdmin}
 		return r, nil
 	}
 	desc, err := call(ctx, c, func(ctx context.Context) (*organizations.DescribeOrganizationOutput, error) {
 		return org.DescribeOrganization(ctx, &organizations.DescribeOrganizationInput{})
 	})
 	if err != nil {
+		r.unknown = []string{idc.FactManagementAccount, idc.FactDelegatedAdmin}
 		return r, c.orgLost(ctx, "organizations:DescribeOrganization", "management account, account names, OU paths and delegated admin unknown", err)
 	}
 	if desc.Organization != nil {
@@ -91,6 +99,7 @@ func (c *collector) organization(ctx context.Context) (orgResult, error) {
 			}
 		})
 	if err != nil {
+		r.unknown = append(r.unknown, idc.FactDelegatedAdmin)
 		return r, c.orgLost(ctx, "organizations:ListDelegatedAdministrators service sso.amazonaws.com", "delegated admin unknown", err)
 	}
 	return r, nil

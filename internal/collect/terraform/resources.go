@@ -69,10 +69,30 @@ func build(rs []resource, file string, planned bool) (*idc.Model, error) {
 		}
 	}
 	b.ouPaths()
+	b.unknownFacts()
 	slices.Sort(b.m.Missing)
 	b.m.Missing = slices.Compact(b.m.Missing)
 	b.m.Index()
 	return b.m, nil
+}
+
+// unknownFacts marks what the state cannot show: Terraform only holds
+// what it manages, so an absent delegated administrator or management
+// account, or a group with no membership resource (its members come from
+// the IdP), says nothing.
+func (b *builder) unknownFacts() {
+	if b.m.DelegatedAdminID == "" {
+		b.m.SetUnknown(idc.FactDelegatedAdmin)
+	}
+	if b.m.ManagementAccountID == "" {
+		b.m.SetUnknown(idc.FactManagementAccount)
+	}
+	for _, a := range b.m.Assignments {
+		if _, ok := b.m.Memberships[a.PrincipalID]; a.PrincipalType == "GROUP" && !ok {
+			b.m.SetUnknown(idc.FactMemberships)
+			break
+		}
+	}
 }
 
 // unknown records a reference Terraform will only know after apply.

@@ -1,11 +1,12 @@
 package apply
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"regexp"
 	"time"
+
+	"github.com/portcullis-sec/portcullis/internal/finding"
 )
 
 // auditRecord is one line of the audit log.
@@ -35,7 +36,7 @@ func (a *auditLog) write(rec auditRecord) error {
 	rec.Plan = a.plan
 	rec.Params = redactParams(rec.Params)
 	rec.Output = redactOutput(rec.Output)
-	b, err := json.Marshal(rec)
+	b, err := finding.JSON(rec)
 	if err != nil {
 		return fmt.Errorf("audit log: %w", err)
 	}

@@ -1,6 +1,7 @@
 package apply
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -117,10 +118,14 @@ func (s *State) save(path string, now time.Time) error {
 		return nil
 	}
 	s.UpdatedAt = now.UTC()
-	b, err := json.MarshalIndent(s, "", "  ")
-	if err != nil {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(s); err != nil {
 		return fmt.Errorf("state %s: %w", path, err)
 	}
+	b := bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
 	tmp, err := os.CreateTemp(filepath.Dir(path), ".portcullis-state-*")
 	if err != nil {
 		return fmt.Errorf("state %s: %w", path, err)

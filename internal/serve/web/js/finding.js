@@ -22,7 +22,7 @@ export async function render(view, r) {
 
   left.append(h('div', {class: 'card'}, h('h2', null, 'What'), facts([
     ['Time', fmtTime(f.time)],
-    ['Actor', actorKey ? h('a', {href: link('timeline', '', {source, subject: actorKey})}, f.actor.name || actorKey) : ''],
+    ['Actor', actorKey ? h('a', {href: link('timeline', '', {source, subject: actorKey})}, f.actor.name || actorKey) : 'unknown'],
     ['Actor ARN', f.actor.arn], ['Actor type', f.actor.type], ['Identity Center user', f.actor.user_id],
     ['Allow-listed admin', f.actor.allowlisted ? 'yes' : ''],
     ['Account', f.account ? h('a', {href: link('findings', '', {source, account: f.account})}, f.account) : ''],

@@ -82,7 +82,7 @@ function table(rows, src) {
       h('td', null, sevBadge(f.severity)),
       h('td', null, statusBadge(f.status)),
       h('td', {class: 'mono'}, f.rule),
-      h('td', {class: 'wrap'}, key ? h('a', {href: link('findings', '', {source: src, actor: key}), title: key}, actorName(f.actor)) : ''),
+      h('td', {class: 'wrap'}, key ? h('a', {href: link('findings', '', {source: src, actor: key}), title: key}, actorName(f.actor)) : 'unknown'),
       h('td', null, f.account || ''),
       h('td', {class: 'wrap'}, h('a', {href: link('finding', f.id, {source: src}), class: 'summary'}, f.summary || f.title || f.id))));
   }

@@ -6,7 +6,7 @@ import {get, session} from './api.js';
 function who(c) {
   const causes = c.causes || [];
   if (causes.length === 0) return c.attribution === 'unknown' ? 'no events given' : c.attribution;
-  return causes.map((x) => (x.actor && (x.actor.name || x.actor.arn)) || '?').filter((v, i, a) => a.indexOf(v) === i).join(', ');
+  return causes.map((x) => (x.actor && (x.actor.name || x.actor.arn)) || 'unknown').filter((v, i, a) => a.indexOf(v) === i).join(', ');
 }
 
 function changeTable(rows, id) {
