@@ -3,6 +3,7 @@ package enrich
 import (
 	"cmp"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
@@ -78,7 +79,7 @@ func (e *Enricher) abac(ev *cloudtrail.Event) {
 		}
 	}
 	var set []string
-	for _, k := range sortedKeysOf(after) {
+	for _, k := range slices.Sorted(maps.Keys(after)) {
 		set = append(set, k+"="+after[k])
 	}
 	ev.SetDerived("portcullis.abac.attributes", strings.Join(set, ", "))
@@ -90,7 +91,7 @@ func (e *Enricher) abac(ev *cloudtrail.Event) {
 	case !seen && ev.Name == "UpdateInstanceAccessControlAttributeConfiguration":
 		changes = append(changes, "previous mapping unknown; now "+strings.Join(set, ", "))
 	default:
-		for _, k := range sortedKeysOf(after) {
+		for _, k := range slices.Sorted(maps.Keys(after)) {
 			old, had := before[k]
 			switch {
 			case !had:
@@ -100,7 +101,7 @@ func (e *Enricher) abac(ev *cloudtrail.Event) {
 				remapped = true
 			}
 		}
-		for _, k := range sortedKeysOf(before) {
+		for _, k := range slices.Sorted(maps.Keys(before)) {
 			if _, ok := after[k]; !ok {
 				changes = append(changes, "-"+k)
 			}
@@ -114,15 +115,6 @@ func (e *Enricher) abac(ev *cloudtrail.Event) {
 	if ev.ErrorCode == "" && known(inst) {
 		e.mem.ABAC.put(inst, after)
 	}
-}
-
-func sortedKeysOf(m abacMap) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }
 
 // extendedSessions reads the application providers an UpdateSsoConfiguration

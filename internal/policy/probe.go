@@ -1,6 +1,8 @@
 package policy
 
 import (
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/portcullis-sec/portcullis/internal/wildcard"
@@ -64,7 +66,7 @@ const allKey = "*"
 // probeTable holds the probes of every listed key, per partition, built once. Read-only.
 var probeTable = func() map[string][len(partitions)][]string {
 	t := map[string][len(partitions)][]string{}
-	for _, key := range append([]string{allKey, "ec2", "lambda", "cloudformation", "glue", "datapipeline", "codebuild", "sagemaker", "sso-directory"}, keysOf(probeSuffixes)...) {
+	for _, key := range append([]string{allKey, "ec2", "lambda", "cloudformation", "glue", "datapipeline", "codebuild", "sagemaker", "sso-directory"}, slices.Collect(maps.Keys(probeSuffixes))...) {
 		var per [len(partitions)][]string
 		for i, part := range partitions {
 			per[i] = buildProbes(key, part)
@@ -73,14 +75,6 @@ var probeTable = func() map[string][len(partitions)][]string {
 	}
 	return t
 }()
-
-func keysOf(m map[string][]string) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	return out
-}
 
 // probesFor returns the probe ARNs of key in partition number i.
 func probesFor(key string, i int) []string {

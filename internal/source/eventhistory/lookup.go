@@ -4,7 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 	"strconv"
 	"sync"
 	"time"
@@ -93,26 +94,17 @@ func lookupsFor(in []ct.Interest) []lookup {
 			out = append(out, l)
 		}
 	}
-	for _, src := range sortedKeys(bySource) {
+	for _, src := range slices.Sorted(maps.Keys(bySource)) {
 		w := bySource[src]
 		if w.any || len(w.names) > maxNamePasses {
 			add(lookup{types.LookupAttributeKeyEventSource, src})
 			continue
 		}
-		for _, n := range sortedKeys(w.names) {
+		for _, n := range slices.Sorted(maps.Keys(w.names)) {
 			add(lookup{types.LookupAttributeKeyEventName, n})
 		}
 	}
 	return out
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	ks := make([]string, 0, len(m))
-	for k := range m {
-		ks = append(ks, k)
-	}
-	sort.Strings(ks)
-	return ks
 }
 
 // region is one region's client and rate limit, shared by its passes.
