@@ -82,8 +82,12 @@ func readSpecFile(path string, stdin io.Reader) ([]byte, error) {
 
 // Read tells a portcullis snapshot from Terraform JSON by its top-level
 // keys (file names say little: state is often piped or renamed) and reads
-// it; name is used in errors.
+// it; name is used in errors. A snapshot as portcullis writes it is
+// recognised by decoding it, once; anything else is probed.
 func Read(b []byte, name string) (*idc.Model, error) {
+	if m, ok, err := idc.ReadIfSnapshot(b, name); ok {
+		return m, err
+	}
 	var probe struct {
 		Schema           string          `json:"schema"`
 		TerraformVersion json.RawMessage `json:"terraform_version"`
@@ -95,7 +99,7 @@ func Read(b []byte, name string) (*idc.Model, error) {
 	}
 	switch {
 	case probe.Schema != "":
-		return idc.Read(bytes.NewReader(b), name)
+		return idc.ReadBytes(b, name)
 	case probe.TerraformVersion != nil || probe.FormatVersion != nil || probe.Resources != nil:
 		return terraform.Read(bytes.NewReader(b), name)
 	}

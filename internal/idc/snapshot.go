@@ -2,6 +2,7 @@ package idc
 
 import (
 	"bufio"
+	"bytes"
 	"cmp"
 	"encoding/json"
 	"errors"
@@ -15,20 +16,55 @@ import (
 
 // Load reads a JSON snapshot from a file.
 func Load(path string) (*Model, error) {
-	f, err := os.Open(path)
+	b, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("snapshot: %w", err)
 	}
-	defer f.Close()
-	return Read(f, path)
+	return ReadBytes(b, path)
 }
 
 // Read decodes a JSON snapshot; name is used in errors. The schema must be
 // SnapshotSchema. References that do not resolve (an assignment to an
-// unknown permission set) are kept: Validate reports them. The returned
-// model is indexed.
+// unknown permission set) are kept: Validate reports them. The lookup
+// index is built on the first lookup (effective access never needs it).
 func Read(r io.Reader, name string) (*Model, error) {
-	dec := json.NewDecoder(bufio.NewReader(r))
+	b, err := io.ReadAll(r)
+	if err != nil {
+		return nil, fmt.Errorf("snapshot %s: %w", name, err)
+	}
+	return ReadBytes(b, name)
+}
+
+// ReadBytes is Read on a snapshot already in memory.
+func ReadBytes(b []byte, name string) (*Model, error) {
+	m, ok := decodeFast(b)
+	if !ok {
+		var err error
+		if m, err = decodeReference(bytes.NewReader(b), name); err != nil {
+			return nil, err
+		}
+	}
+	return m.finish(name)
+}
+
+// ReadIfSnapshot reads b when it is plainly a portcullis snapshot: one
+// JSON object with a schema and nothing but the snapshot's own keys, each
+// once and spelled exactly. isSnapshot is false for anything else (a
+// Terraform state, broken JSON, …), which the caller then tells apart
+// itself, without b having been decoded twice in the common case.
+func ReadIfSnapshot(b []byte, name string) (m *Model, isSnapshot bool, err error) {
+	m, ok := decodeFast(b)
+	if !ok || m.Schema == "" {
+		return nil, false, nil
+	}
+	m, err = m.finish(name)
+	return m, true, err
+}
+
+// decodeReference is the snapshot decoder of record: encoding/json, one
+// object and nothing after it. decodeFast agrees with it or hands over.
+func decodeReference(r io.Reader, name string) (*Model, error) {
+	dec := json.NewDecoder(r)
 	var m Model
 	if err := dec.Decode(&m); err != nil {
 		return nil, fmt.Errorf("snapshot %s: %w", name, err)
@@ -36,6 +72,11 @@ func Read(r io.Reader, name string) (*Model, error) {
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
 		return nil, fmt.Errorf("snapshot %s: unexpected data after the snapshot object", name)
 	}
+	return &m, nil
+}
+
+// finish checks a decoded snapshot's schema and keys.
+func (m *Model) finish(name string) (*Model, error) {
 	if m.Schema != SnapshotSchema {
 		if m.Schema == "" {
 			return nil, fmt.Errorf("snapshot %s: no schema (want %q)", name, SnapshotSchema)
@@ -45,8 +86,7 @@ func Read(r io.Reader, name string) (*Model, error) {
 	if err := m.fill(name); err != nil {
 		return nil, err
 	}
-	m.Index()
-	return &m, nil
+	return m, nil
 }
 
 // fill makes nil maps usable and checks that map keys agree with the ids
@@ -187,18 +227,26 @@ func sortedCopy[T any](s []T, less func(a, b T) int) []T {
 }
 
 // keyed checks that every entry of a map keyed by id is present and carries
-// that id (filling it in when the entry leaves it out).
+// that id (filling it in when the entry leaves it out). Of several bad
+// entries it names the first by key, so the error is the same every run.
 func keyed[V any](name, field, idName string, m map[string]*V, id func(*V) *string) error {
+	var (
+		err    error
+		badKey string
+	)
 	for k, v := range m {
-		if v == nil {
-			return fmt.Errorf("snapshot %s: %s[%q]: null", name, field, k)
+		var e error
+		switch {
+		case v == nil:
+			e = fmt.Errorf("snapshot %s: %s[%q]: null", name, field, k)
+		case *id(v) == "":
+			*id(v) = k
+		case *id(v) != k:
+			e = fmt.Errorf("snapshot %s: %s[%q]: %s is %q", name, field, k, idName, *id(v))
 		}
-		switch p := id(v); {
-		case *p == "":
-			*p = k
-		case *p != k:
-			return fmt.Errorf("snapshot %s: %s[%q]: %s is %q", name, field, k, idName, *p)
+		if e != nil && (err == nil || k < badKey) {
+			err, badKey = e, k
 		}
 	}
-	return nil
+	return err
 }

@@ -1,0 +1,379 @@
+package idc
+
+import (
+	"encoding/json"
+	"hash/maphash"
+	"time"
+	"unicode/utf8"
+)
+
+// decodeFast decodes a snapshot in the shape portcullis writes, about ten
+// times faster than encoding/json (see BenchmarkDecodeSnapshot): a large
+// organization's snapshot is tens of megabytes, and decoding it was most of
+// `portcullis access`. It is exact or it gives up: ok is false for
+// anything it does not handle the way encoding/json does (a syntax or type
+// error, an unknown or differently cased key, a key given twice, a number),
+// and the caller then decodes with encoding/json, which also words the
+// error. So both paths give the same model, and bad input the same error
+// (FuzzDecodeFastMatchesReference holds them to it). The model is not yet
+// checked or indexed (see finish).
+func decodeFast(b []byte) (m *Model, ok bool) {
+	d := &decoder{b: b, strs: new([internSlots]string), seed: maphash.MakeSeed()}
+	m = &Model{}
+	d.ws()
+	object(d, m, modelFields)
+	d.ws()
+	if d.bad || d.i != len(d.b) {
+		return nil, false
+	}
+	return m, true
+}
+
+// decoder walks one JSON document. bad is sticky: once set, every method
+// returns at once and the document is handed to encoding/json.
+type decoder struct {
+	b   []byte
+	i   int
+	bad bool
+	// strs interns strings: ids, ARNs and sources repeat across
+	// assignments and memberships, and one copy of each is less to allocate
+	// and for the collector to scan. A direct-mapped cache, not a map: it
+	// stays small enough to be cheap, and a miss only costs a copy.
+	strs *[internSlots]string
+	seed maphash.Seed
+}
+
+const internSlots = 1 << 12
+
+// field is one key of a struct and how its value is decoded into T.
+type field[T any] struct {
+	name string
+	dec  func(d *decoder, v *T)
+}
+
+func (d *decoder) fail() { d.bad = true }
+
+// ws skips JSON whitespace.
+func (d *decoder) ws() {
+	for d.i < len(d.b) {
+		switch d.b[d.i] {
+		case ' ', '\t', '\n', '\r':
+			d.i++
+		default:
+			return
+		}
+	}
+}
+
+// peek is the next byte after whitespace, 0 at the end.
+func (d *decoder) peek() byte {
+	d.ws()
+	if d.bad || d.i >= len(d.b) {
+		d.fail()
+		return 0
+	}
+	return d.b[d.i]
+}
+
+// null consumes a null literal if one comes next. encoding/json leaves the
+// target as it is for null, which for a fresh field is its zero value; in
+// a map or an array the entry is still made, with the zero value.
+func (d *decoder) null() bool {
+	if d.peek() != 'n' {
+		return false
+	}
+	if len(d.b)-d.i < 4 || string(d.b[d.i:d.i+4]) != "null" {
+		d.fail()
+		return true
+	}
+	d.i += 4
+	return true
+}
+
+// more is called before each member of an object or element of an array
+// (the opening bracket consumed): it consumes the separating comma, or the
+// closing bracket and reports false.
+func (d *decoder) more(closing byte, n int) bool {
+	c := d.peek()
+	switch {
+	case d.bad:
+		return false
+	case c == closing:
+		d.i++
+		return false
+	case n == 0:
+		return true
+	case c != ',':
+		d.fail()
+		return false
+	}
+	d.i++
+	return true
+}
+
+// open consumes the opening bracket of an object or array.
+func (d *decoder) open(c byte) bool {
+	if d.peek() != c {
+		d.fail()
+		return false
+	}
+	d.i++
+	return true
+}
+
+// colon consumes the colon after a key.
+func (d *decoder) colon() {
+	if d.peek() != ':' {
+		d.fail()
+		return
+	}
+	d.i++
+}
+
+// object decodes a JSON object into a struct. A key that is not one of
+// fields exactly (encoding/json would fold case or skip it) or that comes
+// twice (encoding/json would merge) gives up.
+func object[T any](d *decoder, v *T, fields []field[T]) {
+	if !d.open('{') {
+		return
+	}
+	var seen uint32 // fields have at most 32 keys
+	next := 0       // writers keep declaration order: try the next field first
+	for n := 0; d.more('}', n); n++ {
+		key := d.key()
+		d.colon()
+		if d.bad {
+			return
+		}
+		k := -1
+		if next < len(fields) && fields[next].name == string(key) {
+			k = next
+		} else {
+			for j := range fields {
+				if fields[j].name == string(key) {
+					k = j
+					break
+				}
+			}
+		}
+		if k < 0 || seen&(1<<k) != 0 {
+			d.fail()
+			return
+		}
+		seen |= 1 << k
+		next = k + 1
+		fields[k].dec(d, v)
+	}
+}
+
+// key reads an object key of a struct: plain ASCII only, anything else
+// gives up (no field of the model is named otherwise).
+func (d *decoder) key() []byte {
+	if d.peek() != '"' {
+		d.fail()
+		return nil
+	}
+	start := d.i + 1
+	for j := start; j < len(d.b); j++ {
+		switch c := d.b[j]; {
+		case c == '"':
+			d.i = j + 1
+			return d.b[start:j]
+		case c == '\\' || c < 0x20 || c >= utf8.RuneSelf:
+			d.fail()
+			return nil
+		}
+	}
+	d.fail()
+	return nil
+}
+
+// rawString returns a string token, quotes included, and whether it is
+// plain (no escapes, valid UTF-8: its bytes are its value).
+func (d *decoder) rawString() (raw []byte, plain bool) {
+	if d.peek() != '"' {
+		d.fail()
+		return nil, false
+	}
+	start, ascii, plain := d.i, true, true
+	for j := start + 1; j < len(d.b); j++ {
+		for j < len(d.b) && !strSpecial[d.b[j]] {
+			j++
+		}
+		if j == len(d.b) {
+			break
+		}
+		switch c := d.b[j]; {
+		case c == '"':
+			d.i = j + 1
+			raw = d.b[start:d.i]
+			if !ascii && plain {
+				plain = utf8.Valid(raw)
+			}
+			return raw, plain
+		case c == '\\':
+			plain = false
+			j++ // the escaped byte cannot end the string
+		case c < 0x20:
+			d.fail() // a syntax error: encoding/json words it
+			return nil, false
+		default:
+			ascii = false
+		}
+	}
+	d.fail()
+	return nil, false
+}
+
+// strSpecial marks the bytes that end the plain run of a string.
+var strSpecial = func() (t [256]bool) {
+	for c := range t {
+		t[c] = c == '"' || c == '\\' || c < 0x20 || c >= utf8.RuneSelf
+	}
+	return t
+}()
+
+// str decodes a string value (null leaves ""). Escapes and invalid UTF-8
+// are rare in a snapshot and go through encoding/json's own unquoting, so
+// their meaning is exactly encoding/json's.
+func (d *decoder) str() string {
+	if d.null() || d.bad {
+		return ""
+	}
+	return d.text()
+}
+
+// text decodes a string token (a map key: null is not one).
+func (d *decoder) text() string {
+	raw, plain := d.rawString()
+	if d.bad {
+		return ""
+	}
+	if !plain {
+		var s string
+		if err := json.Unmarshal(raw, &s); err != nil {
+			d.fail()
+		}
+		return d.intern(s)
+	}
+	body := raw[1 : len(raw)-1]
+	h := maphash.Bytes(d.seed, body) & (internSlots - 1)
+	if s := d.strs[h]; s == string(body) {
+		return s
+	}
+	s := string(body)
+	d.strs[h] = s
+	return s
+}
+
+func (d *decoder) intern(s string) string {
+	h := maphash.String(d.seed, s) & (internSlots - 1)
+	if t := d.strs[h]; t == s {
+		return t
+	}
+	d.strs[h] = s
+	return s
+}
+
+// boolean decodes true or false (null leaves false).
+func (d *decoder) boolean() bool {
+	if d.null() || d.bad {
+		return false
+	}
+	for _, lit := range [...]string{"true", "false"} {
+		if len(d.b)-d.i >= len(lit) && string(d.b[d.i:d.i+len(lit)]) == lit {
+			d.i += len(lit)
+			return lit == "true"
+		}
+	}
+	d.fail()
+	return false
+}
+
+// timestamp decodes a time the way encoding/json does: through
+// time.Time's own UnmarshalJSON (null leaves the zero time).
+func (d *decoder) timestamp() time.Time {
+	var t time.Time
+	if d.null() || d.bad {
+		return t
+	}
+	raw, _ := d.rawString()
+	if d.bad {
+		return t
+	}
+	if err := t.UnmarshalJSON(raw); err != nil {
+		d.fail()
+	}
+	return t
+}
+
+// strings decodes an array of strings: null is a nil slice, [] an empty
+// one (encoding/json tells them apart, and so does a model compare).
+func (d *decoder) strings() []string {
+	if d.null() || !d.open('[') {
+		return nil
+	}
+	out := []string{}
+	for n := 0; d.more(']', n); n++ {
+		out = append(out, d.str())
+	}
+	return out
+}
+
+// list decodes an array of structs (null is a nil slice, an element null
+// the zero value). Elements go into chunks that double in size and are
+// copied once into a slice of the right length: growing one slice by
+// appending would copy the 100,000 assignments of a large organization
+// many times over.
+func list[T any](d *decoder, fields []field[T]) []T {
+	if d.null() || !d.open('[') {
+		return nil
+	}
+	var (
+		full  [][]T
+		total int
+	)
+	cur := make([]T, 0, 4)
+	for n := 0; d.more(']', n); n++ {
+		if len(cur) == cap(cur) {
+			full, total = append(full, cur), total+len(cur)
+			cur = make([]T, 0, min(2*cap(cur), 1<<13))
+		}
+		cur = cur[:len(cur)+1]
+		if !d.null() {
+			object(d, &cur[len(cur)-1], fields)
+		}
+	}
+	if len(full) == 0 {
+		return cur
+	}
+	out := make([]T, 0, total+len(cur))
+	for _, c := range full {
+		out = append(out, c...)
+	}
+	return append(out, cur...)
+}
+
+// ptrMap decodes an object of structs keyed by id. A key given twice keeps
+// the last value, fresh, as encoding/json does; an entry null is a nil
+// pointer (fill reports it).
+func ptrMap[T any](d *decoder, fields []field[T]) map[string]*T {
+	if d.null() || !d.open('{') {
+		return nil
+	}
+	out := map[string]*T{}
+	for n := 0; d.more('}', n); n++ {
+		k := d.text()
+		d.colon()
+		if d.bad {
+			return nil
+		}
+		var v *T
+		if !d.null() {
+			v = new(T)
+			object(d, v, fields)
+		}
+		out[k] = v
+	}
+	return out
+}

@@ -1,0 +1,309 @@
+package idc
+
+import (
+	"bytes"
+	"encoding/json"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"reflect"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// readReference is ReadBytes with encoding/json alone: what every snapshot
+// read gave before decodeFast, and the behaviour it must keep.
+func readReference(b []byte, name string) (*Model, error) {
+	m, err := decodeReference(bytes.NewReader(b), name)
+	if err != nil {
+		return nil, err
+	}
+	return m.finish(name)
+}
+
+// sameAsReference checks that b reads exactly as encoding/json reads it:
+// the same model field for field, or the same error word for word. It
+// reports whether the fast path decoded b itself.
+func sameAsReference(t *testing.T, b []byte, name string) (fast bool) {
+	t.Helper()
+	ref, refErr := decodeReference(bytes.NewReader(b), name)
+	m, ok := decodeFast(b)
+	if ok {
+		switch {
+		case refErr != nil:
+			t.Errorf("%s: the fast decoder accepts what encoding/json refuses (%v)", name, refErr)
+		case !reflect.DeepEqual(m, ref):
+			got, _ := json.Marshal(m)
+			want, _ := json.Marshal(ref)
+			t.Errorf("%s: models differ\nfast: %.2000s\nref:  %.2000s", name, got, want)
+		}
+	}
+	got, gotErr := ReadBytes(b, name)
+	want, wantErr := readReference(b, name)
+	switch {
+	case (gotErr == nil) != (wantErr == nil) || gotErr != nil && gotErr.Error() != wantErr.Error():
+		t.Errorf("%s: error %v, encoding/json gives %v", name, gotErr, wantErr)
+	case gotErr == nil:
+		var g, w bytes.Buffer
+		if err := got.Write(&g); err != nil {
+			t.Fatal(err)
+		}
+		if err := want.Write(&w); err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(g.Bytes(), w.Bytes()) {
+			t.Errorf("%s: the read models write differently", name)
+		}
+	}
+	return ok
+}
+
+// repoJSON is every JSON file of the repository: snapshot fixtures and
+// everything else (Terraform, CloudTrail, findings), which must fail the
+// same way through both paths.
+var repoJSON = sync.OnceValues(func() (map[string][]byte, error) {
+	files := map[string][]byte{}
+	err := filepath.WalkDir(filepath.Join("..", ".."), func(path string, e fs.DirEntry, err error) error {
+		switch {
+		case err != nil:
+			return err
+		case e.IsDir() && (e.Name() == ".git" || e.Name() == "node_modules"):
+			return filepath.SkipDir
+		case e.IsDir() || !strings.HasSuffix(path, ".json"):
+			return nil
+		}
+		b, err := os.ReadFile(path)
+		files[path] = b
+		return err
+	})
+	return files, err
+})
+
+func TestFastDecoderReadsEveryFixtureAsEncodingJSON(t *testing.T) {
+	files, err := repoJSON()
+	if err != nil {
+		t.Fatal(err)
+	}
+	snapshots := 0
+	for _, path := range slices.Sorted(func(yield func(string) bool) {
+		for p := range files {
+			if !yield(p) {
+				return
+			}
+		}
+	}) {
+		b := files[path]
+		fast := sameAsReference(t, b, path)
+		if _, err := readReference(b, path); err == nil {
+			snapshots++
+			if !fast {
+				t.Errorf("%s: a snapshot the fast path hands to encoding/json", path)
+			}
+		}
+	}
+	if snapshots < 10 {
+		t.Errorf("only %d snapshot fixtures found in the repository", snapshots)
+	}
+}
+
+func TestFastDecoderReadsSyntheticModels(t *testing.T) {
+	for _, m := range []*Model{Synthetic(3, 200, 30, 12, 25, 600), Synthetic(4, 0, 5, 3, 2, 10), New("file")} {
+		var buf bytes.Buffer
+		if err := m.Write(&buf); err != nil {
+			t.Fatal(err)
+		}
+		if !sameAsReference(t, buf.Bytes(), "synthetic.json") {
+			t.Error("the fast path did not decode a snapshot portcullis wrote")
+		}
+	}
+}
+
+// TestBadSnapshotGivesEncodingJSONsError: what the fast path does not take
+// is decoded by encoding/json, so bad input gets its error, naming the
+// field, and odd but valid input its meaning.
+func TestBadSnapshotGivesEncodingJSONsError(t *testing.T) {
+	const s = `{"schema":"portcullis.snapshot/v1",`
+	tests := []struct{ name, doc, want string }{
+		{"empty", ``, "snapshot s.json: EOF"},
+		{"truncated", s + `"assignments":[{"account_id":"1"`, "unexpected EOF"},
+		{"truncated in a string", s + `"users":{"u1":{"user_name":"al`, "unexpected EOF"},
+		{"number for a string", s + `"assignments":[{"account_id":1}]}`, "Assignment.assignments.account_id of type string"},
+		{"string for a bool", s + `"accounts":{"1":{"management":"yes"}}}`, "Account.accounts.management of type bool"},
+		{"object for a list", s + `"missing":{}}`, "Model.missing of type []string"},
+		{"bad time", s + `"captured_at":"yesterday"}`, `parsing time "yesterday"`},
+		{"trailing comma", s + `"from":"file",}`, "invalid character '}'"},
+		{"control character", s + `"from":"fi` + "\x01" + `le"}`, "invalid character '\\x01' in string literal"},
+		{"bad escape", s + `"from":"\q"}`, "invalid character 'q' in string escape code"},
+		{"trailing data", s + `"from":"file"} x`, "unexpected data after the snapshot object"},
+		{"byte order mark", "\xef\xbb\xbf" + s + `"from":"file"}`, "invalid character 'ï'"},
+		{"null key", s + `"users":{null:{}}}`, "invalid character 'n' looking for beginning of object key string"},
+		{"key and id disagree", s + `"users":{"a":{"id":"b"}}}`, `users["a"]: id is "b"`},
+		{"two bad entries: the first by key", s + `"groups":{"z":{"id":"y"},"b":null,"c":{"id":"d"}}}`, `groups["b"]: null`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			sameAsReference(t, []byte(tt.doc), "s.json")
+			_, err := ReadBytes([]byte(tt.doc), "s.json")
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("err = %v, want %q", err, tt.want)
+			}
+		})
+	}
+}
+
+// TestOddSnapshotsReadAsEncodingJSONReadsThem: valid JSON in shapes
+// portcullis does not write keeps encoding/json's meaning.
+func TestOddSnapshotsReadAsEncodingJSONReadsThem(t *testing.T) {
+	const s = `{"schema":"portcullis.snapshot/v1",`
+	tests := []struct {
+		name, doc string
+		fast      bool // the fast path takes it itself
+	}{
+		{"unknown key", s + `"comment":{"a":[1,2.5e3,true]},"from":"file"}`, false},
+		{"key in other case", s + `"From":"file"}`, false},
+		{"key twice", s + `"from":"a","from":"b"}`, false},
+		{"map key twice", s + `"users":{"u":{"user_name":"a"},"u":{"display_name":"b"}}}`, true},
+		{"nulls", s + `"from":null,"accounts":null,"users":{"u":{"email":null}},"assignments":[null],"memberships":{"g":null},"missing":[null],"partial":null,"captured_at":null}`, true},
+		{"empty lists and maps", s + `"assignments":[],"missing":[],"permission_sets":{"p":{"managed_policies":[],"tags":{},"customer_managed_policies":[]}}}`, true},
+		{"escapes and unicode", s + `"from":"a\"b\\c\u00e9\ud83d\ude00","users":{"\u0075":{"display_name":"Zoë ☃"}}}`, true},
+		{"invalid utf-8", s + `"from":"a` + "\xff\xfe" + `b","users":{"u":{"display_name":"` + "\xc3" + `"}}}`, true},
+		{"lone surrogate", s + `"from":"\ud800x"}`, true},
+		{"whitespace everywhere", " \t\r\n" + `{ "schema" : "portcullis.snapshot/v1" , "missing" : [ "a" , "b" ] }` + " \n", true},
+		{"boundary", s + `"permission_sets":{"p":{"permissions_boundary":{"managed_policy_arn":"arn:aws:iam::aws:policy/X"},"created_at":"2026-01-02T03:04:05.123+02:00"}}}`, true},
+		{"no schema", `{"from":"file"}`, true},
+		{"not an object", `[1]`, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if fast := sameAsReference(t, []byte(tt.doc), "s.json"); fast != tt.fast {
+				t.Errorf("fast path took it: %v, want %v", fast, tt.fast)
+			}
+		})
+	}
+}
+
+// TestFastFieldsMatchTags keeps decodeFast's key tables in step with the
+// json tags of model.go: a field added there and not here would make every
+// snapshot carrying it take the slow path, or be dropped.
+func TestFastFieldsMatchTags(t *testing.T) {
+	check := func(typ reflect.Type, names []string) {
+		t.Helper()
+		var tags []string
+		for f := range typ.Fields() {
+			if tag, _, _ := strings.Cut(f.Tag.Get("json"), ","); tag != "" && tag != "-" {
+				tags = append(tags, tag)
+			}
+		}
+		if !slices.Equal(tags, names) {
+			t.Errorf("%s: json tags %v, fast decoder keys %v", typ.Name(), tags, names)
+		}
+		if len(names) > 32 {
+			t.Errorf("%s: more keys than the seen mask holds", typ.Name())
+		}
+	}
+	check(reflect.TypeFor[Model](), fieldNames(modelFields))
+	check(reflect.TypeFor[Account](), fieldNames(accountFields))
+	check(reflect.TypeFor[User](), fieldNames(userFields))
+	check(reflect.TypeFor[Group](), fieldNames(groupFields))
+	check(reflect.TypeFor[Membership](), fieldNames(membershipFields))
+	check(reflect.TypeFor[PolicyRef](), fieldNames(policyRefFields))
+	check(reflect.TypeFor[PermissionSet](), fieldNames(permissionSetFields))
+	check(reflect.TypeFor[Assignment](), fieldNames(assignmentFields))
+}
+
+func fieldNames[T any](fs []field[T]) []string {
+	var out []string
+	for _, f := range fs {
+		out = append(out, f.name)
+	}
+	return out
+}
+
+// FuzzDecodeFastMatchesReference: for any bytes, the fast path and
+// encoding/json give the same model or the same error.
+func FuzzDecodeFastMatchesReference(f *testing.F) {
+	files, err := repoJSON()
+	if err != nil {
+		f.Fatal(err)
+	}
+	for _, b := range files {
+		if bytes.Contains(b, []byte(`"portcullis.snapshot/v1"`)) && len(b) < 16<<10 {
+			f.Add(b)
+		}
+	}
+	var buf bytes.Buffer
+	if err := Synthetic(5, 6, 3, 3, 4, 8).Write(&buf); err != nil {
+		f.Fatal(err)
+	}
+	f.Add(buf.Bytes())
+	f.Add([]byte(`{"schema":"portcullis.snapshot/v1","from":"a\u00e9","users":{"u":null},"memberships":{"g":[{"user_id":"u"}]}}`))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		sameAsReference(t, b, "fuzz.json")
+	})
+}
+
+// bigSnapshot is the issue's scale (100,000 assignments) as the JSON
+// `portcullis simulate --snapshot` writes.
+var bigSnapshot = sync.OnceValue(func() []byte {
+	var buf bytes.Buffer
+	if err := Synthetic(1, 10000, 2000, 500, 300, 100000).Write(&buf); err != nil {
+		panic(err)
+	}
+	return buf.Bytes()
+})
+
+// BenchmarkDecodeSnapshot decodes the 100,000-assignment snapshot with
+// encoding/json (the reference) and with decodeFast; read (decode, check,
+// index) is what Load does after reading the file. Compare with
+//
+//	go test ./internal/idc -run '^$' -bench DecodeSnapshot -benchtime 10x
+//
+// the alternated sub-benchmark times both in each iteration, so a busy
+// machine slows both alike, and reports the ratio.
+func BenchmarkDecodeSnapshot(b *testing.B) {
+	data := bigSnapshot()
+	b.Run("encoding-json", func(b *testing.B) {
+		b.SetBytes(int64(len(data)))
+		for b.Loop() {
+			if _, err := decodeReference(bytes.NewReader(data), "big.json"); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("fast", func(b *testing.B) {
+		b.SetBytes(int64(len(data)))
+		for b.Loop() {
+			if _, ok := decodeFast(data); !ok {
+				b.Fatal("fast path gave up")
+			}
+		}
+	})
+	b.Run("read", func(b *testing.B) {
+		b.SetBytes(int64(len(data)))
+		for b.Loop() {
+			if _, err := ReadBytes(data, "big.json"); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("alternated", func(b *testing.B) {
+		var ref, fast time.Duration
+		for b.Loop() {
+			t0 := time.Now()
+			if _, err := decodeReference(bytes.NewReader(data), "big.json"); err != nil {
+				b.Fatal(err)
+			}
+			t1 := time.Now()
+			if _, ok := decodeFast(data); !ok {
+				b.Fatal("fast path gave up")
+			}
+			ref, fast = ref+t1.Sub(t0), fast+time.Since(t1)
+		}
+		b.ReportMetric(float64(ref)/float64(b.N)/1e6, "ref-ms/op")
+		b.ReportMetric(float64(fast)/float64(b.N)/1e6, "fast-ms/op")
+		b.ReportMetric(float64(ref)/float64(fast), "ref/fast")
+	})
+}
