@@ -16,23 +16,43 @@ import (
 
 // Load reads a JSON snapshot from a file.
 func Load(path string) (*Model, error) {
-	b, err := os.ReadFile(path)
+	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("snapshot: %w", err)
 	}
-	return ReadBytes(b, path)
+	defer f.Close()
+	return Read(f, path)
 }
 
 // Read decodes a JSON snapshot; name is used in errors. The schema must be
 // SnapshotSchema. References that do not resolve (an assignment to an
 // unknown permission set) are kept: Validate reports them. The lookup
 // index is built on the first lookup (effective access never needs it).
+// A reader that can seek (a file) is decoded as it is read; any other is
+// read whole first.
 func Read(r io.Reader, name string) (*Model, error) {
-	b, err := io.ReadAll(r)
+	rs, ok := r.(io.ReadSeeker)
+	if !ok {
+		b, err := io.ReadAll(r)
+		if err != nil {
+			return nil, fmt.Errorf("snapshot %s: %w", name, err)
+		}
+		return ReadBytes(b, name)
+	}
+	start, err := rs.Seek(0, io.SeekCurrent)
 	if err != nil {
 		return nil, fmt.Errorf("snapshot %s: %w", name, err)
 	}
-	return ReadBytes(b, name)
+	m, ok := decodeStream(rs)
+	if !ok { // read it again, with encoding/json
+		if _, err := rs.Seek(start, io.SeekStart); err != nil {
+			return nil, fmt.Errorf("snapshot %s: %w", name, err)
+		}
+		if m, err = decodeReference(rs, name); err != nil {
+			return nil, err
+		}
+	}
+	return m.finish(name)
 }
 
 // ReadBytes is Read on a snapshot already in memory.
@@ -64,7 +84,7 @@ func ReadIfSnapshot(b []byte, name string) (m *Model, isSnapshot bool, err error
 // decodeReference is the snapshot decoder of record: encoding/json, one
 // object and nothing after it. decodeFast agrees with it or hands over.
 func decodeReference(r io.Reader, name string) (*Model, error) {
-	dec := json.NewDecoder(r)
+	dec := json.NewDecoder(bufio.NewReader(r))
 	var m Model
 	if err := dec.Decode(&m); err != nil {
 		return nil, fmt.Errorf("snapshot %s: %w", name, err)

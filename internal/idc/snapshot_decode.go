@@ -3,11 +3,12 @@ package idc
 import (
 	"encoding/json"
 	"hash/maphash"
+	"io"
 	"time"
 	"unicode/utf8"
 )
 
-// decodeFast decodes a snapshot in the shape portcullis writes, about ten
+// decodeFast decodes a snapshot in the shape portcullis writes, several
 // times faster than encoding/json (see BenchmarkDecodeSnapshot): a large
 // organization's snapshot is tens of megabytes, and decoding it was most of
 // `portcullis access`. It is exact or it gives up: ok is false for
@@ -16,14 +17,32 @@ import (
 // and the caller then decodes with encoding/json, which also words the
 // error. So both paths give the same model, and bad input the same error
 // (FuzzDecodeFastMatchesReference holds them to it). The model is not yet
-// checked or indexed (see finish).
+// checked (see finish).
 func decodeFast(b []byte) (m *Model, ok bool) {
-	d := &decoder{b: b, strs: new([internSlots]string), seed: maphash.MakeSeed()}
-	m = &Model{}
-	d.ws()
+	return newDecoder(b, nil).snapshot()
+}
+
+// decodeStream is decodeFast reading r through a small window: a snapshot
+// file is never held whole in memory (on a virtual machine, touching fresh
+// memory costs more than decoding what is in it). A read error gives up
+// too; encoding/json meets it again and reports it.
+func decodeStream(r io.Reader) (m *Model, ok bool) {
+	return decodeWindow(r, 256<<10)
+}
+
+func decodeWindow(r io.Reader, size int) (m *Model, ok bool) {
+	return newDecoder(make([]byte, 0, size), r).snapshot()
+}
+
+func newDecoder(b []byte, r io.Reader) *decoder {
+	return &decoder{b: b, r: r, strs: new([internSlots]string), seed: maphash.MakeSeed()}
+}
+
+func (d *decoder) snapshot() (*Model, bool) {
+	m := &Model{}
 	object(d, m, modelFields)
 	d.ws()
-	if d.bad || d.i != len(d.b) {
+	if d.bad || d.i != len(d.b) || d.rerr != io.EOF && d.r != nil {
 		return nil, false
 	}
 	return m, true
@@ -32,9 +51,13 @@ func decodeFast(b []byte) (m *Model, ok bool) {
 // decoder walks one JSON document. bad is sticky: once set, every method
 // returns at once and the document is handed to encoding/json.
 type decoder struct {
-	b   []byte
-	i   int
-	bad bool
+	// b[i:] is the input not yet decoded; when r is set, b is a window and
+	// refill reads more into it.
+	b    []byte
+	i    int
+	r    io.Reader
+	rerr error // the reader's last error (io.EOF at the end)
+	bad  bool
 	// strs interns strings: ids, ARNs and sources repeat across
 	// assignments and memberships, and one copy of each is less to allocate
 	// and for the collector to scan. A direct-mapped cache, not a map: it
@@ -53,13 +76,52 @@ type field[T any] struct {
 
 func (d *decoder) fail() { d.bad = true }
 
+// refill reads more input into the window, keeping b[i:] (the token being
+// read, which moves to the front: offsets from i stay valid). It reports
+// false at the end of the input or on a read error.
+func (d *decoder) refill() bool {
+	if d.r == nil || d.rerr != nil {
+		return false
+	}
+	n := copy(d.b[:cap(d.b)], d.b[d.i:])
+	d.b, d.i = d.b[:n], 0
+	if n == cap(d.b) { // a token longer than the window
+		d.b = append(make([]byte, 0, 2*cap(d.b)+64), d.b...)
+	}
+	for {
+		m, err := d.r.Read(d.b[n:cap(d.b)])
+		d.b = d.b[:n+m]
+		if err != nil {
+			d.rerr = err
+		}
+		if m > 0 || err != nil {
+			return m > 0
+		}
+	}
+}
+
+// ensure makes n bytes from i available, if the input has them.
+func (d *decoder) ensure(n int) bool {
+	for len(d.b)-d.i < n {
+		if !d.refill() {
+			return false
+		}
+	}
+	return true
+}
+
 // ws skips JSON whitespace.
 func (d *decoder) ws() {
-	for d.i < len(d.b) {
-		switch d.b[d.i] {
-		case ' ', '\t', '\n', '\r':
-			d.i++
-		default:
+	for {
+		for d.i < len(d.b) {
+			switch d.b[d.i] {
+			case ' ', '\t', '\n', '\r':
+				d.i++
+			default:
+				return
+			}
+		}
+		if !d.refill() {
 			return
 		}
 	}
@@ -82,7 +144,7 @@ func (d *decoder) null() bool {
 	if d.peek() != 'n' {
 		return false
 	}
-	if len(d.b)-d.i < 4 || string(d.b[d.i:d.i+4]) != "null" {
+	if !d.ensure(4) || string(d.b[d.i:d.i+4]) != "null" {
 		d.fail()
 		return true
 	}
@@ -140,8 +202,7 @@ func object[T any](d *decoder, v *T, fields []field[T]) {
 	var seen uint32 // fields have at most 32 keys
 	next := 0       // writers keep declaration order: try the next field first
 	for n := 0; d.more('}', n); n++ {
-		key := d.key()
-		d.colon()
+		key := d.key() // valid until the next read: match it first
 		if d.bad {
 			return
 		}
@@ -160,6 +221,7 @@ func object[T any](d *decoder, v *T, fields []field[T]) {
 			d.fail()
 			return
 		}
+		d.colon()
 		seen |= 1 << k
 		next = k + 1
 		fields[k].dec(d, v)
@@ -167,62 +229,75 @@ func object[T any](d *decoder, v *T, fields []field[T]) {
 }
 
 // key reads an object key of a struct: plain ASCII only, anything else
-// gives up (no field of the model is named otherwise).
+// gives up (no field of the model is named otherwise). The bytes are the
+// window's, valid until the next read.
 func (d *decoder) key() []byte {
 	if d.peek() != '"' {
 		d.fail()
 		return nil
 	}
-	start := d.i + 1
-	for j := start; j < len(d.b); j++ {
+	for j := d.i + 1; ; j++ {
+		if j >= len(d.b) {
+			k := j - d.i
+			if !d.refill() {
+				d.fail()
+				return nil
+			}
+			j = d.i + k
+		}
 		switch c := d.b[j]; {
 		case c == '"':
+			key := d.b[d.i+1 : j]
 			d.i = j + 1
-			return d.b[start:j]
+			return key
 		case c == '\\' || c < 0x20 || c >= utf8.RuneSelf:
 			d.fail()
 			return nil
 		}
 	}
-	d.fail()
-	return nil
 }
 
 // rawString returns a string token, quotes included, and whether it is
-// plain (no escapes, valid UTF-8: its bytes are its value).
+// plain (no escapes, valid UTF-8: its bytes are its value). The bytes are
+// the window's, valid until the next read.
 func (d *decoder) rawString() (raw []byte, plain bool) {
 	if d.peek() != '"' {
 		d.fail()
 		return nil, false
 	}
-	start, ascii, plain := d.i, true, true
-	for j := start + 1; j < len(d.b); j++ {
+	ascii, plain := true, true
+	for j := d.i + 1; ; {
 		for j < len(d.b) && !strSpecial[d.b[j]] {
 			j++
 		}
-		if j == len(d.b) {
-			break
+		if j >= len(d.b) {
+			k := j - d.i
+			if !d.refill() {
+				d.fail()
+				return nil, false
+			}
+			j = d.i + k
+			continue
 		}
 		switch c := d.b[j]; {
 		case c == '"':
+			raw = d.b[d.i : j+1]
 			d.i = j + 1
-			raw = d.b[start:d.i]
 			if !ascii && plain {
 				plain = utf8.Valid(raw)
 			}
 			return raw, plain
 		case c == '\\':
 			plain = false
-			j++ // the escaped byte cannot end the string
+			j += 2 // the escaped byte cannot end the string
 		case c < 0x20:
 			d.fail() // a syntax error: encoding/json words it
 			return nil, false
 		default:
 			ascii = false
+			j++
 		}
 	}
-	d.fail()
-	return nil, false
 }
 
 // strSpecial marks the bytes that end the plain run of a string.
@@ -281,7 +356,7 @@ func (d *decoder) boolean() bool {
 		return false
 	}
 	for _, lit := range [...]string{"true", "false"} {
-		if len(d.b)-d.i >= len(lit) && string(d.b[d.i:d.i+len(lit)]) == lit {
+		if d.ensure(len(lit)) && string(d.b[d.i:d.i+len(lit)]) == lit {
 			d.i += len(lit)
 			return lit == "true"
 		}

@@ -3,6 +3,8 @@ package idc
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -11,6 +13,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"testing/iotest"
 	"time"
 )
 
@@ -41,21 +44,39 @@ func sameAsReference(t *testing.T, b []byte, name string) (fast bool) {
 			t.Errorf("%s: models differ\nfast: %.2000s\nref:  %.2000s", name, got, want)
 		}
 	}
-	got, gotErr := ReadBytes(b, name)
+	// The window refilled at every byte: tokens cut at every place.
+	ms, oks := decodeWindow(iotest.OneByteReader(bytes.NewReader(b)), 1)
+	if oks != ok || ok && !reflect.DeepEqual(ms, m) {
+		t.Errorf("%s: decoding as a stream differs (ok %v, in memory %v)", name, oks, ok)
+	}
 	want, wantErr := readReference(b, name)
-	switch {
-	case (gotErr == nil) != (wantErr == nil) || gotErr != nil && gotErr.Error() != wantErr.Error():
-		t.Errorf("%s: error %v, encoding/json gives %v", name, gotErr, wantErr)
-	case gotErr == nil:
-		var g, w bytes.Buffer
-		if err := got.Write(&g); err != nil {
-			t.Fatal(err)
-		}
-		if err := want.Write(&w); err != nil {
-			t.Fatal(err)
-		}
-		if !bytes.Equal(g.Bytes(), w.Bytes()) {
-			t.Errorf("%s: the read models write differently", name)
+	for path, read := range map[string]func() (*Model, error){
+		"ReadBytes":      func() (*Model, error) { return ReadBytes(b, name) },
+		"Read (seeker)":  func() (*Model, error) { return Read(bytes.NewReader(b), name) },
+		"Read (a pipe)":  func() (*Model, error) { return Read(struct{ io.Reader }{bytes.NewReader(b)}, name) },
+		"Read (read on)": func() (*Model, error) {
+			r := bytes.NewReader(append([]byte("xx"), b...))
+			if _, err := r.Read(make([]byte, 2)); err != nil {
+				t.Fatal(err)
+			}
+			return Read(r, name) // seeks back to where it started, not to 0
+		},
+	} {
+		got, gotErr := read()
+		switch {
+		case (gotErr == nil) != (wantErr == nil) || gotErr != nil && gotErr.Error() != wantErr.Error():
+			t.Errorf("%s: %s: error %v, encoding/json gives %v", name, path, gotErr, wantErr)
+		case gotErr == nil:
+			var g, w bytes.Buffer
+			if err := got.Write(&g); err != nil {
+				t.Fatal(err)
+			}
+			if err := want.Write(&w); err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(g.Bytes(), w.Bytes()) {
+				t.Errorf("%s: %s: the read models write differently", name, path)
+			}
 		}
 	}
 	return ok
@@ -151,6 +172,31 @@ func TestBadSnapshotGivesEncodingJSONsError(t *testing.T) {
 				t.Errorf("err = %v, want %q", err, tt.want)
 			}
 		})
+	}
+}
+
+// failingFile fails every read past fail bytes, as a bad disk would.
+type failingFile struct {
+	*bytes.Reader
+	fail int64
+}
+
+func (f failingFile) Read(p []byte) (int, error) {
+	off := f.Size() - int64(f.Len())
+	if off >= f.fail {
+		return 0, errors.New("input/output error")
+	}
+	return f.Reader.Read(p[:min(int64(len(p)), f.fail-off)])
+}
+
+func TestReadErrorIsReported(t *testing.T) {
+	var buf bytes.Buffer
+	if err := Synthetic(6, 20, 4, 3, 4, 30).Write(&buf); err != nil {
+		t.Fatal(err)
+	}
+	_, err := Read(failingFile{bytes.NewReader(buf.Bytes()), int64(buf.Len() / 2)}, "s.json")
+	if err == nil || err.Error() != "snapshot s.json: input/output error" {
+		t.Errorf("err = %v", err)
 	}
 }
 
