@@ -51,9 +51,9 @@ func sameAsReference(t *testing.T, b []byte, name string) (fast bool) {
 	}
 	want, wantErr := readReference(b, name)
 	for path, read := range map[string]func() (*Model, error){
-		"ReadBytes":      func() (*Model, error) { return ReadBytes(b, name) },
-		"Read (seeker)":  func() (*Model, error) { return Read(bytes.NewReader(b), name) },
-		"Read (a pipe)":  func() (*Model, error) { return Read(struct{ io.Reader }{bytes.NewReader(b)}, name) },
+		"ReadBytes":     func() (*Model, error) { return ReadBytes(b, name) },
+		"Read (seeker)": func() (*Model, error) { return Read(bytes.NewReader(b), name) },
+		"Read (a pipe)": func() (*Model, error) { return Read(struct{ io.Reader }{bytes.NewReader(b)}, name) },
 		"Read (read on)": func() (*Model, error) {
 			r := bytes.NewReader(append([]byte("xx"), b...))
 			if _, err := r.Read(make([]byte, 2)); err != nil {
