@@ -83,14 +83,21 @@ func ReadIfSnapshot(b []byte, name string) (m *Model, isSnapshot bool, err error
 
 // decodeReference is the snapshot decoder of record: encoding/json, one
 // object and nothing after it. decodeFast agrees with it or hands over.
+// The document is read whole (encoding/json buffers it whole anyway), so
+// an error can say where in it the fault is (see located).
 func decodeReference(r io.Reader, name string) (*Model, error) {
-	dec := json.NewDecoder(bufio.NewReader(r))
-	var m Model
-	if err := dec.Decode(&m); err != nil {
+	doc, err := io.ReadAll(r)
+	if err != nil {
 		return nil, fmt.Errorf("snapshot %s: %w", name, err)
 	}
+	dec := json.NewDecoder(bytes.NewReader(doc))
+	var m Model
+	if err := dec.Decode(&m); err != nil {
+		return nil, fmt.Errorf("snapshot %s: %w", name, located(doc, err))
+	}
+	end := dec.InputOffset()
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		return nil, fmt.Errorf("snapshot %s: unexpected data after the snapshot object", name)
+		return nil, fmt.Errorf("snapshot %s: %s: unexpected data after the snapshot object", name, position(doc, valueStart(doc, end)))
 	}
 	return &m, nil
 }
