@@ -10,6 +10,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -95,7 +96,7 @@ func Read(b []byte, name string) (*idc.Model, error) {
 		Resources        json.RawMessage `json:"resources"`
 	}
 	if err := json.Unmarshal(b, &probe); err != nil {
-		return nil, fmt.Errorf("%s: not a JSON object (want %s): %w", name, SpecHelp, err)
+		return nil, fmt.Errorf("%s: not a JSON object (want %s): %w", name, SpecHelp, syntaxAt(b, err))
 	}
 	switch {
 	case probe.Schema != "":
@@ -118,4 +119,21 @@ func LoadOrganization(ctx context.Context, spec string, o Options) (*idc.Organiz
 		return nil, err
 	}
 	return awscollect.CollectOrganization(ctx, cl, o.AWS)
+}
+
+// syntaxAt adds the line and column to a JSON syntax error, which knows
+// its offset but does not print it.
+func syntaxAt(doc []byte, err error) error {
+	var syn *json.SyntaxError
+	if !errors.As(err, &syn) {
+		return err
+	}
+	off := syn.Offset - 1 // the offending byte is the last one read
+	if syn.Offset >= int64(len(doc)) {
+		off = int64(len(doc)) // the input ended too soon: the fault is its end
+	}
+	before := doc[:max(off, 0)]
+	line := bytes.Count(before, []byte("\n")) + 1
+	col := len(before) - bytes.LastIndexByte(before, '\n')
+	return fmt.Errorf("line %d, column %d: %w", line, col, err)
 }

@@ -16,7 +16,8 @@ import (
 
 // readProbing is how Read told a snapshot from Terraform before it
 // decoded snapshots once: probe the top-level keys with encoding/json,
-// then read. Read must keep its answers and its errors.
+// then read. Read must keep its answers and its errors (a syntax error
+// now with its line and column, in both).
 func readProbing(b []byte, name string) (*idc.Model, error) {
 	var probe struct {
 		Schema           string          `json:"schema"`
@@ -25,7 +26,7 @@ func readProbing(b []byte, name string) (*idc.Model, error) {
 		Resources        json.RawMessage `json:"resources"`
 	}
 	if err := json.Unmarshal(b, &probe); err != nil {
-		return nil, fmt.Errorf("%s: not a JSON object (want %s): %w", name, SpecHelp, err)
+		return nil, fmt.Errorf("%s: not a JSON object (want %s): %w", name, SpecHelp, syntaxAt(b, err))
 	}
 	switch {
 	case probe.Schema != "":
