@@ -56,6 +56,12 @@ func Load(ctx context.Context, spec string, o Options) (*idc.Model, error) {
 		}
 		return terraform.Read(bytes.NewReader(b), path)
 	}
+	if spec != "-" {
+		// A snapshot file, the common case, is decoded as it is read.
+		if m, ok, err := idc.LoadIfSnapshot(spec); ok {
+			return m, err
+		}
+	}
 	b, err := readSpecFile(spec, o.Stdin)
 	if err != nil {
 		return nil, err

@@ -2,6 +2,7 @@ package collect
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io/fs"
@@ -138,4 +139,39 @@ func BenchmarkReadSnapshot(b *testing.B) {
 			}
 		})
 	}
+}
+
+// TestLoadFileAsRead: a file Load decodes as it reads it gives the model
+// or the error Read gives on its bytes.
+func TestLoadFileAsRead(t *testing.T) {
+	dir := t.TempDir()
+	i := 0
+	for name, b := range sniffDocs(t) {
+		i++
+		path := filepath.Join(dir, fmt.Sprintf("doc%d.json", i))
+		if err := os.WriteFile(path, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		got, gotErr := Load(context.Background(), path, Options{})
+		want, wantErr := Read(b, path)
+		if (gotErr == nil) != (wantErr == nil) || gotErr != nil && gotErr.Error() != wantErr.Error() {
+			t.Errorf("%s: Load: error %v, Read gives %v", name, gotErr, wantErr)
+			continue
+		}
+		if gotErr == nil && !sameModel(t, got, want) {
+			t.Errorf("%s: Load and Read give different models", name)
+		}
+	}
+}
+
+func sameModel(t *testing.T, a, b *idc.Model) bool {
+	t.Helper()
+	var x, y bytes.Buffer
+	if err := a.Write(&x); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Write(&y); err != nil {
+		t.Fatal(err)
+	}
+	return bytes.Equal(x.Bytes(), y.Bytes())
 }

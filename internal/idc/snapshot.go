@@ -81,6 +81,29 @@ func ReadIfSnapshot(b []byte, name string) (m *Model, isSnapshot bool, err error
 	return m, true, err
 }
 
+// LoadIfSnapshot is ReadIfSnapshot on a file, decoded as it is read, so
+// a large snapshot is never held whole in memory. isSnapshot is false,
+// with no error, when path is not a regular file that plainly holds a
+// snapshot (a pipe could not be read twice): the caller then reads it and
+// tells what it is, errors included.
+func LoadIfSnapshot(path string) (m *Model, isSnapshot bool, err error) {
+	// Stat, not open: opening a named pipe would take its writer's data.
+	if st, err := os.Stat(path); err != nil || !st.Mode().IsRegular() {
+		return nil, false, nil
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, false, nil
+	}
+	defer f.Close()
+	m, ok := decodeStream(f)
+	if !ok || m.Schema == "" {
+		return nil, false, nil
+	}
+	m, err = m.finish(path)
+	return m, true, err
+}
+
 // decodeReference is the snapshot decoder of record: encoding/json, one
 // object and nothing after it. decodeFast agrees with it or hands over.
 // The document is read whole (encoding/json buffers it whole anyway), so
