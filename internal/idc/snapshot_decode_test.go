@@ -14,6 +14,7 @@ import (
 	"sync"
 	"testing"
 	"testing/iotest"
+	"time"
 )
 
 // readReference is ReadBytes with encoding/json alone: what every snapshot
@@ -129,16 +130,68 @@ func TestFastDecoderReadsEveryFixtureAsEncodingJSON(t *testing.T) {
 	}
 }
 
+// TestFastDecoderReadsSyntheticModels: snapshots portcullis writes, of
+// several sizes and with every optional field and awkward strings, are
+// decoded by the fast path itself, to the model encoding/json gives.
 func TestFastDecoderReadsSyntheticModels(t *testing.T) {
-	for _, m := range []*Model{Synthetic(3, 200, 30, 12, 25, 600), Synthetic(4, 0, 5, 3, 2, 10), New("file")} {
+	for name, m := range map[string]*Model{
+		"synthetic":    Synthetic(3, 200, 30, 12, 25, 600),
+		"no users":     Synthetic(4, 0, 5, 3, 2, 10),
+		"empty":        New("file"),
+		"odd strings":  oddStrings(Synthetic(5, 40, 8, 6, 6, 60)),
+		"all optional": allOptional(Synthetic(6, 10, 3, 3, 3, 12)),
+	} {
 		var buf bytes.Buffer
 		if err := m.Write(&buf); err != nil {
 			t.Fatal(err)
 		}
-		if !sameAsReference(t, buf.Bytes(), "synthetic.json") {
-			t.Error("the fast path did not decode a snapshot portcullis wrote")
+		if !sameAsReference(t, buf.Bytes(), name+".json") {
+			t.Errorf("%s: the fast path did not decode a snapshot portcullis wrote", name)
 		}
 	}
+}
+
+// oddStrings puts strings that need escaping, or are not valid UTF-8,
+// into every kind of string of m.
+func oddStrings(m *Model) *Model {
+	odd := []string{`q"uote`, `back\slash`, "tab\tline\nbreak", "<b>&</b>", "Zoë ☃ 𝄞", "bad\xffbyte", "\u2028sep", "nul\x00", ""}
+	i := 0
+	next := func() string { i++; return odd[i%len(odd)] }
+	for _, u := range m.Users {
+		u.UserName, u.DisplayName, u.Email = next(), next(), next()
+	}
+	for _, g := range m.Groups {
+		g.DisplayName, g.Description = next(), next()
+	}
+	for _, a := range m.Accounts {
+		a.Name, a.OUPath = next(), next()
+	}
+	for _, ps := range m.PermissionSets {
+		ps.Name, ps.Description, ps.RelayState = next(), next(), next()
+		ps.Tags = map[string]string{next(): next(), "k" + next(): next()}
+	}
+	m.From, m.Missing = next(), []string{next(), next()}
+	return m
+}
+
+// allOptional fills the fields a synthetic model leaves empty.
+func allOptional(m *Model) *Model {
+	m.Partial, m.Missing = true, []string{"identitystore:ListGroupMemberships"}
+	for _, ps := range m.PermissionSets {
+		ps.PermissionsBoundary = &PolicyRef{Name: "Boundary", Path: "/b/"}
+		ps.CustomerManagedPolicies = []PolicyRef{{Name: "P", Path: "/"}, {ManagedPolicyARN: "arn:aws:iam::aws:policy/ReadOnlyAccess"}}
+		ps.Tags = map[string]string{"team": "platform", "": ""}
+		ps.ProvisionedTo = []string{}
+		ps.SessionDuration = "PT8H"
+		ps.CreatedAt = time.Date(2025, 2, 3, 4, 5, 6, 789, time.FixedZone("x", 5400))
+	}
+	for _, u := range m.Users {
+		u.ExternalID = "ext-" + u.ID
+	}
+	for _, g := range m.Groups {
+		g.ExternalID = "ext-" + g.ID
+	}
+	return m
 }
 
 // TestBadSnapshotErrorSaysWhereAndWhat: what the fast path does not take
