@@ -74,18 +74,25 @@ type field[T any] struct {
 func (d *decoder) fail() { d.bad = true }
 
 // refill reads more input into the window, keeping b[i:] (the token being
-// read, which moves to the front: offsets from i stay valid). It reports
+// read; offsets from i stay valid). Only a full window is rearranged: the
+// decoded part is dropped, or, when there is none, the window doubles. So
+// a token is copied a bounded number of times however little each read
+// returns (a pipe, a reader that returns a byte at a time). It reports
 // false at the end of the input or on a read error.
 func (d *decoder) refill() bool {
 	if d.r == nil || d.rerr != nil {
 		return false
 	}
-	n := copy(d.b[:cap(d.b)], d.b[d.i:])
-	d.b, d.i = d.b[:n], 0
-	if n == cap(d.b) { // a token longer than the window
-		d.b = append(make([]byte, 0, 2*cap(d.b)+64), d.b...)
+	if len(d.b) == cap(d.b) {
+		if d.i > 0 {
+			n := copy(d.b, d.b[d.i:])
+			d.b, d.i = d.b[:n], 0
+		} else { // a token longer than the window
+			d.b = append(make([]byte, 0, 2*cap(d.b)+64), d.b...)
+		}
 	}
 	for {
+		n := len(d.b)
 		m, err := d.r.Read(d.b[n:cap(d.b)])
 		d.b = d.b[:n+m]
 		if err != nil {
