@@ -25,7 +25,7 @@ func located(doc []byte, err error) error {
 	)
 	switch {
 	case errors.Is(err, io.EOF):
-		return errors.New("empty file: no JSON object")
+		return errors.New("no JSON in the file: it is empty or blank")
 	case errors.Is(err, io.ErrUnexpectedEOF):
 		return fmt.Errorf("%s: the file ends inside the snapshot (unexpected EOF)", position(doc, int64(len(doc))))
 	case errors.As(err, &syn):

@@ -200,7 +200,8 @@ func allOptional(m *Model) *Model {
 func TestBadSnapshotErrorSaysWhereAndWhat(t *testing.T) {
 	const s = `{"schema":"portcullis.snapshot/v1",` // 35 bytes: a value after it starts at column 36
 	tests := []struct{ name, doc, want string }{
-		{"empty", ``, "empty file: no JSON object"},
+		{"empty", ``, "no JSON in the file: it is empty or blank"},
+		{"blank", " \n\t", "no JSON in the file: it is empty or blank"},
 		{"truncated", s + `"assignments":[{"account_id":"1"`, "line 1, column 68: the file ends inside the snapshot (unexpected EOF)"},
 		{"truncated in a string", s + `"users":{"u1":{"user_name":"al`, "line 1, column 66: the file ends inside the snapshot (unexpected EOF)"},
 		{"number for a string", s + `"assignments":[{"account_id":1}]}`, "line 1, column 65: assignments.account_id: a JSON number where string belongs"},
