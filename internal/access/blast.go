@@ -59,14 +59,14 @@ func (g *Graph) BlastRadius(kind, id string, cfg *config.Config) (Blast, error) 
 			return b, err
 		}
 		b.ID, b.Name = g.groups[gi].ID, g.groups[gi].DisplayName
-		idx = g.byGroup[gi]
+		idx = g.by().group[gi]
 	case KindPermissionSet:
 		p, err := g.permissionSet(id)
 		if err != nil {
 			return b, err
 		}
 		b.ID, b.Name = g.sets[p].ARN, g.sets[p].Name
-		idx = g.byPS[p]
+		idx = g.by().ps[p]
 	case KindAccount:
 		a, err := g.account(id)
 		if err != nil {
@@ -126,7 +126,7 @@ func (g *Graph) accountBlast(a int32, b *Blast) (idx []int32, keep func(grant) b
 		}
 	default:
 		b.Notes = append(b.Notes, "not the management or delegated administrator account: the radius is the access into it")
-		idx = g.byAccount[a]
+		idx = g.by().account[a]
 	}
 	return idx, keep, reach
 }

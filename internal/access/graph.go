@@ -12,6 +12,7 @@ package access
 
 import (
 	"slices"
+	"sync"
 
 	"github.com/portcullis-sec/portcullis/internal/idc"
 	"github.com/portcullis-sec/portcullis/internal/policy"
@@ -44,11 +45,17 @@ type PermissionSet struct {
 type Graph struct {
 	*Index
 
-	grants    []grant   // sorted by user, account, permission set, group
-	userStart []int32   // grants of user u are grants[userStart[u]:userStart[u+1]]
-	byAccount [][]int32 // grant indexes per account
-	byGroup   [][]int32 // grant indexes held through each group
-	byPS      [][]int32 // grant indexes per permission set
+	grants    []grant // sorted by user, account, permission set, group
+	userStart []int32 // grants of user u are grants[userStart[u]:userStart[u+1]]
+	// by indexes grants by account, group and permission set, on the first
+	// question that needs it: listing every grant does not.
+	by func() *byKey
+}
+
+// byKey lists grant indexes, in grant order, per account, per group (the
+// grants held through it) and per permission set.
+type byKey struct {
+	account, group, ps [][]int32
 }
 
 // Compute builds the graph: every direct assignment, and every group
@@ -100,9 +107,13 @@ func (x *Index) Expand() *Graph {
 	}
 	g.userStart[len(x.users)] = int32(len(g.grants))
 
-	g.byAccount = invert(g.grants, len(x.accounts), func(v grant) int32 { return v.account })
-	g.byPS = invert(g.grants, len(x.sets), func(v grant) int32 { return v.ps })
-	g.byGroup = invert(g.grants, len(x.groups), func(v grant) int32 { return v.group })
+	g.by = sync.OnceValue(func() *byKey {
+		return &byKey{
+			account: invert(g.grants, len(x.accounts), func(v grant) int32 { return v.account }),
+			group:   invert(g.grants, len(x.groups), func(v grant) int32 { return v.group }),
+			ps:      invert(g.grants, len(x.sets), func(v grant) int32 { return v.ps }),
+		}
+	})
 	return g
 }
 

@@ -44,11 +44,14 @@ func (r *Result) Len() int {
 }
 
 // At resolves the i-th grant.
-func (r *Result) At(i int) Access {
+func (r *Result) At(i int) Access { return r.g.resolve(r.grant(i)) }
+
+// grant is the i-th grant, unresolved.
+func (r *Result) grant(i int) grant {
 	if !r.all {
 		i = int(r.idx[i])
 	}
-	return r.g.resolve(r.g.grants[i])
+	return r.g.grants[i]
 }
 
 // Slice resolves every grant selected.
@@ -103,7 +106,7 @@ func (g *Graph) WhoCanReach(account string, adminOnly bool) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	return g.filter(g.byAccount[a], func(x grant) bool { return !adminOnly || g.admin(x) }), nil
+	return g.filter(g.by().account[a], func(x grant) bool { return !adminOnly || g.admin(x) }), nil
 }
 
 // user resolves a user id or user name.
@@ -152,7 +155,7 @@ func (g *Graph) AdminPathsIntoSensitive(cfg *config.Config) *Result {
 	var idx []int32
 	for _, id := range sensitive(cfg) {
 		if a, ok := g.acctIdx[id]; ok {
-			idx = append(idx, g.byAccount[a]...)
+			idx = append(idx, g.by().account[a]...)
 		}
 	}
 	slices.Sort(idx)

@@ -16,13 +16,13 @@ func (g *Graph) Through(kind, id string) (*Result, error) {
 		if err != nil {
 			return nil, err
 		}
-		return &Result{g: g, idx: g.byGroup[gi]}, nil
+		return &Result{g: g, idx: g.by().group[gi]}, nil
 	case KindPermissionSet:
 		p, err := g.permissionSet(id)
 		if err != nil {
 			return nil, err
 		}
-		return &Result{g: g, idx: g.byPS[p]}, nil
+		return &Result{g: g, idx: g.by().ps[p]}, nil
 	case KindAccount:
 		return g.WhoCanReach(id, false)
 	}

@@ -10,6 +10,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -56,6 +57,12 @@ func Load(ctx context.Context, spec string, o Options) (*idc.Model, error) {
 		}
 		return terraform.Read(bytes.NewReader(b), path)
 	}
+	if spec != "-" {
+		// A snapshot file, the common case, is decoded as it is read.
+		if m, ok, err := idc.LoadIfSnapshot(spec); ok {
+			return m, err
+		}
+	}
 	b, err := readSpecFile(spec, o.Stdin)
 	if err != nil {
 		return nil, err
@@ -83,8 +90,12 @@ func readSpecFile(path string, stdin io.Reader) ([]byte, error) {
 
 // Read tells a portcullis snapshot from Terraform JSON by its top-level
 // keys (file names say little: state is often piped or renamed) and reads
-// it; name is used in errors.
+// it; name is used in errors. A snapshot as portcullis writes it is
+// recognised by decoding it, once; anything else is probed.
 func Read(b []byte, name string) (*idc.Model, error) {
+	if m, ok, err := idc.ReadIfSnapshot(b, name); ok {
+		return m, err
+	}
 	var probe struct {
 		Schema           string          `json:"schema"`
 		TerraformVersion json.RawMessage `json:"terraform_version"`
@@ -92,11 +103,11 @@ func Read(b []byte, name string) (*idc.Model, error) {
 		Resources        json.RawMessage `json:"resources"`
 	}
 	if err := json.Unmarshal(b, &probe); err != nil {
-		return nil, fmt.Errorf("%s: not a JSON object (want %s): %w", name, SpecHelp, err)
+		return nil, fmt.Errorf("%s: not a JSON object (want %s): %w", name, SpecHelp, syntaxAt(b, err))
 	}
 	switch {
 	case probe.Schema != "":
-		return idc.Read(bytes.NewReader(b), name)
+		return idc.ReadBytes(b, name)
 	case probe.TerraformVersion != nil || probe.FormatVersion != nil || probe.Resources != nil:
 		return terraform.Read(bytes.NewReader(b), name)
 	}
@@ -115,4 +126,21 @@ func LoadOrganization(ctx context.Context, spec string, o Options) (*idc.Organiz
 		return nil, err
 	}
 	return awscollect.CollectOrganization(ctx, cl, o.AWS)
+}
+
+// syntaxAt adds the line and column to a JSON syntax error, which knows
+// its offset but does not print it.
+func syntaxAt(doc []byte, err error) error {
+	var syn *json.SyntaxError
+	if !errors.As(err, &syn) {
+		return err
+	}
+	off := syn.Offset - 1 // the offending byte is the last one read
+	if syn.Offset >= int64(len(doc)) {
+		off = int64(len(doc)) // the input ended too soon: the fault is its end
+	}
+	before := doc[:max(off, 0)]
+	line := bytes.Count(before, []byte("\n")) + 1
+	col := len(before) - bytes.LastIndexByte(before, '\n')
+	return fmt.Errorf("line %d, column %d: %w", line, col, err)
 }

@@ -72,6 +72,8 @@ func TestLoadSpecs(t *testing.T) {
 		{"snapshot forced as terraform", "terraform:" + snapPath, "", "", 0, "idc.snapshot.json"},
 		{"neither", junk, "", "", 0, "neither a portcullis snapshot"},
 		{"not JSON", notJSON, "", "", 0, "state.tfstate: not a JSON object"},
+		{"not JSON: where", notJSON, "", "", 0, "line 1, column 2: invalid character 'e' in literal true"},
+		{"cut short: where", "-", "{\n \"schema\": \"portcullis.snapshot/v1\",\n \"users\": {", "", 0, "line 3, column 12: unexpected end of JSON input"},
 		{"missing", filepath.Join(dir, "missing.json"), "", "", 0, "missing.json"},
 		{"empty", "", "", "", 0, "no model given"},
 	}

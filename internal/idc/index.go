@@ -27,11 +27,11 @@ type index struct {
 
 type memberRef struct{ group, user string }
 
-// Index (re)builds the lookup indexes. Read, Load and Apply keep them
-// current; call Index after changing the exported maps or slices directly
-// (collectors do, once, when they finish). Lookups build the index lazily
-// when it is missing, so a model filled by hand works without the call, but
-// only a model that has been indexed is safe for concurrent lookups.
+// Index (re)builds the lookup indexes. Apply keeps them current; call
+// Index after changing the exported maps or slices directly (collectors do,
+// once, when they finish). Lookups build the index under the model's lock
+// when it is missing (a model from Read or Load, or filled by hand), so the
+// first lookup pays for it and concurrent lookups are safe.
 func (m *Model) Index() {
 	m.mu.Lock()
 	m.idx = m.buildIndex()

@@ -2,6 +2,7 @@ package idc
 
 import (
 	"bufio"
+	"bytes"
 	"cmp"
 	"encoding/json"
 	"errors"
@@ -25,17 +26,107 @@ func Load(path string) (*Model, error) {
 
 // Read decodes a JSON snapshot; name is used in errors. The schema must be
 // SnapshotSchema. References that do not resolve (an assignment to an
-// unknown permission set) are kept: Validate reports them. The returned
-// model is indexed.
+// unknown permission set) are kept: Validate reports them. The lookup
+// index is built on the first lookup (effective access never needs it).
+// A reader that can seek (a file) is decoded as it is read; any other is
+// read whole first.
 func Read(r io.Reader, name string) (*Model, error) {
-	dec := json.NewDecoder(bufio.NewReader(r))
-	var m Model
-	if err := dec.Decode(&m); err != nil {
+	rs, ok := r.(io.ReadSeeker)
+	if !ok {
+		b, err := io.ReadAll(r)
+		if err != nil {
+			return nil, fmt.Errorf("snapshot %s: %w", name, err)
+		}
+		return ReadBytes(b, name)
+	}
+	start, err := rs.Seek(0, io.SeekCurrent)
+	if err != nil {
 		return nil, fmt.Errorf("snapshot %s: %w", name, err)
 	}
-	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		return nil, fmt.Errorf("snapshot %s: unexpected data after the snapshot object", name)
+	m, ok := decodeStream(rs)
+	if !ok { // read it again, with encoding/json
+		if _, err := rs.Seek(start, io.SeekStart); err != nil {
+			return nil, fmt.Errorf("snapshot %s: %w", name, err)
+		}
+		if m, err = decodeReference(rs, name); err != nil {
+			return nil, err
+		}
 	}
+	return m.finish(name)
+}
+
+// ReadBytes is Read on a snapshot already in memory.
+func ReadBytes(b []byte, name string) (*Model, error) {
+	m, ok := decodeFast(b)
+	if !ok {
+		var err error
+		if m, err = decodeReference(bytes.NewReader(b), name); err != nil {
+			return nil, err
+		}
+	}
+	return m.finish(name)
+}
+
+// ReadIfSnapshot reads b when it is plainly a portcullis snapshot: one
+// JSON object with a schema and nothing but the snapshot's own keys, each
+// once and spelled exactly. isSnapshot is false for anything else (a
+// Terraform state, broken JSON, …), which the caller then tells apart
+// itself, without b having been decoded twice in the common case.
+func ReadIfSnapshot(b []byte, name string) (m *Model, isSnapshot bool, err error) {
+	m, ok := decodeFast(b)
+	if !ok || m.Schema == "" {
+		return nil, false, nil
+	}
+	m, err = m.finish(name)
+	return m, true, err
+}
+
+// LoadIfSnapshot is ReadIfSnapshot on a file, decoded as it is read, so
+// a large snapshot is never held whole in memory. isSnapshot is false,
+// with no error, when path is not a regular file that plainly holds a
+// snapshot (a pipe could not be read twice): the caller then reads it and
+// tells what it is, errors included.
+func LoadIfSnapshot(path string) (m *Model, isSnapshot bool, err error) {
+	// Stat, not open: opening a named pipe would take its writer's data.
+	if st, err := os.Stat(path); err != nil || !st.Mode().IsRegular() {
+		return nil, false, nil
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, false, nil
+	}
+	defer f.Close()
+	m, ok := decodeStream(f)
+	if !ok || m.Schema == "" {
+		return nil, false, nil
+	}
+	m, err = m.finish(path)
+	return m, true, err
+}
+
+// decodeReference is the snapshot decoder of record: encoding/json, one
+// object and nothing after it. decodeFast agrees with it or hands over.
+// The document is read whole (encoding/json buffers it whole anyway), so
+// an error can say where in it the fault is (see located).
+func decodeReference(r io.Reader, name string) (*Model, error) {
+	doc, err := io.ReadAll(r)
+	if err != nil {
+		return nil, fmt.Errorf("snapshot %s: %w", name, err)
+	}
+	dec := json.NewDecoder(bytes.NewReader(doc))
+	var m Model
+	if err := dec.Decode(&m); err != nil {
+		return nil, fmt.Errorf("snapshot %s: %w", name, located(doc, err))
+	}
+	end := dec.InputOffset()
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		return nil, fmt.Errorf("snapshot %s: %s: unexpected data after the snapshot object", name, position(doc, valueStart(doc, end)))
+	}
+	return &m, nil
+}
+
+// finish checks a decoded snapshot's schema and keys.
+func (m *Model) finish(name string) (*Model, error) {
 	if m.Schema != SnapshotSchema {
 		if m.Schema == "" {
 			return nil, fmt.Errorf("snapshot %s: no schema (want %q)", name, SnapshotSchema)
@@ -45,8 +136,7 @@ func Read(r io.Reader, name string) (*Model, error) {
 	if err := m.fill(name); err != nil {
 		return nil, err
 	}
-	m.Index()
-	return &m, nil
+	return m, nil
 }
 
 // fill makes nil maps usable and checks that map keys agree with the ids
@@ -189,18 +279,26 @@ func sortedCopy[T any](s []T, less func(a, b T) int) []T {
 }
 
 // keyed checks that every entry of a map keyed by id is present and carries
-// that id (filling it in when the entry leaves it out).
+// that id (filling it in when the entry leaves it out). Of several bad
+// entries it names the first by key, so the error is the same every run.
 func keyed[V any](name, field, idName string, m map[string]*V, id func(*V) *string) error {
+	var (
+		err    error
+		badKey string
+	)
 	for k, v := range m {
-		if v == nil {
-			return fmt.Errorf("snapshot %s: %s[%q]: null", name, field, k)
+		var e error
+		switch {
+		case v == nil:
+			e = fmt.Errorf("snapshot %s: %s[%q]: null", name, field, k)
+		case *id(v) == "":
+			*id(v) = k
+		case *id(v) != k:
+			e = fmt.Errorf("snapshot %s: %s[%q]: %s is %q", name, field, k, idName, *id(v))
 		}
-		switch p := id(v); {
-		case *p == "":
-			*p = k
-		case *p != k:
-			return fmt.Errorf("snapshot %s: %s[%q]: %s is %q", name, field, k, idName, *p)
+		if e != nil && (err == nil || k < badKey) {
+			err, badKey = e, k
 		}
 	}
-	return nil
+	return err
 }
