@@ -2,6 +2,7 @@ package access
 
 import (
 	"cmp"
+	"maps"
 	"slices"
 	"strings"
 
@@ -75,7 +76,7 @@ func NewIndex(m *idc.Model) *Index {
 	x.groupMembers = make([][]int32, len(x.groups))
 	x.groupSize = make([]int32, len(x.groups))
 	seen := make([]int32, len(x.users)) // last group (index+1) each user was added to
-	for _, gid := range sortedKeys(m.Memberships) {
+	for _, gid := range slices.Sorted(maps.Keys(m.Memberships)) {
 		gi, ok := x.groupIdx[gid]
 		if !ok {
 			continue
@@ -188,6 +189,7 @@ func (x *Index) tables() {
 	}
 }
 
+// keys sizes the slice once: the model's maps hold up to 100,000 entries.
 func keys[V any](m map[string]V) []string {
 	out := make([]string, 0, len(m))
 	for k := range m {
@@ -202,12 +204,6 @@ func addMissing[V any](ids []string, held map[string]V, id string) []string {
 		return ids
 	}
 	return append(ids, id)
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	out := keys(m)
-	slices.Sort(out)
-	return out
 }
 
 func uniq(s []string) []string {

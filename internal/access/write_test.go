@@ -6,6 +6,8 @@ import (
 	"encoding/csv"
 	"fmt"
 	"io"
+	"maps"
+	"slices"
 	"strconv"
 	"testing"
 
@@ -74,16 +76,16 @@ func writeJSONRef(w io.Writer, r *Result) error {
 func oddNames(m *idc.Model, names []string) {
 	i := 0
 	next := func() string { i++; return names[i%len(names)] }
-	for _, k := range sortedKeys(m.Users) {
+	for _, k := range slices.Sorted(maps.Keys(m.Users)) {
 		m.Users[k].UserName = next()
 	}
-	for _, k := range sortedKeys(m.Groups) {
+	for _, k := range slices.Sorted(maps.Keys(m.Groups)) {
 		m.Groups[k].DisplayName = next()
 	}
-	for _, k := range sortedKeys(m.Accounts) {
+	for _, k := range slices.Sorted(maps.Keys(m.Accounts)) {
 		m.Accounts[k].Name = next()
 	}
-	for _, k := range sortedKeys(m.PermissionSets) {
+	for _, k := range slices.Sorted(maps.Keys(m.PermissionSets)) {
 		m.PermissionSets[k].Name = next()
 	}
 }
