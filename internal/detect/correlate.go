@@ -49,6 +49,9 @@ type partial struct {
 type corrState struct {
 	Groups map[string][]*partial `json:"groups"`
 	Last   map[string]time.Time  `json:"last"` // last touch per group, for eviction
+	// dirty holds the groups changed since the last save (state_corr.go);
+	// nil while the engine's state is not saved as rows.
+	dirty map[string]struct{}
 }
 
 func newCorrState() *corrState {
@@ -90,6 +93,7 @@ func (c *correlation) value(ev *cloudtrail.Event) (string, bool) {
 // `rule` (value: what a value_count counts), keeping at most maxGroups
 // groups. It returns a completed match, if any.
 func (c *correlation) feed(st *corrState, rule string, s signal, key, value string, maxGroups int) *partial {
+	st.touch(key)
 	if c.Type == "value_count" {
 		return c.feedValue(st, s, key, value, maxGroups)
 	}
@@ -242,6 +246,7 @@ func (c *correlation) evict(st *corrState, maxGroups int) {
 	for _, x := range all[:len(all)-maxGroups*9/10] {
 		delete(st.Groups, x.k)
 		delete(st.Last, x.k)
+		st.touch(x.k)
 	}
 }
 

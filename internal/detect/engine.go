@@ -34,11 +34,12 @@ type Engine struct {
 	// fields); the error is not fatal to detection.
 	ApplyErrors []error
 
-	// modelVersion counts model changes; SaveState reuses savedModel while
-	// it matches savedVersion.
-	modelVersion, savedVersion uint64
-	savedModel                 []byte
-	learned                    int
+	// modelVersion counts model changes.
+	modelVersion uint64
+	learned      int
+	// rows tracks what changed since the state was last saved as rows
+	// (state_rows.go).
+	rows rowTracking
 }
 
 // repeatedFailures is how many failed Identity Center writes by one actor
@@ -225,6 +226,7 @@ func (e *Engine) trackFailure(ev *cloudtrail.Event) {
 		return
 	}
 	k := ev.String("portcullis.actor.key")
+	e.touchFailure(k)
 	ts := append(e.failures[k], ev.Time)
 	for len(ts) > 0 && ev.Time.Sub(ts[0]) > failureWindow {
 		ts = ts[1:]
@@ -233,6 +235,7 @@ func (e *Engine) trackFailure(ev *cloudtrail.Event) {
 	if len(e.failures) > e.maxGroups {
 		for k2 := range e.failures {
 			delete(e.failures, k2)
+			e.touchFailure(k2)
 			break
 		}
 	}

@@ -29,18 +29,12 @@ type savedState struct {
 }
 
 // SaveState serialises the correlation windows, failure counters and the
-// Identity Center model, so a daemon keeps its windows across restarts.
-//
-// The model is re-serialised only when it changed since the last save: most
-// events (sessions, reads) change nothing, and a daemon saves after every
-// batch.
+// Identity Center model as one blob: the form watch kept before it saved
+// state as rows (state_rows.go), which RestoreState still reads.
 func (e *Engine) SaveState() ([]byte, error) {
-	if e.savedModel == nil || e.modelVersion != e.savedVersion {
-		var mb bytes.Buffer
-		if err := e.State().Write(&mb); err != nil {
-			return nil, fmt.Errorf("save engine state: %w", err)
-		}
-		e.savedModel, e.savedVersion = mb.Bytes(), e.modelVersion
+	var mb bytes.Buffer
+	if err := e.State().Write(&mb); err != nil {
+		return nil, fmt.Errorf("save engine state: %w", err)
 	}
 	mem, err := e.enricher.SaveMemory()
 	if err != nil {
@@ -50,7 +44,7 @@ func (e *Engine) SaveState() ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	return json.Marshal(savedState{Schema: stateSchema, Correlations: e.state, Failures: e.failures, Model: e.savedModel, Enrich: mem, Enrichment: enr})
+	return json.Marshal(savedState{Schema: stateSchema, Correlations: e.state, Failures: e.failures, Model: mb.Bytes(), Enrich: mem, Enrichment: enr})
 }
 
 // RestoreState loads what SaveState wrote. Windows of correlations that no

@@ -29,8 +29,9 @@ func (s *Stream) Detect(ctx context.Context, evs []*cloudtrail.Event) ([]finding
 	return out, nil
 }
 
-// State serialises the windows and the model.
-func (s *Stream) State() ([]byte, error) { return s.e.SaveState() }
+// SaveState returns the state rows changed since the last save or
+// restore, or all of them when full (Engine.SaveDelta).
+func (s *Stream) SaveState(full bool) StateRows { return s.e.SaveDelta(full) }
 
-// Restore loads what State wrote.
-func (s *Stream) Restore(b []byte) error { return s.e.RestoreState(b) }
+// RestoreState replaces the state with saved rows (Engine.RestoreRows).
+func (s *Stream) RestoreState(rows StateRows) error { return s.e.RestoreRows(rows) }

@@ -28,6 +28,7 @@ type bounded[V any] struct {
 	m     map[string]entry[V]
 	order []keySeq // insertion order; entries whose seq no longer matches are stale
 	seq   uint64
+	dirty map[string]struct{} // keys put, deleted or evicted since the last save; nil: not tracked
 }
 
 type entry[V any] struct {
@@ -50,6 +51,7 @@ func (b *bounded[V]) get(k string) (V, bool) {
 }
 
 func (b *bounded[V]) put(k string, v V) {
+	b.mark(k)
 	if e, ok := b.m[k]; ok {
 		b.m[k] = entry[V]{v, e.seq}
 		return
@@ -62,6 +64,7 @@ func (b *bounded[V]) put(k string, v V) {
 		b.order = b.order[1:]
 		if e, ok := b.m[old.k]; ok && e.seq == old.seq {
 			delete(b.m, old.k)
+			b.mark(old.k)
 		}
 	}
 	if len(b.order) > 2*b.max+16 {
@@ -69,7 +72,16 @@ func (b *bounded[V]) put(k string, v V) {
 	}
 }
 
-func (b *bounded[V]) del(k string) { delete(b.m, k) }
+func (b *bounded[V]) del(k string) {
+	delete(b.m, k)
+	b.mark(k)
+}
+
+func (b *bounded[V]) mark(k string) {
+	if b.dirty != nil {
+		b.dirty[k] = struct{}{}
+	}
+}
 
 func (b *bounded[V]) len() int { return len(b.m) }
 
@@ -181,5 +193,44 @@ func (e *Enricher) LoadMemory(b json.RawMessage) error {
 		m.ABAC = fresh.ABAC
 	}
 	e.mem = m
+	return nil
+}
+
+// The bounded map as state rows (state.go): a row is the value and its
+// insertion number.
+
+func (b *bounded[V]) track() {
+	if b.dirty == nil {
+		b.dirty = map[string]struct{}{}
+	}
+}
+
+func (b *bounded[V]) takeDirty() []string { return takeKeys(b.dirty) }
+
+func (b *bounded[V]) keys() []string {
+	out := make([]string, 0, len(b.m))
+	for k := range b.m {
+		out = append(out, k)
+	}
+	return out
+}
+
+func (b *bounded[V]) encode(k string) ([]byte, bool, error) {
+	e, ok := b.m[k]
+	if !ok {
+		return nil, false, nil
+	}
+	return encodeRow(e.seq, e.V)
+}
+
+// restore puts rows in insertion order, so the oldest goes first again.
+func (b *bounded[V]) restore(rows []seqRow) error {
+	es, err := decodeRows[V](rows)
+	if err != nil {
+		return err
+	}
+	for _, e := range es {
+		b.put(e.K, e.V)
+	}
 	return nil
 }

@@ -136,6 +136,7 @@ func (a *applier) noteInstance() error {
 	inst, err := a.opt("requestParameters.instanceArn")
 	if err == nil && inst != "" && a.m.InstanceARN == "" {
 		a.m.InstanceARN = inst
+		a.m.touch(FactMeta, "")
 	}
 	return err
 }
@@ -154,6 +155,7 @@ func (a *applier) permissionSet(path string) (*PermissionSet, error) {
 	if !ok {
 		ps = &PermissionSet{ARN: arn, Source: a.src}
 		a.m.PermissionSets[arn] = ps
+		a.m.touch(FactPermissionSet, arn)
 	}
 	return ps, nil
 }
@@ -167,6 +169,7 @@ func (a *applier) withPS(f func(*PermissionSet) bool) (bool, error) {
 		return false, nil
 	}
 	ps.Source = a.src
+	a.m.touch(FactPermissionSet, ps.ARN)
 	return true, nil
 }
 
@@ -210,6 +213,7 @@ func (a *applier) createPermissionSet() (bool, error) {
 		ps.Tags[k] = v
 	}
 	a.m.PermissionSets[arn] = ps
+	a.m.touch(FactPermissionSet, arn)
 	ix.addPS(ps)
 	return true, nil
 }
@@ -249,6 +253,7 @@ func (a *applier) updatePermissionSet() (bool, error) {
 		return false, nil
 	}
 	ps.Source = a.src
+	a.m.touch(FactPermissionSet, ps.ARN)
 	return true, nil
 }
 
@@ -263,6 +268,7 @@ func (a *applier) deletePermissionSet() (bool, error) {
 	}
 	a.m.index().dropPS(ps)
 	delete(a.m.PermissionSets, arn)
+	a.m.touch(FactPermissionSet, arn)
 	// Assignments cannot outlive their permission set.
 	a.m.removeAssignments(func(x Assignment) bool { return x.PermissionSetARN == arn })
 	return true, nil

@@ -32,11 +32,13 @@ func (a *applier) provision() (bool, error) {
 func (m *Model) provisioned(ps *PermissionSet, acct string, src Source) bool {
 	if _, ok := m.Accounts[acct]; !ok {
 		m.Accounts[acct] = &Account{ID: acct, Source: src}
+		m.touch(FactAccount, acct)
 	}
 	if slices.Contains(ps.ProvisionedTo, acct) {
 		return false
 	}
 	ps.ProvisionedTo = append(ps.ProvisionedTo, acct)
+	m.touch(FactPermissionSet, ps.ARN)
 	return true
 }
 
@@ -85,6 +87,7 @@ func (m *Model) addAssignment(x Assignment) bool {
 	}
 	ix.assignment[x.Key()] = len(m.Assignments)
 	m.Assignments = append(m.Assignments, x)
+	m.touchAssignment(x)
 	return true
 }
 
@@ -103,6 +106,7 @@ func (m *Model) removeAssignment(key string) bool {
 	}
 	m.Assignments = m.Assignments[:last]
 	delete(ix.assignment, key)
+	m.touch(FactAssignment, key)
 	return true
 }
 
@@ -110,7 +114,13 @@ func (m *Model) removeAssignment(key string) bool {
 // returns how many went.
 func (m *Model) removeAssignments(match func(Assignment) bool) int {
 	n := len(m.Assignments)
-	m.Assignments = slices.DeleteFunc(m.Assignments, match)
+	m.Assignments = slices.DeleteFunc(m.Assignments, func(x Assignment) bool {
+		if match(x) {
+			m.touchAssignment(x)
+			return true
+		}
+		return false
+	})
 	removed := n - len(m.Assignments)
 	if removed > 0 {
 		ix := m.index()

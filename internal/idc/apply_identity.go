@@ -143,14 +143,17 @@ func (a *applier) organizations() (bool, error) {
 			return learned, nil
 		}
 		a.m.DelegatedAdminID = ""
+		a.m.touch(FactMeta, "")
 		if ac, ok := a.m.Accounts[acct]; ok {
 			ac.DelegatedAdmin = false
 			ac.Source = a.src
+			a.m.touch(FactAccount, acct)
 		}
 		return true, nil
 	}
 	if old, ok := a.m.Accounts[a.m.DelegatedAdminID]; ok && a.m.DelegatedAdminID != acct {
 		old.DelegatedAdmin = false // Identity Center has one delegated admin
+		a.m.touch(FactAccount, old.ID)
 	}
 	ac, ok := a.m.Accounts[acct]
 	if !ok {
@@ -161,6 +164,8 @@ func (a *applier) organizations() (bool, error) {
 	a.m.DelegatedAdminID = acct
 	ac.DelegatedAdmin = true
 	ac.Source = a.src
+	a.m.touch(FactMeta, "")
+	a.m.touch(FactAccount, acct)
 	return changed, nil
 }
 
@@ -195,6 +200,7 @@ func (a *applier) createUser(id, userNamePath, displayPath, emailPath, externalP
 	}
 	u.Source = a.src
 	ix.addUser(u)
+	a.m.touch(FactUser, id)
 	return true, nil
 }
 
@@ -225,6 +231,7 @@ func (a *applier) createGroup(id, displayPath, descPath, externalPath string) (b
 	}
 	g.Source = a.src
 	ix.addGroup(g)
+	a.m.touch(FactGroup, id)
 	return true, nil
 }
 
@@ -267,6 +274,7 @@ func (a *applier) updateOps(idPath string, user bool) (bool, error) {
 			}
 			u.Source = a.src
 			ix.addUser(u)
+			a.m.touch(FactUser, id)
 			continue
 		}
 		g, ok := a.m.Groups[id]
@@ -283,6 +291,7 @@ func (a *applier) updateOps(idPath string, user bool) (bool, error) {
 		}
 		g.Source = a.src
 		ix.addGroup(g)
+		a.m.touch(FactGroup, id)
 	}
 	return changed, nil
 }
@@ -298,6 +307,7 @@ func (a *applier) deleteUser(paths ...string) (bool, error) {
 	if u, ok := a.m.Users[id]; ok {
 		a.m.index().dropUser(u)
 		delete(a.m.Users, id)
+		a.m.touch(FactUser, id)
 		changed = true
 	}
 	for g := range a.m.Memberships {
@@ -319,11 +329,13 @@ func (a *applier) deleteGroup(paths ...string) (bool, error) {
 	if g, ok := a.m.Groups[id]; ok {
 		ix.dropGroup(g)
 		delete(a.m.Groups, id)
+		a.m.touch(FactGroup, id)
 		changed = true
 	}
 	if ms, ok := a.m.Memberships[id]; ok {
 		for _, mb := range ms {
 			delete(ix.membership, mb.MembershipID)
+			a.m.touch(FactMember, memberKey(id, mb.UserID))
 		}
 		delete(a.m.Memberships, id)
 		changed = true
@@ -339,10 +351,12 @@ func (m *Model) addMember(group, user, membershipID string, src Source) bool {
 		if membershipID != "" && ms[i].MembershipID == "" {
 			ms[i].MembershipID = membershipID
 			ix.membership[membershipID] = memberRef{group, user}
+			m.touch(FactMember, memberKey(group, user))
 		}
 		return false
 	}
 	m.Memberships[group] = append(ms, Membership{UserID: user, MembershipID: membershipID, Source: src})
+	m.touch(FactMember, memberKey(group, user))
 	if membershipID != "" {
 		ix.membership[membershipID] = memberRef{group, user}
 	}
@@ -359,6 +373,7 @@ func (m *Model) removeMember(group, user string) bool {
 		delete(m.index().membership, id)
 	}
 	ms = slices.Delete(ms, i, i+1)
+	m.touch(FactMember, memberKey(group, user))
 	if len(ms) == 0 {
 		delete(m.Memberships, group)
 	} else {

@@ -183,6 +183,7 @@ func (a *applier) tags(add bool) (bool, error) {
 	}
 	if changed {
 		ps.Source = a.src
+		a.m.touch(FactPermissionSet, ps.ARN)
 	}
 	return changed, nil
 }

@@ -155,6 +155,7 @@ func (a *applier) renameGroup(gid, name string) bool {
 	if !ok {
 		g = &Group{ID: gid}
 		a.m.Groups[gid] = g
+		a.m.touch(FactGroup, gid)
 	}
 	if g.DisplayName == name {
 		return false
@@ -163,5 +164,6 @@ func (a *applier) renameGroup(gid, name string) bool {
 	g.DisplayName = name
 	g.Source = a.src
 	ix.addGroup(g)
+	a.m.touch(FactGroup, gid)
 	return true
 }

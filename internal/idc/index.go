@@ -244,15 +244,20 @@ func (m *Model) Learn(ps *PermissionSet, g *Group) bool {
 			ix.addPS(cur)
 			changed = true
 		}
+		if changed {
+			m.touch(FactPermissionSet, ps.ARN)
+		}
 	}
 	if g != nil && g.ID != "" && g.DisplayName != "" {
 		if cur, ok := m.Groups[g.ID]; !ok {
 			m.Groups[g.ID] = g
 			ix.addGroup(g)
+			m.touch(FactGroup, g.ID)
 			changed = true
 		} else if cur.DisplayName == "" {
 			cur.DisplayName = g.DisplayName
 			ix.addGroup(cur)
+			m.touch(FactGroup, g.ID)
 			changed = true
 		}
 	}

@@ -49,6 +49,9 @@ type Model struct {
 	// that fills the maps directly calls Index when done (see index.go).
 	mu  sync.Mutex
 	idx *index
+	// changed records the facts moved since the last TakeChanges, when
+	// change tracking is on (facts.go); nil when off.
+	changed map[FactKey]struct{}
 }
 
 // Account is an AWS account of the organization.

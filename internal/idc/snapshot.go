@@ -241,18 +241,13 @@ func (m *Model) Write(w io.Writer) error {
 		})
 		out.PermissionSets[k] = &c
 	}
-	out.Assignments = sortedCopy(m.Assignments, func(a, b Assignment) int {
-		return cmp.Or(strings.Compare(a.AccountID, b.AccountID), strings.Compare(a.PermissionSetARN, b.PermissionSetARN),
-			strings.Compare(a.PrincipalType, b.PrincipalType), strings.Compare(a.PrincipalID, b.PrincipalID))
-	})
+	out.Assignments = sortedCopy(m.Assignments, compareAssignments)
 	if out.Assignments == nil {
 		out.Assignments = []Assignment{}
 	}
 	out.Memberships = make(map[string][]Membership, len(m.Memberships))
 	for g, ms := range m.Memberships {
-		out.Memberships[g] = sortedCopy(ms, func(a, b Membership) int {
-			return cmp.Or(strings.Compare(a.UserID, b.UserID), strings.Compare(a.MembershipID, b.MembershipID))
-		})
+		out.Memberships[g] = sortedCopy(ms, compareMemberships)
 	}
 	out.Missing = sortedCopy(m.Missing, strings.Compare)
 	out.Unknown = sortedCopy(m.Unknown, strings.Compare)
@@ -267,6 +262,16 @@ func (m *Model) Write(w io.Writer) error {
 		return fmt.Errorf("write snapshot: %w", err)
 	}
 	return nil
+}
+
+// compareAssignments and compareMemberships are the orders Write uses.
+func compareAssignments(a, b Assignment) int {
+	return cmp.Or(strings.Compare(a.AccountID, b.AccountID), strings.Compare(a.PermissionSetARN, b.PermissionSetARN),
+		strings.Compare(a.PrincipalType, b.PrincipalType), strings.Compare(a.PrincipalID, b.PrincipalID))
+}
+
+func compareMemberships(a, b Membership) int {
+	return cmp.Or(strings.Compare(a.UserID, b.UserID), strings.Compare(a.MembershipID, b.MembershipID))
 }
 
 func sortedCopy[T any](s []T, less func(a, b T) int) []T {

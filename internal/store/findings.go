@@ -74,18 +74,9 @@ func (s *Store) putFindings(ctx context.Context, tx *sql.Tx, fs []finding.Findin
 	if len(fs) == 0 {
 		return nil, nil
 	}
-	ins, err := tx.PrepareContext(ctx, `INSERT OR IGNORE INTO findings
-		(id, rule, severity, time, status, json, first_seen, last_seen, alert_pending)
-		VALUES (?, ?, ?, ?, 'open', ?, ?, ?, ?)`)
-	if err != nil {
-		return nil, err
-	}
-	defer ins.Close()
-	upd, err := tx.PrepareContext(ctx, `UPDATE findings SET last_seen = ? WHERE id = ?`)
-	if err != nil {
-		return nil, err
-	}
-	defer upd.Close()
+	ins := tx.StmtContext(ctx, s.writes.insertFinding)
+	upd := tx.StmtContext(ctx, s.writes.touchFinding)
+	keys := tx.StmtContext(ctx, s.writes.insertKeys)
 	now := unixNano(s.now())
 	var fresh []finding.Finding
 	for i, f := range fs {
@@ -102,6 +93,15 @@ func (s *Store) putFindings(ctx context.Context, tx *sql.Tx, fs []finding.Findin
 		}
 		if n, _ := res.RowsAffected(); n == 1 {
 			fresh = append(fresh, f)
+			if ks := findingKeys(&f); len(ks) > 0 {
+				arr, err := json.Marshal(ks)
+				if err != nil {
+					return nil, fmt.Errorf("finding %s: keys: %w", f.ID, err)
+				}
+				if _, err := keys.ExecContext(ctx, unixNano(f.Time), f.ID, string(arr)); err != nil {
+					return nil, fmt.Errorf("finding %s: keys: %w", f.ID, err)
+				}
+			}
 			continue
 		}
 		if _, err := upd.ExecContext(ctx, now, f.ID); err != nil {

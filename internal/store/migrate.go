@@ -52,8 +52,32 @@ func migrations() []string {
 	);
 	CREATE INDEX dead_letters_time ON dead_letters(time);`,
 		findingKeysMigration,
+		engineStateMigration,
+		// Version 4: fewer pages per commit. The writer fills finding_keys
+		// itself (findingKeys), from the finding it holds, instead of a
+		// trigger parsing the JSON it just wrote eleven times over;
+		// findings_page (time, id) serves every query findings_time did;
+		// finding_keys_id served only the delete trigger, and portcullis
+		// never deletes a finding (a hand-made DELETE still works, by a
+		// scan). Each index is a page of its own in every commit.
+		`DROP TRIGGER findings_keys_insert;
+	DROP INDEX findings_time;
+	DROP INDEX finding_keys_id;`,
 	}
 }
+
+// engineStateMigration (version 3) keeps a detector's state as rows, one
+// per correlation group, model object or enrichment entry, so a commit
+// writes what a batch changed instead of the whole state (see state.go).
+// The single-blob table stays for stores written before it: its row is
+// read once and replaced by rows.
+const engineStateMigration = `CREATE TABLE engine_state (
+		name  TEXT NOT NULL,
+		kind  TEXT NOT NULL,
+		key   TEXT NOT NULL,
+		value BLOB NOT NULL,
+		PRIMARY KEY (name, kind, key)
+	) WITHOUT ROWID;`
 
 // findingKeysMigration (version 2) indexes who and where of each finding for
 // the web view's filters: one row per (key, time, id), where key is
@@ -109,7 +133,7 @@ func SchemaVersion() int { return len(migrations()) }
 // with its row in schema_migrations, so a crash leaves a consistent version
 // and a concurrent opener re-checks the version under the write lock.
 func (s *Store) migrate(ctx context.Context, migrations []string) error {
-	if _, err := s.db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+	if _, err := s.w.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
 		version INTEGER PRIMARY KEY,
 		applied INTEGER NOT NULL
 	)`); err != nil {

@@ -3,9 +3,9 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/portcullis-sec/portcullis/internal/finding"
@@ -19,7 +19,10 @@ type Batch struct {
 	Findings  []finding.Finding
 	Processed []string
 	StateName string // "" = leave state alone
-	State     []byte
+	// State is the rows of the detector state the batch changed (see
+	// SaveStateRows); StateFull says they are the whole state.
+	State     StateRows
+	StateFull bool
 }
 
 // Commit applies a Batch atomically and returns the findings that were new
@@ -33,7 +36,7 @@ func (s *Store) Commit(ctx context.Context, b Batch) (fresh []finding.Finding, e
 			return err
 		}
 		if b.StateName != "" {
-			return s.saveState(ctx, tx, b.StateName, b.State)
+			return s.saveStateRows(ctx, tx, b.StateName, b.StateFull, b.State)
 		}
 		return nil
 	})
@@ -56,19 +59,17 @@ func (s *Store) markProcessed(ctx context.Context, tx *sql.Tx, keys []string) er
 	if len(keys) == 0 {
 		return nil
 	}
-	st, err := tx.PrepareContext(ctx, `INSERT OR IGNORE INTO processed(key, at) VALUES (?, ?)`)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	now := unixNano(s.now())
 	for _, k := range keys {
 		if k == "" {
 			return errors.New("empty processed key")
 		}
-		if _, err := st.ExecContext(ctx, k, now); err != nil {
-			return fmt.Errorf("processed key %q: %w", k, err)
-		}
+	}
+	arr, err := json.Marshal(keys)
+	if err != nil {
+		return fmt.Errorf("processed keys: %w", err)
+	}
+	if _, err := tx.StmtContext(ctx, s.writes.insertProcessed).ExecContext(ctx, unixNano(s.now()), string(arr)); err != nil {
+		return fmt.Errorf("processed keys %q…: %w", keys[0], err)
 	}
 	return nil
 }
@@ -84,18 +85,18 @@ func (s *Store) Seen(ctx context.Context, key string) (bool, error) {
 }
 
 // SeenSet returns the subset of keys already processed, in one query per
-// chunk (cheaper than Seen per event on a batch).
+// chunk (cheaper than Seen per event on a batch). It reads through the
+// writer's connection, whose cache the commits keep warm: the watcher asks
+// it for every batch, just before committing one.
 func (s *Store) SeenSet(ctx context.Context, keys []string) (map[string]bool, error) {
 	seen := make(map[string]bool)
-	const chunk = 500 // well under SQLite's bound-parameter limit
+	const chunk = 5000
 	for start := 0; start < len(keys); start += chunk {
-		part := keys[start:min(start+chunk, len(keys))]
-		q := `SELECT key FROM processed WHERE key IN (?` + strings.Repeat(",?", len(part)-1) + `)`
-		args := make([]any, len(part))
-		for i, k := range part {
-			args[i] = k
+		part, err := json.Marshal(keys[start:min(start+chunk, len(keys))])
+		if err != nil {
+			return nil, fmt.Errorf("store: seen set: %w", err)
 		}
-		rows, err := s.db.QueryContext(ctx, q, args...)
+		rows, err := s.writes.seen.QueryContext(ctx, string(part))
 		if err != nil {
 			return nil, fmt.Errorf("store: seen set: %w", err)
 		}
@@ -134,8 +135,9 @@ func (s *Store) PendingAlerts(ctx context.Context, limit int) ([]finding.Finding
 	if limit <= 0 {
 		limit = 100
 	}
-	rows, err := s.db.QueryContext(ctx, `SELECT `+recordColumns+` FROM findings
-		WHERE alert_pending = 1 ORDER BY first_seen, id LIMIT ?`, limit)
+	// Through the writer's connection, as SeenSet: the pages are the ones
+	// the last commits wrote, still in its cache.
+	rows, err := s.writes.pending.QueryContext(ctx, limit)
 	if err != nil {
 		return nil, fmt.Errorf("store: pending alerts: %w", err)
 	}
@@ -157,11 +159,7 @@ func (s *Store) PendingAlerts(ctx context.Context, limit int) ([]finding.Finding
 // MarkAlerted clears the pending-alert flag (delivered, or dead-lettered).
 func (s *Store) MarkAlerted(ctx context.Context, ids []string) error {
 	err := s.tx(ctx, func(tx *sql.Tx) error {
-		st, err := tx.PrepareContext(ctx, `UPDATE findings SET alert_pending = 0 WHERE id = ?`)
-		if err != nil {
-			return err
-		}
-		defer st.Close()
+		st := tx.StmtContext(ctx, s.writes.markAlerted)
 		for _, id := range ids {
 			if _, err := st.ExecContext(ctx, id); err != nil {
 				return fmt.Errorf("finding %s: %w", id, err)

@@ -17,23 +17,23 @@ func TestCommitIsAtomicAndReturnsOnlyNewFindings(t *testing.T) {
 	s, _ := openTemp(t)
 	at := time.Date(2025, 7, 1, 0, 0, 0, 0, time.UTC)
 	f1, f2 := mkFinding("r", finding.High, at, "e1"), mkFinding("r", finding.High, at, "e2")
-	fresh, err := s.Commit(ctx, Batch{Findings: []finding.Finding{f1}, Processed: []string{"e1"}, StateName: "det", State: []byte("s1")})
+	fresh, err := s.Commit(ctx, Batch{Findings: []finding.Finding{f1}, Processed: []string{"e1"}, StateName: "det", State: oneRow("s1")})
 	if err != nil || len(fresh) != 1 || fresh[0].ID != f1.ID {
 		t.Fatalf("commit 1: %v, %v", fresh, err)
 	}
-	fresh, err = s.Commit(ctx, Batch{Findings: []finding.Finding{f1, f2}, Processed: []string{"e1", "e2"}, StateName: "det", State: []byte("s2")})
+	fresh, err = s.Commit(ctx, Batch{Findings: []finding.Finding{f1, f2}, Processed: []string{"e1", "e2"}, StateName: "det", State: oneRow("s2")})
 	if err != nil || len(fresh) != 1 || fresh[0].ID != f2.ID {
 		t.Fatalf("commit 2: %v, %v", fresh, err)
 	}
 	// A failing batch (finding without id) must leave nothing behind.
-	_, err = s.Commit(ctx, Batch{Findings: []finding.Finding{mkFinding("r", finding.Low, at, "e3"), {Rule: "x"}}, Processed: []string{"e3"}, StateName: "det", State: []byte("s3")})
+	_, err = s.Commit(ctx, Batch{Findings: []finding.Finding{mkFinding("r", finding.Low, at, "e3"), {Rule: "x"}}, Processed: []string{"e3"}, StateName: "det", State: oneRow("s3")})
 	if err == nil {
 		t.Fatal("bad batch committed")
 	}
 	if seen, _ := s.Seen(ctx, "e3"); seen {
 		t.Error("failed batch marked e3 processed")
 	}
-	if st, _ := s.LoadState(ctx, "det"); string(st) != "s2" {
+	if st := stateRow(t, s, "det"); st != "s2" {
 		t.Errorf("state after failed batch = %q, want s2", st)
 	}
 	if rs, _ := s.ListFindings(ctx, Filter{}); len(rs) != 2 {
@@ -175,7 +175,7 @@ func TestConcurrentWriters(t *testing.T) {
 				_, err := s.Commit(ctx, Batch{
 					Findings:  []finding.Finding{mkFinding("r", finding.High, at, id)},
 					Processed: []string{id},
-					StateName: "det", State: []byte(id),
+					StateName: "det", State: oneRow(id),
 				})
 				if err != nil {
 					errs <- err

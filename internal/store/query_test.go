@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -204,13 +205,17 @@ func TestFindingKeysMigrationBackfills(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	old := &Store{db: db, path: path, now: time.Now}
+	old := &Store{db: db, w: db, path: path, now: time.Now}
+	defer db.Close()
 	if err := old.migrate(ctx, migrations()[:1]); err != nil {
 		t.Fatal(err)
 	}
 	f := mkFinding("idc.x", finding.High, time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), "e1")
 	f.Actor.Name, f.Account = "mallory", "111111111111"
-	if _, err := old.PutFindings(ctx, []finding.Finding{f}); err != nil {
+	blob, _ := json.Marshal(f)
+	// As the writer of that version did.
+	if _, err := db.ExecContext(ctx, `INSERT INTO findings (id, rule, severity, time, status, json, first_seen, last_seen, alert_pending)
+		VALUES (?, ?, ?, ?, 'open', ?, 0, 0, 0)`, f.ID, f.Rule, int(f.Severity), f.Time.UnixNano(), blob); err != nil {
 		t.Fatal(err)
 	}
 	db.Close()
@@ -317,4 +322,65 @@ func BenchmarkQueryFindings100k(b *testing.B) {
 			}
 		}
 	})
+}
+
+// TestUpgradeFromVersion2: a store written before state rows (schema 2:
+// the detector state as one blob, finding_keys filled by a trigger) opens
+// at the current version with its blob readable (the watcher turns it into
+// rows) and its findings found; findings written after the upgrade are
+// indexed by the writer, the trigger gone.
+func TestUpgradeFromVersion2(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "v2.db")
+	db, err := sql.Open("sqlite", "file:"+path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	old := &Store{db: db, w: db, path: path, now: time.Now}
+	defer db.Close()
+	if err := old.migrate(ctx, migrations()[:2]); err != nil {
+		t.Fatal(err)
+	}
+	at := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	before := mkFinding("idc.x", finding.High, at, "e1")
+	before.Actor.Name = "mallory"
+	blob, _ := json.Marshal(before)
+	// As the writer of that version did: the trigger fills finding_keys.
+	if _, err := db.ExecContext(ctx, `INSERT INTO findings (id, rule, severity, time, status, json, first_seen, last_seen, alert_pending)
+		VALUES (?, ?, ?, ?, 'open', ?, 0, 0, 0)`, before.ID, before.Rule, int(before.Severity), before.Time.UnixNano(), blob); err != nil {
+		t.Fatal(err)
+	}
+	state := []byte(`{"version":1,"windows":"as the old engine wrote them"}`)
+	if _, err := db.ExecContext(ctx, `INSERT INTO state(name, blob, updated) VALUES ('detector', ?, 0)`, state); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+
+	s, err := Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if v, err := s.Version(ctx); err != nil || v != SchemaVersion() {
+		t.Fatalf("version %d, %v; want %d", v, err, SchemaVersion())
+	}
+	if got, err := s.LoadState(ctx, "detector"); err != nil || string(got) != string(state) {
+		t.Errorf("old state blob = %q, %v", got, err)
+	}
+	if n, err := s.StateRowCount(ctx, "detector"); err != nil || n != 0 {
+		t.Errorf("state rows before the watcher wrote any: %d, %v", n, err)
+	}
+	after := mkFinding("idc.x", finding.High, at.Add(time.Hour), "e2")
+	after.Actor.Name = "mallory"
+	if _, err := s.Commit(ctx, Batch{Findings: []finding.Finding{after}, Processed: []string{"ev:e2"}}); err != nil {
+		t.Fatal(err)
+	}
+	var triggers int
+	if err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM sqlite_master WHERE type = 'trigger' AND name = 'findings_keys_insert'`).Scan(&triggers); err != nil || triggers != 0 {
+		t.Errorf("insert trigger still there (%d, %v): keys would be written twice", triggers, err)
+	}
+	p, err := s.QueryFindings(ctx, Query{Actor: "mallory"})
+	if err != nil || p.Total != 2 {
+		t.Errorf("findings of mallory across the upgrade: total %d, %v", p.Total, err)
+	}
 }

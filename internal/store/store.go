@@ -23,9 +23,16 @@ var ErrNotFound = errors.New("not found")
 // Store is safe for concurrent use by many goroutines (and, through SQLite's
 // file locking, by several processes).
 type Store struct {
-	db   *sql.DB
-	path string
-	now  func() time.Time
+	db *sql.DB // readers
+	// w is the one connection this process writes through. One connection
+	// keeps its page cache across commits (SQLite drops a connection's
+	// cache whenever another connection has written), so a commit rereads
+	// nothing it touched in the last one.
+	w      *sql.DB
+	writes writes        // the commit's statements, prepared on w (stmts.go)
+	ckpt   *checkpointer // WAL checkpoints off the writer's path (checkpoint.go)
+	path   string
+	now    func() time.Time
 	// wmu serialises this process's writers. SQLite allows one writer at a
 	// time anyway, and its busy handler waits by sleeping (1, 2, 5, 10 ms …),
 	// so queueing here keeps commit latency at the commit's own cost. Other
@@ -62,6 +69,9 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 	// loss can roll back the last commits, and SQS/EventBridge redeliver those.
 	q.Add("_pragma", "synchronous(NORMAL)")
 	q.Add("_pragma", "foreign_keys(1)")
+	// Statement journals (an INSERT OR IGNORE in a transaction keeps one)
+	// stay in memory instead of a temporary file written page by page.
+	q.Add("_pragma", "temp_store(memory)")
 	// IMMEDIATE takes the write lock at BEGIN, so two writers queue on the
 	// busy timeout instead of failing with SQLITE_BUSY on lock upgrade.
 	q.Set("_txlock", "immediate")
@@ -78,8 +88,18 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 		return nil, fmt.Errorf("store %s: open: %w", path, err)
 	}
 	s.db = db
-	if err := db.PingContext(ctx); err != nil {
+	// The writer leaves checkpoints to the checkpointer, and keeps a
+	// bigger page cache than SQLite's 2 MB default: a watcher's state rows
+	// (a 100,000-assignment model is 15 MB of them) are written in random
+	// order, and each page missing from the cache is a read.
+	if s.w, err = sql.Open("sqlite", dsn+"&_pragma=wal_autocheckpoint(0)&_pragma=cache_size(-32768)"); err != nil {
 		db.Close()
+		return nil, fmt.Errorf("store %s: open: %w", path, err)
+	}
+	s.w.SetMaxOpenConns(1)
+	s.w.SetMaxIdleConns(1)
+	if err := db.PingContext(ctx); err != nil {
+		s.Close()
 		if s.mustExist {
 			if _, serr := os.Stat(path); errors.Is(serr, os.ErrNotExist) {
 				return nil, fmt.Errorf("store %s: no such file (make one with portcullis watch --store)", path)
@@ -88,9 +108,14 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 		return nil, fmt.Errorf("store %s: open: %w", path, err)
 	}
 	if err := s.migrate(ctx, migrations()); err != nil {
-		db.Close()
+		s.Close()
 		return nil, fmt.Errorf("store %s: %w", path, err)
 	}
+	if err := s.prepareWrites(ctx); err != nil {
+		s.Close()
+		return nil, fmt.Errorf("store %s: %w", path, err)
+	}
+	s.startCheckpointer()
 	return s, nil
 }
 
@@ -98,13 +123,17 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 func (s *Store) Path() string { return s.path }
 
 // Close releases the database.
-func (s *Store) Close() error { return s.db.Close() }
+func (s *Store) Close() error {
+	s.stopCheckpointer()
+	s.writes.close()
+	return errors.Join(s.w.Close(), s.db.Close())
+}
 
 // tx runs fn in one write transaction.
 func (s *Store) tx(ctx context.Context, fn func(*sql.Tx) error) error {
 	s.wmu.Lock()
 	defer s.wmu.Unlock()
-	tx, err := s.db.BeginTx(ctx, nil)
+	tx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}
@@ -115,6 +144,7 @@ func (s *Store) tx(ctx context.Context, fn func(*sql.Tx) error) error {
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("commit: %w", err)
 	}
+	s.committed()
 	return nil
 }
 
@@ -122,7 +152,11 @@ func (s *Store) tx(ctx context.Context, fn func(*sql.Tx) error) error {
 func (s *Store) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
 	s.wmu.Lock()
 	defer s.wmu.Unlock()
-	return s.db.ExecContext(ctx, q, args...)
+	res, err := s.w.ExecContext(ctx, q, args...)
+	if err == nil {
+		s.committed()
+	}
+	return res, err
 }
 
 // Times are stored as Unix nanoseconds so they sort and compare as integers.

@@ -5,13 +5,16 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/portcullis-sec/portcullis/internal/cloudtrail"
+	"github.com/portcullis-sec/portcullis/internal/detect"
 	"github.com/portcullis-sec/portcullis/internal/finding"
 	"github.com/portcullis-sec/portcullis/internal/store"
 )
@@ -24,7 +27,11 @@ type testDetector struct {
 	admins map[string]bool
 	window time.Duration
 	recent map[string][]time.Time // actor ARN -> times of recent writes
+	dirty  map[string]bool        // actors whose window changed since the last save
 	failOn string                 // eventName that makes Detect fail (tests rollback)
+	// failRestores makes that many RestoreState calls fail (a store that
+	// cannot be read back).
+	failRestores int
 }
 
 func newTestDetector() *testDetector {
@@ -32,6 +39,7 @@ func newTestDetector() *testDetector {
 		admins: map[string]bool{"arn:aws:iam::111111111111:role/terraform": true},
 		window: 10 * time.Minute,
 		recent: map[string][]time.Time{},
+		dirty:  map[string]bool{},
 	}
 }
 
@@ -82,6 +90,7 @@ func (d *testDetector) Detect(_ context.Context, evs []*cloudtrail.Event) ([]fin
 		}
 		kept = append(kept, e.Time)
 		d.recent[actor] = kept
+		d.dirty[actor] = true
 		if len(kept) == 3 {
 			out = append(out, finding.Finding{
 				Schema: finding.Schema, ID: finding.StableID(ruleBurst, e.ID), Rule: ruleBurst,
@@ -104,20 +113,58 @@ func (d *testDetector) expire(evs []*cloudtrail.Event) {
 	for actor, ts := range d.recent {
 		if latest.Sub(ts[len(ts)-1]) >= d.window {
 			delete(d.recent, actor)
+			d.dirty[actor] = true
 		}
 	}
 }
 
-func (d *testDetector) State() ([]byte, error) { return json.Marshal(d.recent) }
+// SaveState writes one row per actor whose window changed (all when full).
+func (d *testDetector) SaveState(full bool) detect.StateRows {
+	return func(put func(kind, key string, value []byte) error) error {
+		keys := d.dirty
+		if full {
+			keys = map[string]bool{}
+			for a := range d.recent {
+				keys[a] = true
+			}
+		}
+		for _, a := range slices.Sorted(maps.Keys(keys)) {
+			var v []byte
+			if ts, ok := d.recent[a]; ok {
+				v, _ = json.Marshal(ts)
+			}
+			if err := put("recent", a, v); err != nil {
+				return err
+			}
+		}
+		clear(d.dirty)
+		return nil
+	}
+}
 
-func (d *testDetector) Restore(b []byte) error {
+// RestoreState reads rows, or the blob (a JSON map) of a store written
+// before rows.
+func (d *testDetector) RestoreState(rows detect.StateRows) error {
+	if d.failRestores > 0 {
+		d.failRestores--
+		return errBoom
+	}
 	m := map[string][]time.Time{}
-	if len(b) > 0 {
-		if err := json.Unmarshal(b, &m); err != nil {
+	err := rows(func(kind, key string, v []byte) error {
+		if kind == detect.BlobKind {
+			return json.Unmarshal(v, &m)
+		}
+		var ts []time.Time
+		if err := json.Unmarshal(v, &ts); err != nil {
 			return err
 		}
+		m[key] = ts
+		return nil
+	})
+	if err != nil {
+		return err
 	}
-	d.recent = m
+	d.recent, d.dirty = m, map[string]bool{}
 	return nil
 }
 

@@ -2,6 +2,7 @@ package watch
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 	"testing"
@@ -120,6 +121,41 @@ func TestFailedBatchRollsBack(t *testing.T) {
 	// a2, a3 are findings, and a3 is the third write: a burst.
 	if res.Findings != 3 {
 		t.Errorf("retry raised %d findings, want 3 (two writes and a burst)", res.Findings)
+	}
+}
+
+// A failed batch whose rollback fails too (the committed state cannot be
+// read back) leaves the detector marked stale: the next batch reloads the
+// committed state before it runs, so the failed batch's writes never count.
+func TestFailedRollbackReloadsBeforeTheNextBatch(t *testing.T) {
+	ctx := context.Background()
+	st := openStore(t, "")
+	det := newTestDetector()
+	w := newWatcher(t, st, det, nil)
+	if _, err := w.Ingest(ctx, decodeAll(t, writeEvent(t, "r1", attacker, baseTime))); err != nil {
+		t.Fatal(err)
+	}
+	det.failOn, det.failRestores = "DeletePermissionSet", 2
+	bad := decodeAll(t,
+		writeEvent(t, "r2", attacker, baseTime.Add(time.Minute)),
+		mustJSON(t, ebEvent(record("r3", "sso.amazonaws.com", "DeletePermissionSet", attacker, baseTime.Add(2*time.Minute)))),
+	)
+	if _, err := w.Ingest(ctx, bad); err == nil || !errors.Is(err, errBoom) {
+		t.Fatalf("err = %v, want the detector's and the rollback's", err)
+	}
+	det.failOn = ""
+	if _, err := w.Ingest(ctx, bad); !errors.Is(err, errBoom) {
+		t.Fatalf("the reload before the retry: err = %v, want it to fail once more", err)
+	}
+	res, err := w.Ingest(ctx, bad)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Findings != 3 { // r2, r3 and the burst: r1's window, not a doubled r2
+		t.Errorf("retry raised %d findings, want 3", res.Findings)
+	}
+	if n := len(det.recent[attacker]); n != 3 {
+		t.Errorf("window holds %d writes, want 3", n)
 	}
 }
 

@@ -4,9 +4,9 @@
 // the store and hands new ones to the sinks.
 //
 // Exactly-once findings come from one rule: the findings of a batch, the ids
-// of its events and the detector's state after it are committed in one
-// SQLite transaction, and only then is the input acknowledged (HTTP 202, SQS
-// DeleteMessage). A crash before the commit loses nothing (the input is
+// of its events and the detector's state after it (the rows the batch
+// changed) are committed in one SQLite transaction, and only then is the
+// input acknowledged (HTTP 202, SQS DeleteMessage). A crash before the commit loses nothing (the input is
 // redelivered); a crash after it duplicates nothing (redelivered events are
 // recognised by id). Alerts leave from an outbox in the store, so a crash
 // between commit and delivery delays an alert rather than losing it.
@@ -26,6 +26,7 @@ import (
 	"time"
 
 	"github.com/portcullis-sec/portcullis/internal/cloudtrail"
+	"github.com/portcullis-sec/portcullis/internal/detect"
 	"github.com/portcullis-sec/portcullis/internal/finding"
 	"github.com/portcullis-sec/portcullis/internal/store"
 )
@@ -35,10 +36,14 @@ type Detector interface {
 	// Detect enriches and evaluates events (in the given order) and returns
 	// findings; it is stateful (correlation windows).
 	Detect(ctx context.Context, evs []*cloudtrail.Event) ([]finding.Finding, error)
-	// State/Restore serialise the correlation windows so they survive
-	// restarts (stored in the store).
-	State() ([]byte, error)
-	Restore([]byte) error
+	// SaveState returns the state rows changed since the last save or
+	// restore (all of them when full), read when the stream runs, so
+	// correlation windows survive restarts; the watcher writes them in the
+	// batch's transaction.
+	SaveState(full bool) detect.StateRows
+	// RestoreState replaces the whole state with saved rows. A store written
+	// before rows holds one row of kind detect.BlobKind: the old blob.
+	RestoreState(detect.StateRows) error
 }
 
 // Alerter delivers findings; sink.Group is one. It returns ctx's error if
@@ -94,8 +99,10 @@ type Watcher struct {
 
 	queueMu sync.Mutex
 	queue   []*request
-	procMu  sync.Mutex // held by the goroutine running detection
-	state   []byte     // the last committed detector state
+	turn    chan struct{} // holds a token while a caller runs detection and the commit
+	// stale is set when a failed batch could not put the detector back to
+	// its committed state; the next batch reloads it first.
+	stale bool
 
 	wake chan struct{} // pokes the alert loop
 }
@@ -107,7 +114,7 @@ func New(ctx context.Context, o Options) (*Watcher, error) {
 	}
 	w := &Watcher{det: o.Detector, st: o.Store, alerts: o.Alerts, stateName: o.StateName,
 		prefilter: o.Prefilter, log: o.Logger, retention: o.Retention, onInput: o.OnInputError,
-		maxObject: o.MaxObjectBytes, maxRecord: o.MaxRecordBytes, health: o.Health, wake: make(chan struct{}, 1)}
+		maxObject: o.MaxObjectBytes, maxRecord: o.MaxRecordBytes, health: o.Health, wake: make(chan struct{}, 1), turn: make(chan struct{}, 1)}
 	if w.stateName == "" {
 		w.stateName = DefaultStateName
 	}
@@ -120,20 +127,50 @@ func New(ctx context.Context, o Options) (*Watcher, error) {
 	if w.retention <= 0 {
 		w.retention = DefaultRetention
 	}
-	saved, err := o.Store.LoadState(ctx, w.stateName)
-	if err != nil {
-		return nil, fmt.Errorf("watch: %w", err)
-	}
-	if saved != nil {
-		if err := w.det.Restore(saved); err != nil {
-			return nil, fmt.Errorf("watch: restore detector state %q: %w", w.stateName, err)
-		}
-		w.state = saved
-	} else if w.state, err = w.det.State(); err != nil {
-		return nil, fmt.Errorf("watch: detector state: %w", err)
+	if err := w.loadState(ctx); err != nil {
+		return nil, err
 	}
 	w.poke() // deliver whatever a previous run left pending
 	return w, nil
+}
+
+// loadState restores the detector from the store's rows. A store with none
+// gets the detector's whole starting state (the snapshot it was given),
+// once; a store written before rows has its blob read and turned into rows.
+func (w *Watcher) loadState(ctx context.Context) error {
+	n, err := w.st.StateRowCount(ctx, w.stateName)
+	if err != nil {
+		return fmt.Errorf("watch: %w", err)
+	}
+	if n > 0 {
+		return w.reload(ctx)
+	}
+	blob, err := w.st.LoadState(ctx, w.stateName)
+	if err != nil {
+		return fmt.Errorf("watch: %w", err)
+	}
+	if blob != nil {
+		err := w.det.RestoreState(func(put func(kind, key string, value []byte) error) error { return put(detect.BlobKind, "", blob) })
+		if err != nil {
+			return fmt.Errorf("watch: restore detector state %q: %w", w.stateName, err)
+		}
+	}
+	if err := w.st.SaveStateRows(ctx, w.stateName, true, store.StateRows(w.det.SaveState(true))); err != nil {
+		return fmt.Errorf("watch: save detector state: %w", err)
+	}
+	return nil
+}
+
+// reload replaces the detector's state with the committed one.
+func (w *Watcher) reload(ctx context.Context) error {
+	err := w.det.RestoreState(func(put func(kind, key string, value []byte) error) error {
+		_, err := w.st.ForEachStateRow(ctx, w.stateName, put)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("watch: restore detector state %q: %w", w.stateName, err)
+	}
+	return nil
 }
 
 // onInputError reports a bad record that was skipped.
@@ -174,21 +211,29 @@ func (w *Watcher) Ingest(ctx context.Context, evs []*cloudtrail.Event, markers .
 	w.queue = append(w.queue, r)
 	w.queueMu.Unlock()
 	for {
+		// A caller whose request another caller's group committed is
+		// answered at once, without queueing for the turn it no longer
+		// needs; each request still queued has its own caller waiting here.
 		select {
 		case <-r.done:
 			return r.res, r.err
+		case w.turn <- struct{}{}:
+		}
+		select {
+		case <-r.done:
+			<-w.turn
+			return r.res, r.err
 		default:
 		}
-		w.procMu.Lock()
 		w.queueMu.Lock()
 		batch := w.queue
 		w.queue = nil
 		w.queueMu.Unlock()
-		if len(batch) > 0 {
-			// Not ctx: one caller leaving must not fail the others' commit.
-			w.process(context.WithoutCancel(ctx), batch)
-		}
-		w.procMu.Unlock()
+		// r is in batch: requests are taken only with the turn held, and
+		// answered before it is given back. Not ctx: one caller leaving
+		// must not fail the others' commit.
+		w.process(context.WithoutCancel(ctx), batch)
+		<-w.turn
 	}
 }
 
@@ -211,6 +256,13 @@ func (w *Watcher) process(ctx context.Context, batch []*request) {
 			}
 			close(r.done)
 		}
+	}
+	if w.stale {
+		if err := w.reload(ctx); err != nil {
+			finish(err, nil)
+			return
+		}
+		w.stale = false
 	}
 	var keys, markers []string
 	for _, r := range batch {
@@ -249,14 +301,7 @@ func (w *Watcher) process(ctx context.Context, batch []*request) {
 	var fs []finding.Finding
 	if len(fresh) > 0 {
 		if fs, err = w.det.Detect(ctx, evs); err != nil {
-			finish(w.rollback(fmt.Errorf("watch: detect: %w", err)), nil)
-			return
-		}
-	}
-	state := w.state
-	if len(fresh) > 0 {
-		if state, err = w.det.State(); err != nil {
-			finish(w.rollback(fmt.Errorf("watch: detector state: %w", err)), nil)
+			finish(w.rollback(ctx, fmt.Errorf("watch: detect: %w", err)), nil)
 			return
 		}
 	}
@@ -264,15 +309,15 @@ func (w *Watcher) process(ctx context.Context, batch []*request) {
 		finish(nil, nil)
 		return
 	}
-	newFs, err := w.st.Commit(ctx, store.Batch{
-		Findings: fs, Processed: append(freshKeys, markers...),
-		StateName: w.stateName, State: state,
-	})
+	b := store.Batch{Findings: fs, Processed: append(freshKeys, markers...)}
+	if len(fresh) > 0 {
+		b.StateName, b.State = w.stateName, store.StateRows(w.det.SaveState(false))
+	}
+	newFs, err := w.st.Commit(ctx, b)
 	if err != nil {
-		finish(w.rollback(fmt.Errorf("watch: %w", err)), nil)
+		finish(w.rollback(ctx, fmt.Errorf("watch: %w", err)), nil)
 		return
 	}
-	w.state = state
 	if len(newFs) > 0 {
 		w.poke()
 	}
@@ -314,10 +359,12 @@ func owners(fresh []freshEvent, fs []finding.Finding) map[*request]int {
 	return out
 }
 
-// rollback puts the detector back to the last committed state, so an input
-// that failed to commit can be replayed on a clean slate.
-func (w *Watcher) rollback(cause error) error {
-	if err := w.det.Restore(w.state); err != nil {
+// rollback puts the detector back to the last committed state (read from
+// the store), so an input that failed to commit can be replayed on a clean
+// slate. If that fails too, the next batch tries again before it starts.
+func (w *Watcher) rollback(ctx context.Context, cause error) error {
+	if err := w.reload(ctx); err != nil {
+		w.stale = true
 		return errors.Join(cause, fmt.Errorf("watch: roll back detector state: %w", err))
 	}
 	return cause
