@@ -38,6 +38,8 @@ type Event struct {
 	// admin-ness, policy analysis …). Get consults it first, so rules match on
 	// derived and raw fields alike.
 	Derived map[string]any
+
+	lazy bool // Fields not built yet (DecodeLazy); Resolve builds them
 }
 
 // DecodeError names what was wrong with a record.

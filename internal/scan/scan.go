@@ -213,6 +213,9 @@ func (p *pipeline) deliver(ctx context.Context, fn func([]*cloudtrail.Event) err
 			return ctx.Err()
 		}
 		evs := tl.order(b)
+		if err := resolve(evs); err != nil {
+			return err
+		}
 		p.mu.Lock()
 		p.st.Matched += int64(len(evs))
 		p.mu.Unlock()
@@ -222,6 +225,16 @@ func (p *pipeline) deliver(ctx context.Context, fn func([]*cloudtrail.Event) err
 			}
 		}
 		p.delivered <- b.group // never blocks: room for every group
+	}
+	return nil
+}
+
+// resolve builds the events' Fields (the workers decode lazily).
+func resolve(evs []*cloudtrail.Event) error {
+	for _, ev := range evs {
+		if err := ev.Resolve(); err != nil {
+			return err
+		}
 	}
 	return nil
 }
