@@ -10,8 +10,10 @@
 #   duckdb -t1/-t2 scripts/duckjson: DuckDB read_json with typed columns, 1 / 2 threads
 # Each contender X runs RUNS times, each run right after a run of its floor
 # (floor, X, floor, X …): "of floor" is the median of floor/X over those
-# pairs, which a busy machine slows alike. Wall times and MB/s are medians,
-# peak RSS the largest seen. Missing tools (jq, a cgo toolchain for DuckDB)
+# pairs, which a busy machine slows alike; "cpu of floor" is the same with
+# user+system CPU seconds, which background load barely moves (but which
+# counts work a contender spreads over more cores). Wall times and MB/s are
+# medians, peak RSS the largest seen. Missing tools (jq, a cgo toolchain for DuckDB)
 # are reported as skipped.
 #
 # Usage: scripts/bench.sh [SIZE|DIR]   e.g. scripts/bench.sh 1GB, scripts/bench.sh /tmp/trail
@@ -54,11 +56,11 @@ gz=$(xargs -a "$files" stat -c %s | awk '{s+=$1} END{print s}')
 echo "== $(date -u +%Y-%m-%d) $dir: $(wc -l < "$files") objects, $((gz/1000000)) MB gzipped, $((raw/1000000)) MB JSON; $(nproc) CPUs, $runs pairs each"
 grep -E '^(scanned|findings)' "$bin/hunt.err" | sed 's/^/   /'
 
-# time NAME CMD...: one run; appends "wall rss_kb" to $bin/NAME.
+# time NAME CMD...: one run; appends "wall rss_kb cpu" to $bin/NAME.times.
 time1() {
   local name=$1; shift
-  /usr/bin/time -f "%e %M" -o "$bin/t" "$@" >/dev/null 2>"$bin/err" || { echo "$name failed:" >&2; cat "$bin/err" >&2; return 1; }
-  cat "$bin/t" >> "$bin/$name.times"
+  /usr/bin/time -f "%e %M %U %S" -o "$bin/t" "$@" >/dev/null 2>"$bin/err" || { echo "$name failed:" >&2; cat "$bin/err" >&2; return 1; }
+  awk '{print $1, $2, $3+$4}' "$bin/t" >> "$bin/$name.times"
 }
 
 declare -A cmd floor_of
@@ -96,23 +98,25 @@ for name in "${order[@]}"; do
   for _ in $(seq "$runs"); do
     eval "time1 \"$fl\" ${cmd[$fl]}"
     eval "time1 \"$name\" ${cmd[$name]}"
-    # this pair's floor/contender ratio
-    paste <(tail -n1 "$bin/$fl.times") <(tail -n1 "$bin/$name.times") | awk '{print $1/$3}' >> "$bin/$name.pairs"
+    # this pair's floor/contender ratios: wall, cpu
+    paste -d' ' <(tail -n1 "$bin/$fl.times") <(tail -n1 "$bin/$name.times") | awk '{print $1/$4, $3/$6}' >> "$bin/$name.pairs"
   done
 done
 
 median() { sort -g | awk '{a[NR]=$1} END{if (NR%2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'; }
-row() { # NAME: median wall, MB/s, peak RSS, of-floor
-  local name=$1 w m p
+row() { # NAME: median wall, MB/s, peak RSS, of floor (wall, cpu), vs gzip
+  local name=$1 w m p="-" c="-"
   w=$(cut -d' ' -f1 "$bin/$name.times" | median)
   m=$(cut -d' ' -f2 "$bin/$name.times" | sort -n | tail -n1)
-  p="-"
-  [ -f "$bin/$name.pairs" ] && p=$(median < "$bin/$name.pairs" | awk '{printf "%.0f%%", 100*$1}')
-  awk -v n="$name" -v w="$w" -v b="$raw" -v m="$m" -v p="$p" -v g="${gzw:-0}" \
-    'BEGIN{printf "%-11s %7.2f s %8.0f MB/s %7.1f MB %9s", n, w, b/w/1e6, m/1024, p; if (g > 0) printf " %7.2fx", g/w; printf "\n"}'
+  if [ -f "$bin/$name.pairs" ]; then
+    p=$(cut -d' ' -f1 "$bin/$name.pairs" | median | awk '{printf "%.0f%%", 100*$1}')
+    c=$(cut -d' ' -f2 "$bin/$name.pairs" | median | awk '{printf "%.0f%%", 100*$1}')
+  fi
+  awk -v n="$name" -v w="$w" -v b="$raw" -v m="$m" -v p="$p" -v c="$c" -v g="${gzw:-0}" \
+    'BEGIN{printf "%-11s %7.2f s %8.0f MB/s %7.1f MB %9s %9s", n, w, b/w/1e6, m/1024, p, c; if (g > 0) printf " %7.2fx", g/w; printf "\n"}'
 }
 echo "== medians (MB/s of uncompressed JSON; of floor: median floor/contender wall over alternated pairs, same core count)"
-printf '%-11s %9s %13s %10s %9s %8s\n' contender wall speed "peak RSS" "of floor" "vs gzip"
+printf '%-11s %9s %13s %10s %9s %9s %8s\n' contender wall speed "peak RSS" "of floor" "cpu of fl" "vs gzip"
 gzw=""
 [ -f "$bin/gzip -dc.times" ] && gzw=$(cut -d' ' -f1 "$bin/gzip -dc.times" | median)
 for name in "floor -w1" "floor -w2" "${order[@]}"; do
