@@ -228,7 +228,7 @@ func (p *pipeline) deliver(ctx context.Context, fn func([]*cloudtrail.Event) err
 // maxBatch bounds the events of one call of fn: a busy hour's events are
 // handed on in a few pieces, each decoded just before, so only one piece
 // of decoded trees is alive at a time (the rest hold their bytes only).
-const maxBatch = 512
+const maxBatch = 256
 
 // handOn resolves and hands evs to fn, maxBatch at a time. fn gets its own
 // slice of each piece; handOn then forgets the piece, so the events fn does
