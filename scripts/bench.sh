@@ -113,7 +113,7 @@ row() { # NAME: median wall, MB/s, peak RSS, of floor (wall, cpu), vs gzip
     c=$(cut -d' ' -f2 "$bin/$name.pairs" | median | awk '{printf "%.0f%%", 100*$1}')
   fi
   awk -v n="$name" -v w="$w" -v b="$raw" -v m="$m" -v p="$p" -v c="$c" -v g="${gzw:-0}" \
-    'BEGIN{printf "%-11s %7.2f s %8.0f MB/s %7.1f MB %9s %9s", n, w, b/w/1e6, m/1024, p, c; if (g > 0) printf " %7.2fx", g/w; printf "\n"}'
+    'BEGIN{printf "%-11s %7.2f s %8.0f MB/s %6.1f MiB %9s %9s", n, w, b/w/1e6, m/1024, p, c; if (g > 0) printf " %7.2fx", g/w; printf "\n"}'
 }
 echo "== medians (MB/s of uncompressed JSON; of floor: median floor/contender wall over alternated pairs, same core count)"
 printf '%-11s %9s %13s %10s %9s %9s %8s\n' contender wall speed "peak RSS" "of floor" "cpu of fl" "vs gzip"
