@@ -73,7 +73,7 @@ func (st *streamer) split() error {
 	// The first window grows until the object ends or the window is as
 	// large as it may be.
 	for st.fill(); !st.eof && len(st.buf) < st.max; st.fill() {
-		grown := make([]byte, st.grownSize(4))
+		grown := make([]byte, st.grownSize(2))
 		st.n = copy(grown, st.buf[:st.n])
 		st.buf = grown
 	}

@@ -39,5 +39,8 @@ func (r *Reader) Read(ctx context.Context, obj source.Object) ObjectResult {
 		return ObjectResult{Failed: true, Problems: []error{
 			&InputError{File: obj.Name, Record: -1, Reason: SkipUnreadable, Err: fmt.Errorf("%s: %w", obj.Name, err)}}}
 	}
+	if err := resolve(res.events); err != nil {
+		return ObjectResult{Failed: true, Problems: []error{&InputError{File: obj.Name, Record: -1, Reason: SkipUnreadable, Err: err}}}
+	}
 	return ObjectResult{Events: res.events, Records: res.records, Problems: res.problems(), Failed: res.failed}
 }

@@ -65,7 +65,8 @@ func slot(k source.Key) time.Time {
 }
 
 // Run reads objs with o.Workers goroutines and calls fn with the matched
-// events in batches sorted by (eventTime, eventID).
+// events in batches sorted by (eventTime, eventID), at most maxBatch
+// events each.
 //
 // Objects are grouped by delivery slot — the hour in CloudTrail's file name
 // (Key.Delivered), else the day folder (Key.Day) — and the groups read in
@@ -216,12 +217,44 @@ func (p *pipeline) deliver(ctx context.Context, fn func([]*cloudtrail.Event) err
 		p.mu.Lock()
 		p.st.Matched += int64(len(evs))
 		p.mu.Unlock()
-		if len(evs) > 0 {
-			if err := fn(evs); err != nil {
-				return err
-			}
+		if err := handOn(evs, fn); err != nil {
+			return err
 		}
 		p.delivered <- b.group // never blocks: room for every group
+	}
+	return nil
+}
+
+// maxBatch bounds the events of one call of fn: a busy hour's events are
+// handed on in a few pieces, each decoded just before, so only one piece
+// of decoded trees is alive at a time (the rest hold their bytes only).
+const maxBatch = 256
+
+// handOn resolves and hands evs to fn, maxBatch at a time. fn gets its own
+// slice of each piece; handOn then forgets the piece, so the events fn does
+// not keep are garbage as soon as fn is done with them.
+func handOn(evs []*cloudtrail.Event, fn func([]*cloudtrail.Event) error) error {
+	for len(evs) > 0 {
+		n := min(len(evs), maxBatch)
+		piece := slices.Clone(evs[:n])
+		clear(evs[:n])
+		evs = evs[n:]
+		if err := resolve(piece); err != nil {
+			return err
+		}
+		if err := fn(piece); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// resolve builds the events' Fields (the workers decode lazily).
+func resolve(evs []*cloudtrail.Event) error {
+	for _, ev := range evs {
+		if err := ev.Resolve(); err != nil {
+			return err
+		}
 	}
 	return nil
 }

@@ -163,7 +163,10 @@ func (w *worker) record(ctx context.Context, name string, r *result) func(*cloud
 			r.skipped[rPrefilter]++
 			return nil
 		}
-		ev, err := cloudtrail.DecodeFast(rec.Raw, cloudtrail.Origin{File: name, Index: rec.Index})
+		// Lazy: the tree is built when the event is delivered (resolve),
+		// so the events of a group waiting for its last object hold
+		// their bytes only.
+		ev, err := cloudtrail.DecodeLazy(rec.Raw, cloudtrail.Origin{File: name, Index: rec.Index})
 		if err != nil {
 			r.problem(decodeReason(err), name, rec.Index, err)
 			return nil
