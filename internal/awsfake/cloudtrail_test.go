@@ -149,9 +149,14 @@ func TestLookupEventsErrors(t *testing.T) {
 		{AttributeKey: cttypes.LookupAttributeKeyEventSource, AttributeValue: aws.String("b")}}
 	later, earlier := historyStart.Add(time.Hour), historyStart
 
-	first, err := c.LookupEvents(ctx, &cloudtrail.LookupEventsInput{})
-	if err != nil || first.NextToken == nil || len(first.Events) != 50 {
-		t.Fatalf("first page: %d events, token %v, %v; want 50 and a token", len(first.Events), first.NextToken, err)
+	// The first page is set-up, not under test: the SDK's default retries
+	// ride out a loopback hiccup when the whole suite loads the machine.
+	first, err := cloudtrail.NewFromConfig(s.Config()).LookupEvents(ctx, &cloudtrail.LookupEventsInput{})
+	if err != nil {
+		t.Fatalf("first page: %v", err)
+	}
+	if first.NextToken == nil || len(first.Events) != 50 {
+		t.Fatalf("first page: %d events, token %v; want 50 and a token", len(first.Events), first.NextToken)
 	}
 	cases := []struct {
 		name string

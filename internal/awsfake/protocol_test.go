@@ -222,16 +222,22 @@ func TestMisbehave(t *testing.T) {
 		t.Fatal(err)
 	}
 	b, err := c.ListUsers(ctx, &identitystore.ListUsersInput{IdentityStoreId: store, NextToken: a.NextToken})
-	if err != nil || aws.ToString(b.NextToken) != aws.ToString(a.NextToken) || a.NextToken == nil {
-		t.Errorf("repeat: %v, tokens %v %v", err, aws.ToString(a.NextToken), aws.ToString(b.NextToken))
+	if err != nil {
+		t.Fatalf("repeat: %v", err)
+	}
+	if aws.ToString(b.NextToken) != aws.ToString(a.NextToken) || a.NextToken == nil {
+		t.Errorf("repeat: tokens %v %v", aws.ToString(a.NextToken), aws.ToString(b.NextToken))
 	}
 	s.Misbehave("ListUsers", EndlessTokens, 0)
 	seen := map[string]bool{}
 	tok := (*string)(nil)
 	for range 20 {
 		out, err := c.ListUsers(ctx, &identitystore.ListUsersInput{IdentityStoreId: store, NextToken: tok})
-		if err != nil || out.NextToken == nil || seen[*out.NextToken] {
-			t.Fatalf("endless: %v %v", err, out.NextToken)
+		if err != nil {
+			t.Fatalf("endless: %v", err)
+		}
+		if out.NextToken == nil || seen[*out.NextToken] {
+			t.Fatalf("endless: token %v", aws.ToString(out.NextToken))
 		}
 		seen[*out.NextToken], tok = true, out.NextToken
 	}
