@@ -186,6 +186,16 @@ func (d *fastDecoder) array(depth int) (any, error) {
 
 func (d *fastDecoder) number() (any, error) {
 	start := d.i
+	if err := d.skipNumber(); err != nil {
+		return nil, err
+	}
+	return json.Number(d.src[start:d.i]), nil
+}
+
+// skipNumber moves past a JSON number, building nothing; at anything else
+// it fails with d.i unmoved.
+func (d *fastDecoder) skipNumber() error {
+	start := d.i
 	for d.i < len(d.data) {
 		c := d.data[d.i]
 		if c >= '0' && c <= '9' || c == '-' || c == '+' || c == '.' || c == 'e' || c == 'E' {
@@ -194,12 +204,11 @@ func (d *fastDecoder) number() (any, error) {
 		}
 		break
 	}
-	tok := d.data[start:d.i]
-	if !isNumber(tok) {
+	if !isNumber(d.data[start:d.i]) {
 		d.i = start
-		return nil, d.fail("want a number")
+		return d.fail("want a number")
 	}
-	return json.Number(d.src[start:d.i]), nil
+	return nil
 }
 
 // str reads a string at d.data[d.i] ('"').

@@ -234,21 +234,3 @@ func (d *fastDecoder) skipStr() error {
 	d.i = len(d.data)
 	return d.fail("")
 }
-
-// skipNumber is number, building nothing.
-func (d *fastDecoder) skipNumber() error {
-	start := d.i
-	for d.i < len(d.data) {
-		c := d.data[d.i]
-		if c >= '0' && c <= '9' || c == '-' || c == '+' || c == '.' || c == 'e' || c == 'E' {
-			d.i++
-			continue
-		}
-		break
-	}
-	if !isNumber(d.data[start:d.i]) {
-		d.i = start
-		return d.fail("want a number")
-	}
-	return nil
-}

@@ -143,12 +143,9 @@ func liftTargets(in LiftInput, m *idc.Model, subject *Subject, b *builder) ([]li
 	}
 	var scoped []*idc.PermissionSet
 	if in.PermissionSet != "" {
-		ps, ok := m.PermissionSetByARN(in.PermissionSet)
-		if !ok {
-			ps, ok = m.PermissionSetByName(in.PermissionSet)
-		}
-		if !ok {
-			return nil, fmt.Errorf("permission set %q not found in the state", in.PermissionSet)
+		ps, err := findPermissionSet(m, in.PermissionSet)
+		if err != nil {
+			return nil, err
 		}
 		subject.PermissionSetARN, subject.PermissionSetName = ps.ARN, ps.Name
 		scoped = append(scoped, ps)

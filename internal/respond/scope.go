@@ -134,12 +134,9 @@ func resolve(in Input, m *idc.Model) (*scope, error) {
 		sc.subject.GroupID = g.ID
 	}
 	if in.PermissionSet != "" {
-		ps, ok := m.PermissionSetByARN(in.PermissionSet)
-		if !ok {
-			ps, ok = m.PermissionSetByName(in.PermissionSet)
-		}
-		if !ok {
-			return nil, fmt.Errorf("permission set %q not found in the state", in.PermissionSet)
+		ps, err := findPermissionSet(m, in.PermissionSet)
+		if err != nil {
+			return nil, err
 		}
 		sc.ps = ps
 		sc.subject.PermissionSetARN, sc.subject.PermissionSetName = ps.ARN, ps.Name
@@ -208,4 +205,15 @@ func capturedNote(m *idc.Model) string {
 		return ""
 	}
 	return " (captured " + m.CapturedAt.UTC().Format(time.RFC3339) + ")"
+}
+
+// findPermissionSet finds a permission set by ARN, else by name.
+func findPermissionSet(m *idc.Model, s string) (*idc.PermissionSet, error) {
+	if ps, ok := m.PermissionSetByARN(s); ok {
+		return ps, nil
+	}
+	if ps, ok := m.PermissionSetByName(s); ok {
+		return ps, nil
+	}
+	return nil, fmt.Errorf("permission set %q not found in the state", s)
 }

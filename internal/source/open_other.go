@@ -2,26 +2,6 @@
 
 package source
 
-import (
-	"fmt"
-	"os"
-)
+import "os"
 
-// openRegular opens a file for reading and refuses anything but a regular
-// file.
-func openRegular(name string) (*os.File, error) {
-	f, err := os.Open(name)
-	if err != nil {
-		return nil, err
-	}
-	info, err := f.Stat()
-	if err != nil {
-		f.Close()
-		return nil, err
-	}
-	if !info.Mode().IsRegular() {
-		f.Close()
-		return nil, fmt.Errorf("open %s: %w", name, notRegular(info.Mode()))
-	}
-	return f, nil
-}
+func openFile(name string) (*os.File, error) { return os.Open(name) }
